@@ -1,0 +1,336 @@
+"""What a training job *is*: one `JobConfig`, shared by the UI, the CLI and YAML files.
+
+Every field carries its help text, bounds and allowed values in `dataclasses.field(metadata=...)`
+so the CLI help, the UI widgets and validation are all generated from this one place.
+`None` in a field means "decide for me": `resolve()` (in studio.jobs) fills those from the
+model preset, the task and the data before a run starts, and the resolved config is what lands
+in `runs/<id>/job.yaml`, so a run folder always says exactly what was done.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TASKS = ("auto", "classification", "chat", "text2text")
+FAMILIES = ("auto", "bert", "gpt", "t5")
+METHODS = ("full", "lora")
+SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
+PRECISIONS = ("auto", "bf16", "fp16", "fp32")
+EVAL_STRATEGIES = ("epoch", "steps", "no")
+
+
+class ConfigError(ValueError):
+    """A job description a user wrote is wrong; the message names the field and what to do."""
+
+
+def opt(default, help: str, *, min=None, max=None, choices=None, advanced=False, label=None):
+    """A config field with its help text, bounds and allowed values attached as metadata."""
+    meta = {"help": help, "min": min, "max": max, "choices": choices, "advanced": advanced,
+            "label": label}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class DataConfig:
+    train_file: str = opt("", "Training data: CSV, TSV, JSON, JSONL, Parquet, Excel or text file.")
+    validation_file: str = opt("", "Optional separate validation file; if empty a fraction of the "
+                                   "training data is held out.")
+    validation_fraction: float = opt(0.1, "Share of the training rows held out for validation when "
+                                          "no validation file is given (stratified for classification).",
+                                     min=0.0, max=0.5)
+    max_rows: int = opt(0, "Use only the first N training rows (0 = all).", min=0, advanced=True)
+    encoding: str = opt("", "Text encoding of the files (empty = detect).", advanced=True)
+    sheet: str = opt("", "Excel sheet to read (empty = first sheet).", advanced=True)
+    text_column: str = opt("", "Column holding the text to classify.")
+    text_pair_column: str = opt("", "Optional second text column (sentence pairs).")
+    label_column: str = opt("", "Column holding the label.")
+    prompt_column: str = opt("", "Column holding the input / prompt.")
+    response_column: str = opt("", "Column holding the target / response.")
+    messages_column: str = opt("", "Column holding a conversation (list of messages).")
+    system_column: str = opt("", "Optional column holding a system prompt.", advanced=True)
+    system_prompt: str = opt("", "System prompt added to every chat example without one.",
+                             advanced=True)
+
+
+@dataclass
+class ModelConfig:
+    name: str = opt("tiny-bert", "Preset name, Hugging Face model id or local folder.")
+    family: str = opt("auto", "Model family (auto = detect from the model's config).",
+                      choices=FAMILIES)
+    trust_remote_code: bool = opt(False, "Run code shipped with the model (only for models you "
+                                         "trust).", advanced=True)
+
+
+@dataclass
+class MethodConfig:
+    method: str = opt("full", "Full fine-tuning updates every weight; LoRA trains small adapters.",
+                      choices=METHODS)
+    lora_r: int = opt(8, "LoRA rank.", min=1, max=512, advanced=True)
+    lora_alpha: int = opt(16, "LoRA scaling (alpha).", min=1, max=1024, advanced=True)
+    lora_dropout: float = opt(0.05, "LoRA dropout.", min=0.0, max=0.9, advanced=True)
+    lora_targets: str = opt("auto", "Modules LoRA adapts: 'auto' (per architecture), "
+                                    "'all-linear', or comma-separated names.", advanced=True)
+
+
+@dataclass
+class TrainConfig:
+    learning_rate: float | None = opt(None, "Learning rate (empty = preset default).",
+                                      min=1e-7, max=1e-1, label="Learning rate")
+    batch_size: int = opt(16, "Examples per training step (per device).", min=1, max=1024,
+                          label="Batch size")
+    epochs: float = opt(3.0, "Passes over the training data.", min=0.01, max=100, label="Epochs")
+    max_steps: int = opt(-1, "Stop after this many steps (-1 = use epochs).", min=-1,
+                         advanced=True)
+    max_length: int | None = opt(None, "Longest input in tokens; longer ones are truncated "
+                                       "(empty = preset default).", min=8, max=32768,
+                                 advanced=True)
+    warmup_ratio: float = opt(0.06, "Share of steps spent warming the learning rate up.",
+                              min=0.0, max=0.5, advanced=True)
+    weight_decay: float = opt(0.01, "Weight decay.", min=0.0, max=1.0, advanced=True)
+    grad_accum: int = opt(1, "Gradient accumulation steps.", min=1, max=1024, advanced=True)
+    scheduler: str = opt("linear", "Learning-rate schedule.", choices=SCHEDULERS, advanced=True)
+    seed: int = opt(42, "Random seed (data split, shuffling, initialisation).", min=0,
+                    advanced=True)
+    eval_strategy: str = opt("epoch", "When to evaluate on the validation data.",
+                             choices=EVAL_STRATEGIES, advanced=True)
+    eval_steps: int = opt(100, "Evaluate every N steps (when evaluation is per step).", min=1,
+                          advanced=True)
+    logging_steps: int = opt(0, "Log the loss every N steps (0 = about 50 points per run).",
+                             min=0, advanced=True)
+    early_stopping_patience: int = opt(0, "Stop after N evaluations without improvement "
+                                          "(0 = off).", min=0, advanced=True)
+    save_checkpoints: bool = opt(True, "Keep a checkpoint at each evaluation so a run can "
+                                       "resume.", advanced=True)
+    precision: str = opt("auto", "Number format: auto uses bf16 where the hardware supports it.",
+                         choices=PRECISIONS, advanced=True)
+    group_by_length: bool = opt(True, "Batch texts of similar length together (less padding, "
+                                      "faster).", advanced=True)
+    eval_before: bool = opt(True, "Evaluate the base model before training (before vs after).",
+                            advanced=True)
+    generation_samples: int = opt(16, "Validation examples generated for BLEU/ROUGE/exact match "
+                                      "(generation tasks).", min=0, max=1000, advanced=True)
+    threads: int = opt(0, "CPU threads (0 = all cores).", min=0, max=512, advanced=True)
+
+
+@dataclass
+class JobConfig:
+    task: str = opt("auto", "What to train: classification, chat (instruction tuning) or "
+                            "text2text (input -> target).", choices=TASKS)
+    name: str = opt("", "A name for the run (empty = generated).")
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    method: MethodConfig = field(default_factory=MethodConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    # ---- (de)serialisation --------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "JobConfig":
+        return _build(cls, data or {}, prefix="")
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | Path) -> "JobConfig":
+        p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
+        if p is not None and "\n" not in str(path_or_text) and p.exists():
+            text = p.read_text(encoding="utf-8")
+        elif "\n" in str(path_or_text) or ":" in str(path_or_text):
+            text = str(path_or_text)
+        else:
+            raise ConfigError(f"Job file {path_or_text} does not exist; check the path.")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ConfigError(f"The job file is not valid YAML{where}; fix the indentation or "
+                              f"quoting there.") from None
+        if data is not None and not isinstance(data, dict):
+            raise ConfigError("The job file must be a YAML mapping (key: value lines).")
+        return cls.from_dict(data)
+
+    def copy(self) -> "JobConfig":
+        return JobConfig.from_dict(self.to_dict())
+
+    def digest(self) -> str:
+        """A short fingerprint of the whole config (same job -> same digest)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    # ---- overrides ----------------------------------------------------------------------
+    def override(self, assignments: list[str] | dict[str, Any]) -> "JobConfig":
+        """Apply dotted `key=value` overrides (`train.learning_rate=1e-4`), cast by field type."""
+        items = assignments.items() if isinstance(assignments, dict) else [
+            _split_assignment(a) for a in assignments]
+        for key, value in items:
+            set_field(self, key, value)
+        return self
+
+    # ---- validation ---------------------------------------------------------------------
+    def validate(self) -> "JobConfig":
+        for path, f, value in iter_fields(self):
+            check_value(path, f, value)
+        if not self.data.train_file:
+            raise ConfigError("data.train_file is empty; give the training data file.")
+        if not self.model.name:
+            raise ConfigError("model.name is empty; give a preset name, a Hub id or a folder.")
+        return self
+
+
+# ---- field helpers (also used by the CLI and UI to build widgets) -----------------------
+
+def _split_assignment(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise ConfigError(f"Override '{text}' must look like key=value, e.g. "
+                          f"train.learning_rate=1e-4.")
+    k, v = text.split("=", 1)
+    return k.strip(), v.strip()
+
+
+def iter_fields(obj, prefix=""):
+    """Yield (dotted path, dataclass field, current value) for every leaf field."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        path = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            yield from iter_fields(value, path + ".")
+        else:
+            yield path, f, value
+
+
+def field_info(path: str) -> dataclasses.Field:
+    """The dataclass field for a dotted path, e.g. field_info('train.learning_rate')."""
+    obj: Any = JobConfig()
+    parts = path.split(".")
+    for part in parts[:-1]:
+        obj = getattr(obj, part, None)
+        if not dataclasses.is_dataclass(obj):
+            raise ConfigError(f"Unknown setting '{path}'; see `python -m studio train --help`.")
+    names = {f.name: f for f in dataclasses.fields(obj)}
+    if parts[-1] not in names or dataclasses.is_dataclass(getattr(obj, parts[-1])):
+        raise ConfigError(f"Unknown setting '{path}'. Known settings in this section: "
+                          f"{', '.join(sorted(names))}.")
+    return names[parts[-1]]
+
+
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _base_type(tp):
+    """int | None -> (int, True)."""
+    args = typing.get_args(tp)
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return tp, False
+
+
+def cast_value(path: str, tp, value):
+    base, nullable = _base_type(tp)
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null", "")
+                         and nullable):
+        if nullable:
+            return None
+        if base is str:
+            return ""
+        raise ConfigError(f"{path} needs a value.")
+    try:
+        if base is bool:
+            if isinstance(value, bool):
+                return value
+            s = str(value).strip().lower()
+            if s in ("true", "yes", "1", "on"):
+                return True
+            if s in ("false", "no", "0", "off"):
+                return False
+            raise ValueError
+        if base is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(float(value)) if isinstance(value, str) else int(value)
+        if base is float:
+            return float(value)
+        if base is str:
+            return str(value)
+    except (TypeError, ValueError):
+        name = {int: "a whole number", float: "a number", bool: "true or false"}.get(base, base)
+        raise ConfigError(f"{path} must be {name}, got '{value}'.") from None
+    return value
+
+
+def check_value(path: str, f: dataclasses.Field, value) -> None:
+    m = f.metadata
+    if value is None:
+        return
+    if m.get("choices") and value not in m["choices"]:
+        raise ConfigError(f"{path} is '{value}'; allowed values: {', '.join(m['choices'])}.")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        lo, hi = m.get("min"), m.get("max")
+        if lo is not None and value < lo:
+            raise ConfigError(f"{path} is {value}; it must be at least {lo}.")
+        if hi is not None and value > hi:
+            raise ConfigError(f"{path} is {value}; it must be at most {hi}.")
+
+
+def set_field(cfg: JobConfig, path: str, value) -> None:
+    f = field_info(path)
+    obj: Any = cfg
+    parts = path.split(".")
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    tp = _hints(type(obj))[f.name]
+    cast = cast_value(path, tp, value)
+    check_value(path, f, cast)
+    setattr(obj, f.name, cast)
+
+
+def _build(cls, data: dict, prefix: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"'{prefix.rstrip('.') or 'job'}' must be a mapping of settings.")
+    hints = _hints(cls)
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(names)
+    if unknown:
+        raise ConfigError(f"Unknown setting '{prefix}{sorted(unknown)[0]}'. Known settings: "
+                          f"{', '.join(prefix + n for n in names)}.")
+    kwargs = {}
+    for name, f in names.items():
+        if name not in data:
+            continue
+        tp = hints[name]
+        if dataclasses.is_dataclass(tp):
+            kwargs[name] = _build(tp, data[name] or {}, prefix + name + ".")
+        else:
+            kwargs[name] = cast_value(prefix + name, tp, data[name])
+            check_value(prefix + name, f, kwargs[name])
+    return cls(**kwargs)
+
+
+def describe_fields() -> list[dict]:
+    """Every leaf setting with its type, default and metadata, for CLI/UI help."""
+    out = []
+    for path, f, value in iter_fields(JobConfig()):
+        parent = JobConfig()
+        for part in path.split(".")[:-1]:
+            parent = getattr(parent, part)
+        tp, nullable = _base_type(_hints(type(parent))[f.name])
+        out.append({"path": path, "type": tp.__name__, "nullable": nullable, "default": value,
+                    **f.metadata})
+    return out
