@@ -1,0 +1,272 @@
+"""`python -m studio ...`: train, runs, predict, eval, models, inspect, stop.
+
+Every command prints one clear line on stderr and exits non-zero when something a user did is
+wrong; `--json` makes `runs`, `predict`, `eval`, `models` and `inspect` print one JSON document.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .config import ConfigError, JobConfig, describe_fields
+
+
+class UserError(Exception):
+    """Ends the command with its message on stderr and exit code 2."""
+
+
+def _workspace_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", default=None,
+                   help="Workspace folder with runs and the registry (default: $STUDIO_WORKSPACE "
+                        "or ./workspace).")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m studio",
+                                     description="Fine-tuning Studio: fine-tune BERT, GPT and T5 "
+                                                 "models on your own data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    settings = "\n".join(f"  {f['path']}: {f['help']}" + (
+        f" [{', '.join(map(str, f['choices']))}]" if f.get("choices") else "") + (
+        f" (default {f['default']})" if f["default"] not in ("", None) else "")
+        for f in describe_fields())
+    t = sub.add_parser("train", help="Train a job (a job.yaml, or --data and --model).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="settings (key=value overrides):\n" + settings)
+    t.add_argument("job", nargs="?", help="Job YAML file. Omit it and use --data/--model.")
+    t.add_argument("overrides", nargs="*", help="Dotted overrides, e.g. train.epochs=2.")
+    t.add_argument("--data", help="Training data file (quick form).")
+    t.add_argument("--model", help="Preset, Hub id or local folder (quick form).")
+    t.add_argument("--task", choices=["auto", "classification", "chat", "text2text"])
+    t.add_argument("--validation", help="Separate validation file.")
+    t.add_argument("--name", help="A name for the run.")
+    t.add_argument("--resume", metavar="RUN", help="Resume a stopped or failed run from its last "
+                                                   "checkpoint.")
+    _workspace_arg(t)
+
+    r = sub.add_parser("runs", help="The run history, newest first.")
+    r.add_argument("--json", action="store_true")
+    _workspace_arg(r)
+
+    p = sub.add_parser("predict", help="Predict with a trained run (or a base model).")
+    p.add_argument("run", help="Run id (or a unique prefix, or its name).")
+    p.add_argument("--text", action="append", help="Input text (repeat for several).")
+    p.add_argument("--file", help="A file of inputs (same formats as training data).")
+    p.add_argument("--out", help="Write predictions to this CSV file.")
+    p.add_argument("--max-new-tokens", type=int, default=128)
+    p.add_argument("--json", action="store_true")
+    _workspace_arg(p)
+
+    e = sub.add_parser("eval", help="Metrics of a trained run on a held-out file.")
+    e.add_argument("run")
+    e.add_argument("--file", required=True)
+    e.add_argument("--json", action="store_true")
+    _workspace_arg(e)
+
+    m = sub.add_parser("models", help="Presets, their family, and whether they work offline.")
+    m.add_argument("--json", action="store_true")
+
+    i = sub.add_parser("inspect", help="What the studio reads from a data file.")
+    i.add_argument("file")
+    i.add_argument("--sheet", default="")
+    i.add_argument("--encoding", default="")
+    i.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("stop", help="Ask a running job to stop (a second time kills it).")
+    s.add_argument("run")
+    _workspace_arg(s)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except (UserError, ConfigError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - errors a user caused carry a clear message
+        if type(e).__name__ in ("DataError", "ModelError", "InferenceError"):
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        raise
+
+
+# ---- train -------------------------------------------------------------------------------
+
+def job_from_args(args) -> JobConfig:
+    overrides = list(args.overrides)
+    if args.job and "=" in args.job and not Path(args.job).exists():
+        overrides.insert(0, args.job)  # `train key=value ...` with --data/--model
+        args.job = None
+    if args.job:
+        cfg = JobConfig.from_yaml(args.job)
+    elif args.data and args.model:
+        cfg = JobConfig()
+    else:
+        raise UserError("Give a job file (python -m studio train job.yaml) or both --data and "
+                        "--model (python -m studio train --data reviews.csv --model minilm-l6).")
+    if args.data:
+        cfg.data.train_file = args.data
+    if args.model:
+        cfg.model.name = args.model
+    if args.task:
+        cfg.task = args.task
+    if args.validation:
+        cfg.data.validation_file = args.validation
+    if args.name:
+        cfg.name = args.name
+    cfg.override(overrides)
+    for attr in ("train_file", "validation_file"):  # run folders live elsewhere: pin paths
+        value = getattr(cfg.data, attr)
+        if value and Path(value).exists():
+            setattr(cfg.data, attr, str(Path(value).resolve()))
+    return cfg.validate()
+
+
+def cmd_train(args) -> int:
+    from . import distributed
+    from .runs import Registry
+    from .training import run_job
+    registry = Registry(args.workspace)
+    if args.resume:
+        run = registry.find(args.resume)
+        if run is None:
+            raise UserError(f"No run '{args.resume}' in {registry.workspace}; see "
+                            f"`python -m studio runs`.")
+        run_dir = Path(run.run_dir)
+    elif args.job and _inside_run_folder(args.job, registry) and not args.overrides:
+        run_dir = Path(args.job).resolve().parent  # launched by the UI on its own run folder
+    else:
+        cfg = job_from_args(args)
+        run_id = distributed.shared_run_id(cfg.name or Path(cfg.data.train_file).stem)
+        run_dir = registry.run_dir(run_id)
+        if distributed.is_main():
+            registry.new_run(cfg, run_id)
+        distributed.barrier()
+    if distributed.is_main():
+        print(f"run {run_dir.name}: {run_dir}", flush=True)
+    from .console import ConsoleEcho
+    with ConsoleEcho(run_dir / "events.jsonl", enabled=distributed.is_main()):
+        code = run_job(run_dir, registry, resume=bool(args.resume))
+    if code != 0 and distributed.is_main():
+        from .events import final_event, read_all
+        final = final_event(read_all(run_dir / "events.jsonl")) or {}
+        if final.get("reason"):
+            print(f"error: {final['reason']}", file=sys.stderr)
+    return code
+
+
+def _inside_run_folder(job: str, registry) -> bool:
+    path = Path(job).resolve()
+    return path.parent.parent == registry.runs_dir.resolve() and \
+        registry.get(path.parent.name) is not None
+
+
+# ---- runs / models / inspect / stop ----------------------------------------------------------
+
+def cmd_runs(args) -> int:
+    from .runs import Registry
+    runs = Registry(args.workspace).list()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in runs], default=str, ensure_ascii=False))
+        return 0
+    if not runs:
+        print("No runs yet. Start one with: python -m studio train --data FILE --model tiny-bert")
+    for r in runs:
+        m = r.metrics or {}
+        key = next((k for k in ("accuracy", "eval_loss", "train_loss") if m.get(k) is not None),
+                   None)
+        score = f"{key}={m[key]:.4g}" if key else ""
+        print(f"{r.id:40s} {r.status:8s} {r.task:14s} {r.model:18s} {score} {r.reason}".rstrip())
+    return 0
+
+
+def cmd_models(args) -> int:
+    from .models import list_presets
+    presets = list_presets()
+    if args.json:
+        print(json.dumps(presets, ensure_ascii=False))
+        return 0
+    for p in presets:
+        flag = "offline" if p["offline"] else "download"
+        note = " (untrained)" if p["untrained"] else ""
+        print(f"{p['name']:24s} {p['family']:5s} {flag:9s} {p['description']}{note}")
+    return 0
+
+
+def cmd_inspect(args) -> int:
+    from .data import inspect_file
+    result = inspect_file(args.file, encoding=args.encoding, sheet=args.sheet).to_dict()
+    if args.json:
+        print(json.dumps(result, default=str, ensure_ascii=False))
+        return 0
+    print(f"{args.file}: {result['format']}, {result['encoding']}, layout {result['layout']}, "
+          f"{result['rows']} usable rows, task {result['task']}")
+    print(f"columns: {', '.join(map(str, result['columns']))}")
+    print(f"roles: {', '.join(f'{k}={v}' for k, v in result['roles'].items())}")
+    if result.get("labels"):
+        print(f"labels: {', '.join(f'{k} ({v})' for k, v in result['labels'].items())}")
+    for p in result.get("problems", []):
+        print(f"- [{p['action']}] {p['message']}")
+    return 0
+
+
+def cmd_stop(args) -> int:
+    from .runs import Registry
+    from .control import request_stop
+    registry = Registry(args.workspace)
+    run = registry.find(args.run)
+    if run is None:
+        raise UserError(f"No run '{args.run}'; see `python -m studio runs`.")
+    print(request_stop(registry, run))
+    return 0
+
+
+# ---- predict / eval ------------------------------------------------------------------------
+
+def cmd_predict(args) -> int:
+    from .inference import load_for_cli, predict_file, predict_texts
+    from .runs import Registry
+    lm = load_for_cli(Registry(args.workspace), args.run)
+    if args.file:
+        rows = predict_file(lm, args.file, args.out, max_new_tokens=args.max_new_tokens)
+    elif args.text:
+        rows = predict_texts(lm, args.text, max_new_tokens=args.max_new_tokens)
+    else:
+        raise UserError("Give --text \"...\" or --file inputs.csv to predict.")
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, default=str))
+    elif args.out:
+        print(f"wrote {len(rows)} predictions to {args.out}")
+    else:
+        for r in rows:
+            probs = r.get("probabilities")
+            extra = "  " + ", ".join(f"{k}={v:.3f}" for k, v in probs.items()) if probs else ""
+            print(f"{r['prediction']}{extra}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .inference import evaluate_file, load_for_cli
+    from .runs import Registry
+    lm = load_for_cli(Registry(args.workspace), args.run)
+    metrics = evaluate_file(lm, args.file)
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False, default=str))
+        return 0
+    for k, v in metrics.items():
+        if isinstance(v, (int, float)):
+            print(f"{k}: {v:.4f}" if isinstance(v, float) else f"{k}: {v}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "runs": cmd_runs, "predict": cmd_predict, "eval": cmd_eval,
+            "models": cmd_models, "inspect": cmd_inspect, "stop": cmd_stop}

@@ -1,0 +1,101 @@
+"""The training event log: `runs/<id>/events.jsonl`, one JSON object per line, append-only.
+
+The training process writes; any number of readers (the UI, `runs`, tests) tail the file by
+keeping a byte offset, so a reader never re-reads what it has seen and never blocks the writer.
+Writing to a file (never a pipe) is what keeps training alive when nobody is watching.
+
+Schema - every event has `type` and `time` (unix seconds); the rest by type:
+  start      run_id, config_digest, task, model, family, method, parameters, trainable,
+             train_rows, validation_rows, total_steps, epochs, batch_size, labels (classification)
+  log        step, epoch, loss, learning_rate, samples_per_second, tokens_per_second,
+             elapsed, eta (seconds), grad_norm
+  eval       phase ("before" | "during" | "after"), step, epoch, metrics {name: value}
+  checkpoint step, path
+  message    level ("info" | "warning"), text, code  (data notes, LoRA targets chosen, ...)
+  done       metrics {name: value}, model_path, elapsed
+  failed     reason (one sentence), code, log (path of the log file with the traceback)
+  stopped    step, model_path (the model trained so far was saved there)
+Exactly one of done / failed / stopped ends every run.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+FINAL_TYPES = ("done", "failed", "stopped")
+
+
+def _clean(value):
+    """JSON has no NaN/inf; write null so every reader can parse every line."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+class EventWriter:
+    def __init__(self, path: str | Path, enabled: bool = True):
+        self.path = Path(path)
+        self.enabled = enabled
+        self.finished = False
+
+    def emit(self, type: str, **fields) -> dict:
+        event = {"type": type, "time": round(time.time(), 3), **_clean(fields)}
+        if not self.enabled:
+            return event
+        if type in FINAL_TYPES:
+            if self.finished:  # exactly one final event, whatever happens afterwards
+                return event
+            self.finished = True
+        line = json.dumps(event, ensure_ascii=False, default=str) + "\n"
+        # One write per line with O_APPEND: a concurrent reader sees whole lines only.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+        return event
+
+
+class EventTail:
+    """Reads new events since the last call; keeps the byte offset between calls."""
+
+    def __init__(self, path: str | Path, offset: int = 0):
+        self.path = Path(path)
+        self.offset = offset
+
+    def read(self) -> list[dict]:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                chunk = f.read()
+        except FileNotFoundError:
+            return []
+        end = chunk.rfind(b"\n")
+        if end < 0:  # only a partial line so far; wait for its newline
+            return []
+        self.offset += end + 1
+        events = []
+        for raw in chunk[:end].splitlines():
+            try:
+                events.append(json.loads(raw))
+            except ValueError:
+                continue  # a torn line from a killed writer; skip, never crash a reader
+        return events
+
+
+def read_all(path: str | Path) -> list[dict]:
+    return EventTail(path).read()
+
+
+def final_event(events: list[dict]) -> dict | None:
+    for e in reversed(events):
+        if e.get("type") in FINAL_TYPES:
+            return e
+    return None

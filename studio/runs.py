@@ -1,0 +1,197 @@
+"""The workspace: run folders plus a SQLite registry of every run.
+
+Layout of a workspace (default `./workspace`, or $STUDIO_WORKSPACE):
+  studio.sqlite             the registry (path overridable with $STUDIO_REGISTRY)
+  runs/<id>/job.yaml        the resolved job
+  runs/<id>/events.jsonl    the event log (studio.events)
+  runs/<id>/train.log       the log, tracebacks included
+  runs/<id>/metrics.json    final metrics (before and after)
+  runs/<id>/model/          the trained model or LoRA adapter, tokenizer, labels.json
+  runs/<id>/checkpoints/    Trainer checkpoints for resume
+  runs/<id>/STOP            written to ask the training process to stop
+
+The registry is a convenience index; the run folder is the truth. A run marked running whose
+process is gone is reconciled from its event log (or marked failed with the reason).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import events as ev
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, name TEXT, task TEXT, model TEXT, family TEXT, method TEXT,
+  status TEXT, config TEXT, created REAL, started REAL, finished REAL,
+  metrics TEXT, reason TEXT, pid INTEGER, host TEXT, run_dir TEXT)
+"""
+ACTIVE = ("queued", "running")
+
+
+def workspace_dir(path: str | Path | None = None) -> Path:
+    ws = Path(path or os.environ.get("STUDIO_WORKSPACE") or "workspace").expanduser().resolve()
+    ws.mkdir(parents=True, exist_ok=True)
+    return ws
+
+
+@dataclass
+class Run:
+    id: str
+    name: str = ""
+    task: str = ""
+    model: str = ""
+    family: str = ""
+    method: str = ""
+    status: str = "queued"
+    config: str = ""
+    created: float = 0.0
+    started: float | None = None
+    finished: float | None = None
+    metrics: dict = field(default_factory=dict)
+    reason: str = ""
+    pid: int | None = None
+    host: str = ""
+    run_dir: str = ""
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d.pop("config")
+        return d
+
+
+def new_run_id(name: str = "") -> str:
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", name).strip("-").lower()[:24]
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return "-".join(x for x in (stamp, slug, secrets.token_hex(2)) if x)
+
+
+class Registry:
+    def __init__(self, workspace: str | Path | None = None, db_path: str | Path | None = None):
+        self.workspace = workspace_dir(workspace)
+        self.db_path = Path(db_path or os.environ.get("STUDIO_REGISTRY")
+                            or self.workspace / "studio.sqlite")
+        self.runs_dir = self.workspace / "runs"
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.db_path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")  # readers never block the training writer
+        return db
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.runs_dir / run_id
+
+    # ---- writes -------------------------------------------------------------------------
+    def new_run(self, cfg, run_id: str | None = None, status: str = "queued") -> Run:
+        """A run folder with its job.yaml and a registry entry: what `train` then runs."""
+        run_id = run_id or new_run_id(cfg.name or Path(cfg.data.train_file).stem)
+        run = self.create(Run(id=run_id, name=cfg.name or run_id, task=cfg.task,
+                              model=cfg.model.name, method=cfg.method.method, status=status,
+                              config=cfg.to_yaml()))
+        cfg.to_yaml(Path(run.run_dir) / "job.yaml")
+        return run
+
+    def create(self, run: Run) -> Run:
+        run.created = run.created or time.time()
+        run.run_dir = run.run_dir or str(self.run_dir(run.id))
+        Path(run.run_dir).mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (run.id, run.name, run.task, run.model, run.family, run.method,
+                        run.status, run.config, run.created, run.started, run.finished,
+                        json.dumps(run.metrics), run.reason, run.pid, run.host, run.run_dir))
+        return run
+
+    def update(self, run_id: str, **fields) -> None:
+        if "metrics" in fields:
+            fields["metrics"] = json.dumps(fields["metrics"], default=str)
+        cols = ", ".join(f"{k}=?" for k in fields)
+        with closing(self._connect()) as db, db:
+            db.execute(f"UPDATE runs SET {cols} WHERE id=?", (*fields.values(), run_id))
+
+    def delete(self, run_id: str) -> None:
+        run = self.get(run_id)
+        if run and run.status == "running" and _alive(run.pid):
+            raise RuntimeError(f"Run {run_id} is still training; stop it before deleting it.")
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM runs WHERE id=?", (run_id,))
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+
+    # ---- reads --------------------------------------------------------------------------
+    def get(self, run_id: str) -> Run | None:
+        with closing(self._connect()) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return self._reconcile(_row_to_run(row)) if row else None
+
+    def find(self, ref: str) -> Run | None:
+        """A run by full id, unique id prefix or name; newest wins for a repeated name."""
+        run = self.get(ref)
+        if run:
+            return run
+        for r in self.list():
+            if r.id.startswith(ref) or r.name == ref:
+                return r
+        return None
+
+    def list(self, limit: int = 1000) -> list[Run]:
+        with closing(self._connect()) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute("SELECT * FROM runs ORDER BY created DESC LIMIT ?",
+                              (limit,)).fetchall()
+        return [self._reconcile(_row_to_run(r)) for r in rows]
+
+    def _reconcile(self, run: Run) -> Run:
+        """Bring a stale 'running' entry in line with its event log and process."""
+        if run.status not in ACTIVE:
+            return run
+        events = ev.read_all(Path(run.run_dir) / "events.jsonl")
+        final = ev.final_event(events)
+        if final:
+            run.status = final["type"]
+            run.metrics = final.get("metrics") or run.metrics
+            run.reason = final.get("reason", "")
+            run.finished = final.get("time")
+        elif run.status == "running" and run.pid and not _alive(run.pid):
+            run.status = "failed"
+            run.reason = ("The training process ended without finishing (it was killed or ran "
+                          "out of memory); see train.log in the run folder.")
+            run.finished = time.time()
+        else:
+            return run
+        self.update(run.id, status=run.status, metrics=run.metrics, reason=run.reason,
+                    finished=run.finished)
+        return run
+
+
+def _row_to_run(row: sqlite3.Row) -> Run:
+    d = dict(row)
+    d["metrics"] = json.loads(d.get("metrics") or "{}")
+    return Run(**d)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours is dead for our purposes
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True

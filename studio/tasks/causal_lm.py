@@ -1,0 +1,183 @@
+"""Chat / instruction tuning and input->target text on GPT-family (decoder) models.
+
+Each conversation is rendered with the tokenizer's chat template (a plain
+"### Instruction / ### Response" layout when it has none) and the loss is computed on the
+assistant's tokens only: the model learns to answer, not to repeat prompts. The rendered text is
+split at turn boundaries into prompt and answer segments that are tokenized separately, so the
+label mask is exact whatever the template looks like.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..metrics import generation_metrics
+
+IGNORE = -100
+PLAIN_ROLES = {"system": "### System:\n", "user": "### Instruction:\n",
+               "assistant": "### Response:\n"}
+
+
+def load_model(location: str, job, labels=None, trust_remote_code: bool = False, tokenizer=None):
+    from transformers import AutoModelForCausalLM
+    model = AutoModelForCausalLM.from_pretrained(location, trust_remote_code=trust_remote_code)
+    if model.config.pad_token_id is None and tokenizer is not None:
+        model.config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
+def prepare_tokenizer(tokenizer):
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+    return tokenizer
+
+
+def as_messages(row) -> list[dict]:
+    """chat rows carry `messages`; text2text rows become one user turn and one reply."""
+    if "messages" in row and row["messages"] is not None:
+        return list(row["messages"])
+    return [{"role": "user", "content": str(row["prompt"])},
+            {"role": "assistant", "content": str(row["response"])}]
+
+
+def render_prompt(tokenizer, messages: list[dict]) -> str:
+    """The text that makes the model produce the next assistant turn."""
+    if tokenizer.chat_template:
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return "".join(PLAIN_ROLES.get(m["role"], "") + m["content"] + "\n\n" for m in messages) \
+        + PLAIN_ROLES["assistant"]
+
+
+def segments(tokenizer, messages: list[dict]) -> list[tuple[str, bool]]:
+    """Split a conversation into (text, is_trained) pieces that concatenate to the full text."""
+    out, done = [], ""
+    for i, m in enumerate(messages):
+        if m["role"] != "assistant":
+            continue
+        prompt = render_prompt(tokenizer, messages[:i])
+        if tokenizer.chat_template:
+            full = tokenizer.apply_chat_template(messages[:i + 1], tokenize=False)
+        else:
+            full = prompt + m["content"]
+        if not prompt.startswith(done) or not full.startswith(prompt):
+            # A template that rewrites earlier turns (some drop past reasoning); fall back to
+            # training on this reply with everything before it as context.
+            out = [(prompt, False)]
+        else:
+            out.append((prompt[len(done):], False))
+        out.append((full[len(prompt):], True))
+        done = full
+    return out
+
+
+def encode_conversation(tokenizer, messages: list[dict], max_length: int) -> dict:
+    ids, labels = [], []
+    if tokenizer.bos_token_id is not None and not tokenizer.chat_template:
+        ids, labels = [tokenizer.bos_token_id], [IGNORE]
+    for text, trained in segments(tokenizer, messages):
+        piece = tokenizer(text, add_special_tokens=False)["input_ids"]
+        if trained and tokenizer.eos_token_id is not None and not tokenizer.chat_template:
+            piece = piece + [tokenizer.eos_token_id]  # teach the model where an answer ends
+        ids += piece
+        labels += piece if trained else [IGNORE] * len(piece)
+    return {"input_ids": ids[:max_length], "labels": labels[:max_length]}
+
+
+def build_dataset(frame, tokenizer, job, labels=None):
+    from datasets import Dataset
+    cols = {"input_ids": [], "labels": [], "length": [], "_row": []}
+    no_target, truncated = [], 0
+    for row in frame.to_dict("records"):
+        enc = encode_conversation(tokenizer, as_messages(row), job.train.max_length)
+        if all(x == IGNORE for x in enc["labels"]):
+            no_target.append(int(row.get("_row", 0)))
+            continue
+        truncated += len(enc["input_ids"]) >= job.train.max_length
+        cols["input_ids"].append(enc["input_ids"])
+        cols["labels"].append(enc["labels"])
+        cols["length"].append(len(enc["input_ids"]))
+        cols["_row"].append(int(row.get("_row", 0)))
+    notes = []
+    if truncated:
+        notes.append({"code": "truncated", "count": int(truncated),
+                      "max_length": job.train.max_length,
+                      "text": f"{truncated} of {len(frame)} examples are longer than "
+                              f"{job.train.max_length} tokens and were truncated."})
+    if no_target:
+        notes.append({"code": "no_target", "count": len(no_target), "rows": no_target[:5],
+                      "text": f"{len(no_target)} examples were left out because their prompt "
+                              f"alone fills max_length ({job.train.max_length}) tokens, "
+                              f"leaving no answer to learn (rows {no_target[:5]}); raise "
+                              f"train.max_length to keep them."})
+    ds = Dataset.from_dict(cols)
+    return ds.remove_columns("_row"), notes
+
+
+class PadCollator:
+    """Pads input_ids with the pad id and labels with -100 (ignored by the loss)."""
+
+    def __init__(self, pad_id: int, multiple: int = 8):
+        self.pad_id, self.multiple = pad_id, multiple
+
+    def __call__(self, features: list[dict]) -> dict:
+        n = max(len(f["input_ids"]) for f in features)
+        n = -(-n // self.multiple) * self.multiple
+        ids = torch.full((len(features), n), self.pad_id, dtype=torch.long)
+        labels = torch.full((len(features), n), IGNORE, dtype=torch.long)
+        mask = torch.zeros((len(features), n), dtype=torch.long)
+        for i, f in enumerate(features):
+            k = len(f["input_ids"])
+            ids[i, :k] = torch.as_tensor(f["input_ids"])
+            labels[i, :k] = torch.as_tensor(f["labels"])
+            mask[i, :k] = 1
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+def make_collator(tokenizer, model=None):
+    return PadCollator(tokenizer.pad_token_id)
+
+
+def compute_metrics(labels=None):
+    return None
+
+
+def split_for_generation(row) -> tuple[list[dict], str]:
+    """The conversation up to its last assistant turn, and that turn's text (the reference)."""
+    msgs = as_messages(row)
+    last = max(i for i, m in enumerate(msgs) if m["role"] == "assistant")
+    return msgs[:last], msgs[last]["content"]
+
+
+@torch.no_grad()
+def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 128,
+             batch_size: int = 8, **sampling) -> list[str]:
+    """Greedy (or sampled) generation for a list of rendered prompts, left-padded in batches."""
+    model.eval()
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    outs = []
+    try:
+        for s in range(0, len(prompts), batch_size):
+            enc = tokenizer(prompts[s:s + batch_size], return_tensors="pt", padding=True,
+                            add_special_tokens=not tokenizer.chat_template).to(model.device)
+            gen = model.generate(**enc, max_new_tokens=max_new_tokens,
+                                 pad_token_id=tokenizer.pad_token_id,
+                                 do_sample=bool(sampling.get("temperature")), **sampling)
+            outs += tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:],
+                                           skip_special_tokens=True)
+    finally:
+        tokenizer.padding_side = side
+    return [o.strip() for o in outs]
+
+
+def generate_eval(model, tokenizer, frame, job) -> dict:
+    n = min(job.train.generation_samples, len(frame))
+    if n <= 0:
+        return {}
+    pairs = [split_for_generation(r) for r in frame.head(n).to_dict("records")]
+    prompts = [render_prompt(tokenizer, h) for h, _ in pairs]
+    refs = [r for _, r in pairs]
+    longest = max(len(tokenizer(r, add_special_tokens=False)["input_ids"]) for r in refs)
+    preds = generate(model, tokenizer, prompts, max_new_tokens=min(256, int(longest * 1.5) + 8))
+    return {**generation_metrics(preds, refs),
+            "samples": [{"prompt": h[-1]["content"] if h else "", "reference": r,
+                         "generated": p} for (h, r), p in zip(pairs, preds)]}

@@ -1,0 +1,83 @@
+"""Text classification (one text or a text pair -> one of N labels) for every family.
+
+All three families use a sequence-classification head (for T5 that is T5ForSequenceClassification,
+its encoder-decoder with a head on the final token). One code path, one set of metrics, and the
+playground gets real label probabilities from every model.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..metrics import classification_metrics
+
+
+def load_model(location: str, job, labels: list[str], trust_remote_code: bool = False,
+               tokenizer=None):
+    from transformers import AutoModelForSequenceClassification
+    model = AutoModelForSequenceClassification.from_pretrained(
+        location, num_labels=len(labels), id2label=dict(enumerate(labels)),
+        label2id={n: i for i, n in enumerate(labels)}, trust_remote_code=trust_remote_code)
+    if tokenizer is not None and model.config.pad_token_id is None:
+        # GPT models classify from the last non-pad token, which needs a pad id.
+        model.config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
+def prepare_tokenizer(tokenizer):
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+    return tokenizer
+
+
+def encode(tokenizer, texts: list[str], pairs: list[str] | None, max_length: int) -> dict:
+    return tokenizer(texts, pairs, truncation=True, max_length=max_length)
+
+
+def build_dataset(frame, tokenizer, job, labels: list[str]):
+    from datasets import Dataset
+    index = {n: i for i, n in enumerate(labels)}
+    pairs = frame["text_pair"].astype(str).tolist() if "text_pair" in frame else None
+    enc = encode(tokenizer, frame["text"].astype(str).tolist(), pairs, job.train.max_length)
+    enc["labels"] = [index[str(x)] for x in frame["label"]]
+    enc["length"] = [len(x) for x in enc["input_ids"]]
+    truncated = sum(1 for n in enc["length"] if n >= job.train.max_length)
+    notes = []
+    if truncated:
+        notes.append({"code": "truncated", "count": truncated, "max_length": job.train.max_length,
+                      "text": f"{truncated} of {len(frame)} texts are longer than "
+                              f"{job.train.max_length} tokens and were truncated."})
+    return Dataset.from_dict(dict(enc)), notes
+
+
+def make_collator(tokenizer, model=None):
+    from transformers import DataCollatorWithPadding
+    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+
+
+def compute_metrics(labels: list[str]):
+    def fn(eval_pred):
+        logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) \
+            else eval_pred.predictions
+        m = classification_metrics(np.argmax(logits, -1), eval_pred.label_ids, labels)
+        return {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}  # Trainer logs scalars
+    return fn
+
+
+def detailed_eval(trainer, dataset, frame, labels: list[str]) -> tuple[dict, list[dict]]:
+    """Full metrics (per class, confusion matrix) and one row per validation example."""
+    import torch
+    out = trainer.predict(dataset)
+    logits = out.predictions[0] if isinstance(out.predictions, tuple) else out.predictions
+    probs = torch.softmax(torch.as_tensor(logits, dtype=torch.float32), -1).numpy()
+    pred = probs.argmax(-1)
+    metrics = classification_metrics(pred, out.label_ids, labels)
+    metrics["eval_loss"] = float(out.metrics.get("test_loss", float("nan")))
+    rows = [{"row": int(r), "text": t, "label": labels[g], "predicted": labels[p],
+             "confidence": float(probs[i, p])}
+            for i, (r, t, g, p) in enumerate(zip(frame["_row"], frame["text"], out.label_ids,
+                                                  pred))]
+    return metrics, rows
+
+
+def generate_eval(model, tokenizer, frame, job) -> dict:
+    return {}

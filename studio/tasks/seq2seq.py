@@ -1,0 +1,82 @@
+"""Chat and input->target text on T5-family (encoder-decoder) models.
+
+The encoder reads the source text, the decoder learns the target. A conversation becomes one
+example per final reply: the earlier turns, written as "role: text" lines, are the source.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..metrics import generation_metrics
+
+
+def load_model(location: str, job, labels=None, trust_remote_code: bool = False, tokenizer=None):
+    from transformers import AutoModelForSeq2SeqLM
+    return AutoModelForSeq2SeqLM.from_pretrained(location, trust_remote_code=trust_remote_code)
+
+
+def prepare_tokenizer(tokenizer):
+    return tokenizer
+
+
+def source_target(row) -> tuple[str, str]:
+    if "messages" in row and row["messages"] is not None:
+        msgs = list(row["messages"])
+        last = max(i for i, m in enumerate(msgs) if m["role"] == "assistant")
+        history = msgs[:last]
+        if len(history) == 1:  # a single instruction reads best as plain text
+            return history[0]["content"], msgs[last]["content"]
+        return "\n".join(f"{m['role']}: {m['content']}" for m in history), msgs[last]["content"]
+    return str(row["prompt"]), str(row["response"])
+
+
+def build_dataset(frame, tokenizer, job, labels=None):
+    from datasets import Dataset
+    pairs = [source_target(r) for r in frame.to_dict("records")]
+    enc = tokenizer([s for s, _ in pairs], text_target=[t for _, t in pairs], truncation=True,
+                    max_length=job.train.max_length)
+    enc["length"] = [len(x) for x in enc["input_ids"]]
+    truncated = sum(1 for n in enc["length"] if n >= job.train.max_length)
+    notes = []
+    if truncated:
+        notes.append({"code": "truncated", "count": truncated, "max_length": job.train.max_length,
+                      "text": f"{truncated} of {len(frame)} inputs are longer than "
+                              f"{job.train.max_length} tokens and were truncated."})
+    return Dataset.from_dict(dict(enc)), notes
+
+
+def make_collator(tokenizer, model=None):
+    from transformers import DataCollatorForSeq2Seq
+    return DataCollatorForSeq2Seq(tokenizer, model=model, pad_to_multiple_of=8)
+
+
+def compute_metrics(labels=None):
+    return None
+
+
+@torch.no_grad()
+def generate(model, tokenizer, sources: list[str], max_new_tokens: int = 128,
+             batch_size: int = 8, max_length: int = 512, **sampling) -> list[str]:
+    model.eval()
+    outs = []
+    for s in range(0, len(sources), batch_size):
+        enc = tokenizer(sources[s:s + batch_size], return_tensors="pt", padding=True,
+                        truncation=True, max_length=max_length).to(model.device)
+        gen = model.generate(**enc, max_new_tokens=max_new_tokens,
+                             do_sample=bool(sampling.get("temperature")), **sampling)
+        outs += tokenizer.batch_decode(gen, skip_special_tokens=True)
+    return [o.strip() for o in outs]
+
+
+def generate_eval(model, tokenizer, frame, job) -> dict:
+    n = min(job.train.generation_samples, len(frame))
+    if n <= 0:
+        return {}
+    pairs = [source_target(r) for r in frame.head(n).to_dict("records")]
+    longest = max(len(tokenizer(t)["input_ids"]) for _, t in pairs)
+    preds = generate(model, tokenizer, [s for s, _ in pairs],
+                     max_new_tokens=min(256, int(longest * 1.5) + 8),
+                     max_length=job.train.max_length)
+    return {**generation_metrics(preds, [t for _, t in pairs]),
+            "samples": [{"prompt": s, "reference": t, "generated": p}
+                        for (s, t), p in zip(pairs, preds)]}

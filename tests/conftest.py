@@ -1,0 +1,85 @@
+"""Shared test fixtures: no network, tiny local models, small learnable toy data sets."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+POSITIVE = ["great", "wonderful", "excellent", "lovely", "superb", "delightful", "fantastic"]
+NEGATIVE = ["awful", "terrible", "boring", "dreadful", "horrible", "dull", "poor"]
+SUBJECTS = ["the film", "this movie", "the plot", "the acting", "the story", "the ending"]
+
+
+def toy_sentiment(n: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        positive = i % 2 == 0
+        word = rng.choice(POSITIVE if positive else NEGATIVE)
+        rows.append({"text": f"{rng.choice(SUBJECTS)} was {word}",
+                     "label": "positive" if positive else "negative"})
+    return rows
+
+
+def toy_pairs(n: int, seed: int = 0) -> list[dict]:
+    """Input -> target: upper-case a short word (learnable by a tiny model)."""
+    rng = random.Random(seed)
+    words = ["cat", "dog", "sun", "red", "box", "map", "hat", "pen"]
+    return [{"input": w, "target": w.upper()} for w in (rng.choice(words) for _ in range(n))]
+
+
+def toy_chat(n: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    colors = ["red", "blue", "green", "black"]
+    out = []
+    for _ in range(n):
+        c = rng.choice(colors)
+        out.append({"instruction": f"Repeat the color {c}.", "input": "", "output": c})
+    return out
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("toydata")
+    import pandas as pd
+    pd.DataFrame(toy_sentiment(240)).to_csv(d / "sentiment.csv", index=False)
+    pd.DataFrame(toy_sentiment(40, seed=1)).to_csv(d / "sentiment_test.csv", index=False)
+    pd.DataFrame(toy_pairs(96)).to_csv(d / "pairs.csv", index=False)
+    (d / "chat.json").write_text(json.dumps(toy_chat(64)))
+    msgs = [{"messages": [{"role": "user", "content": f"Say {w}"},
+                          {"role": "assistant", "content": w},
+                          {"role": "user", "content": "Again"},
+                          {"role": "assistant", "content": w}]} for w in ["yes", "no"] * 16]
+    (d / "messages.jsonl").write_text("\n".join(json.dumps(m) for m in msgs))
+    return d
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch) -> Path:
+    ws = tmp_path / "ws"
+    monkeypatch.setenv("STUDIO_WORKSPACE", str(ws))
+    return ws
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
+            timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run `python -m studio ...` exactly as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "studio", *args], cwd=cwd or ROOT,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def read_events(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
