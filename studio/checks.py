@@ -1,0 +1,299 @@
+"""Data checks: each finds one kind of problem, applies the chosen action and reports a Problem.
+
+Actions: "fixed" (changed in place, with a note), "excluded" (row left out, listed with its
+reason), "blocking" (nothing can train until the user acts) and "warning" (kept, but worth a look).
+The user can override the default per kind with `fixes = {kind: "fix" | "exclude" | "keep"}`.
+Messages are English sentences; every number in them is also in the Problem's fields or params.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+MAX_EXAMPLE_ROWS = 5
+PLACEHOLDER = re.compile(r"\{\{\s*[\w.\- ]{1,40}\s*\}\}")
+NUMERIC = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+
+# kind -> (default choice, allowed choices); "fix" merges/strips, "exclude" drops, "keep" warns.
+CHOICES = {
+    "empty_text": ("exclude", {"exclude", "keep"}),
+    "missing_label": ("exclude", {"exclude"}),
+    "label_whitespace": ("fix", {"fix", "keep"}),
+    "label_case": ("fix", {"fix", "keep"}),
+    "numeric_label_text": ("fix", {"fix", "keep"}),
+    "duplicate": ("exclude", {"exclude", "keep"}),
+    "conflicting_label": ("keep", {"keep", "exclude"}),
+    "rare_class": ("keep", {"keep", "exclude"}),
+    "train_val_overlap": ("exclude", {"exclude", "keep"}),
+    "placeholder": ("keep", {"keep", "exclude"}),
+    "too_long": ("keep", {"keep", "exclude"}),
+    "unknown_role": ("exclude", {"exclude", "fix"}),
+    "not_ending_with_assistant": ("fix", {"fix", "exclude"}),
+    "unseen_label": ("exclude", {"exclude", "keep"}),
+}
+ALIASES = {"merge": "fix", "drop": "exclude", "remove": "exclude", "ignore": "keep",
+           "warn": "keep", "strip": "fix"}
+ACTION_OF = {"fix": "fixed", "exclude": "excluded", "keep": "warning"}
+
+MESSAGES = {
+    ("empty_text", "excluded"): "{count} rows have an empty or whitespace-only text and were excluded.",
+    ("empty_text", "warning"): "{count} rows have an empty or whitespace-only text; they are kept as you chose.",
+    ("missing_label", "excluded"): "{count} rows have no label and were excluded; fill in their labels to use them.",
+    ("label_whitespace", "fixed"): "{count} labels had stray spaces around them, which were removed.",
+    ("label_whitespace", "warning"): "{count} labels have stray spaces and count as separate classes; choose fix to strip them.",
+    ("label_case", "fixed"): "{count} labels differed from another label only in upper/lower case (e.g. {example}) and were merged into the more frequent spelling.",
+    ("label_case", "warning"): "{count} labels differ from another label only in upper/lower case (e.g. {example}) and are kept as separate classes.",
+    ("numeric_label_text", "fixed"): "{count} numeric labels were written as text or in another form (e.g. {example}) and were made consistent.",
+    ("numeric_label_text", "warning"): "{count} numeric labels are written as text or in another form (e.g. {example}) and are kept as separate classes.",
+    ("single_class", "blocking"): "All {count} usable rows have the same label '{label}'; add examples of at least one other class.",
+    ("rare_class", "warning"): "{classes} classes have fewer than 2 examples ({names}) so none of them can go to validation; add examples or exclude them.",
+    ("rare_class", "excluded"): "{count} rows of {classes} classes with fewer than 2 examples ({names}) were excluded.",
+    ("duplicate", "excluded"): "{count} rows repeat an earlier row exactly and were excluded.",
+    ("duplicate", "warning"): "{count} rows repeat an earlier row exactly; they are kept as you chose.",
+    ("conflicting_label", "warning"): "{count} rows share their text with a row of a different label; check them or choose exclude.",
+    ("conflicting_label", "excluded"): "{count} rows share their text with a row of a different label and were excluded.",
+    ("train_val_overlap", "excluded"): "{count} validation rows also appear in the training data and were left out of validation so scores are not inflated.",
+    ("train_val_overlap", "fixed"): "{count} held-out rows also appear in the training data and were moved back to training so scores are not inflated.",
+    ("train_val_overlap", "warning"): "{count} validation rows also appear in the training data, which inflates validation scores.",
+    ("placeholder", "warning"): "{count} rows still contain template placeholders such as {example}; replace them before training or choose exclude.",
+    ("placeholder", "excluded"): "{count} rows contain template placeholders such as {example} and were excluded.",
+    ("too_long", "warning"): "{count} examples ({share}%) are longer than {max_length} tokens and will be truncated.",
+    ("too_long", "excluded"): "{count} examples ({share}%) are longer than {max_length} tokens and were excluded.",
+    ("unknown_role", "excluded"): "{count} conversations contain a message role other than system, user or assistant (e.g. '{role}') and were excluded.",
+    ("unknown_role", "fixed"): "{count} conversations contain messages with a role other than system, user or assistant (e.g. '{role}'); those messages were dropped.",
+    ("not_ending_with_assistant", "fixed"): "{count} conversations do not end with an assistant reply; the messages after the last reply were dropped.",
+    ("not_ending_with_assistant", "excluded"): "{count} conversations do not end with an assistant reply and were excluded.",
+    ("no_assistant", "excluded"): "{count} conversations have no assistant reply to learn from and were excluded.",
+    ("bad_messages", "excluded"): "{count} rows do not hold a list of messages and were excluded.",
+    ("non_text_content", "warning"): "{count} messages hold non-text parts (e.g. images) which are left out; only text is trained on.",
+    ("unseen_label", "excluded"): "{count} validation rows have labels that never occur in training ({names}) and were left out.",
+    ("unseen_label", "warning"): "{count} validation rows have labels that never occur in training ({names}).",
+    ("missing_column", "blocking"): "No {role} column was found among the columns {columns}; choose the column that holds the {role}.",
+    ("no_rows", "blocking"): "No usable rows are left out of {total}; see the excluded rows for the reasons.",
+}
+
+
+@dataclass
+class Problem:
+    kind: str
+    count: int
+    rows: list[int]
+    action: str
+    message: str
+    params: dict = field(default_factory=dict)
+
+
+def problem(kind: str, action: str, rows, count: int | None = None, **params) -> Problem:
+    """Build a Problem; `rows` are 1-based row numbers (any iterable), the first few are kept."""
+    rows = [int(r) for r in (rows[:MAX_EXAMPLE_ROWS] if isinstance(rows, list) else
+                             list(_first(rows, MAX_EXAMPLE_ROWS)))]
+    count = len(rows) if count is None else int(count)
+    template = MESSAGES.get((kind, action), "{count} rows: " + kind.replace("_", " ") + ".")
+    message = template.format(count=count, **params)
+    if count == 1:
+        message = message.replace("1 rows have", "1 row has").replace("1 rows", "1 row") \
+            .replace("1 labels had", "1 label had").replace("1 labels", "1 label") \
+            .replace("1 conversations", "1 conversation").replace("1 examples", "1 example") \
+            .replace("1 validation rows", "1 validation row").replace(" repeat an ", " repeats an ") \
+            .replace("1 messages hold", "1 message holds").replace("1 numeric labels were", "1 numeric label was")
+    return Problem(kind, count, rows, action, message, params)
+
+
+def _first(values, n):
+    for i, v in enumerate(values):
+        if i >= n:
+            return
+        yield v
+
+
+def choice(fixes: dict | None, kind: str) -> str:
+    """The user's choice for a kind ("fix" | "exclude" | "keep"), or the default."""
+    default, allowed = CHOICES.get(kind, ("keep", {"keep"}))
+    wanted = (fixes or {}).get(kind, default)
+    wanted = ALIASES.get(str(wanted).lower(), str(wanted).lower())
+    if wanted not in allowed:
+        log.warning("fix %r is not available for %s; using %r", wanted, kind, default)
+        return default
+    return wanted
+
+
+def rows_of(mask: pd.Series | np.ndarray, row_numbers: np.ndarray) -> np.ndarray:
+    return row_numbers[np.asarray(mask, dtype=bool)]
+
+
+# ---- labels --------------------------------------------------------------------------------
+
+def clean_labels(raw: pd.Series, row_numbers: np.ndarray, fixes) -> tuple[pd.Series, np.ndarray, list[Problem]]:
+    """Labels as strings with the chosen fixes applied; also the mask of missing labels.
+
+    Works on the distinct values only, so a million rows with three labels cost three lookups.
+    """
+    problems = []
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques = list(uniques)
+    text = [_label_text(v) for v in uniques]
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0)
+
+    stripped = [t.strip() for t in text]
+    ws_choice = choice(fixes, "label_whitespace")
+    ws_changed = [t != s and s != "" for t, s in zip(text, stripped)]
+    if any(ws_changed):
+        problems.append(_label_problem("label_whitespace", ACTION_OF[ws_choice], ws_changed,
+                                       codes, row_numbers))
+    final = stripped if ws_choice == "fix" else text
+
+    numeric = _numeric_variants(uniques, final)
+    if any(numeric):
+        num_choice = choice(fixes, "numeric_label_text")
+        example = next(repr(final[i]) for i, n in enumerate(numeric) if n)
+        problems.append(_label_problem("numeric_label_text", ACTION_OF[num_choice], numeric,
+                                       codes, row_numbers, example=example))
+        if num_choice == "fix":
+            final = [_canonical_number(f) if n else f for f, n in zip(final, numeric)]
+
+    case_map, example = _case_merge(final, counts)
+    if case_map:
+        case_choice = choice(fixes, "label_case")
+        changed = [f in case_map for f in final]
+        problems.append(_label_problem("label_case", ACTION_OF[case_choice], changed, codes,
+                                       row_numbers, example=example))
+        if case_choice == "fix":
+            final = [case_map.get(f, f) for f in final]
+
+    lookup = np.array(final + [""], dtype=object)        # index -1 (missing) -> ""
+    labels = pd.Series(lookup[codes], dtype=object)
+    missing = (labels.str.strip() == "").to_numpy()
+    if missing.any():
+        problems.append(problem("missing_label", "excluded", rows_of(missing, row_numbers),
+                                int(missing.sum())))
+    return labels, missing, problems
+
+
+def _label_problem(kind, action, changed, codes, row_numbers, **params) -> Problem:
+    idx = np.flatnonzero(np.isin(codes, np.flatnonzero(changed)))
+    return problem(kind, action, row_numbers[idx[:MAX_EXAMPLE_ROWS]], len(idx), **params)
+
+
+def _label_text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return str(value)
+
+
+def _numeric_variants(uniques: list, final: list[str]) -> list[bool]:
+    """Integer labels written as text ("1" next to 1) or in another form ("1.0", "01", "+1")."""
+    if not final:
+        return []
+    real_numbers = any(isinstance(u, (int, float, np.integer, np.floating))
+                       and not isinstance(u, (bool, np.bool_)) for u in uniques)
+    all_numeric = all(NUMERIC.match(f) or f == "" for f in final)
+    if not all_numeric:
+        return [False] * len(final)
+    return [isinstance(u, str) and f != "" and (real_numbers or _canonical_number(f) != f)
+            for u, f in zip(uniques, final)]
+
+
+def _canonical_number(text: str) -> str:
+    return str(int(float(text)))
+
+
+def _case_merge(final: list[str], counts) -> tuple[dict, str]:
+    """Map each case variant to the most frequent spelling of its casefolded form."""
+    totals: dict[str, dict[str, int]] = {}
+    for label, n in zip(final, counts):
+        if label:
+            group = totals.setdefault(label.casefold(), {})
+            group[label] = group.get(label, 0) + int(n)
+    mapping, example = {}, ""
+    for group in totals.values():
+        if len(group) > 1:
+            best = max(group, key=lambda k: (group[k], -list(group).index(k)))
+            for variant in group:
+                if variant != best:
+                    mapping[variant] = best
+                    example = example or f"'{variant}' vs '{best}'"
+    return mapping, example
+
+
+# ---- row checks shared by every task -------------------------------------------------------
+
+def duplicate_rows(keys: pd.DataFrame, live: np.ndarray) -> np.ndarray:
+    """Rows (among live ones) that repeat an earlier live row exactly."""
+    dup = np.zeros(len(keys), dtype=bool)
+    idx = np.flatnonzero(live)
+    if len(idx):
+        dup[idx] = keys.iloc[idx].duplicated(keep="first").to_numpy()
+    return dup
+
+
+def conflicting_rows(texts: pd.DataFrame, labels: pd.Series, live: np.ndarray) -> np.ndarray:
+    """Rows whose text also appears (among live rows) with a different label."""
+    out = np.zeros(len(labels), dtype=bool)
+    idx = np.flatnonzero(live)
+    if not len(idx):
+        return out
+    sub = texts.iloc[idx].copy()
+    sub["__label"] = labels.iloc[idx].to_numpy()
+    cols = list(texts.columns)
+    n_labels = sub.groupby(cols, sort=False, dropna=False)["__label"].transform("nunique")
+    out[idx] = (n_labels > 1).to_numpy()
+    return out
+
+
+def placeholder_rows(texts: list[pd.Series]) -> tuple[np.ndarray, str]:
+    mask = np.zeros(len(texts[0]) if texts else 0, dtype=bool)
+    for s in texts:
+        mask |= s.astype(str).str.contains(PLACEHOLDER.pattern, regex=True).to_numpy()
+    example = ""
+    if mask.any():
+        for s in texts:
+            hits = s[mask].astype(str).str.extract(f"({PLACEHOLDER.pattern})")[0].dropna()
+            if len(hits):
+                example = hits.iloc[0]
+                break
+    return mask, example
+
+
+def example_keys(examples: pd.DataFrame, task: str) -> pd.Series:
+    """What makes two examples 'the same input' when comparing train and validation."""
+    if task == "classification":
+        key = examples["text"].astype(str)
+        if "text_pair" in examples:
+            key = key + "\x1f" + examples["text_pair"].astype(str)
+        return key
+    if task == "text2text":
+        return examples["prompt"].astype(str)
+    return examples["messages"].map(lambda m: json.dumps(_without_last_reply(m), ensure_ascii=False))
+
+
+def _without_last_reply(messages: list) -> list:
+    return messages[:-1] if messages and messages[-1]["role"] == "assistant" else messages
+
+
+def too_long(lengths: np.ndarray, max_length: int, row_numbers: np.ndarray, fixes) -> tuple[np.ndarray, Problem | None]:
+    over = lengths > max_length
+    if not over.any():
+        return over, None
+    action = ACTION_OF[choice(fixes, "too_long")]
+    share = round(100.0 * over.sum() / max(1, len(lengths)), 1)
+    return over, problem("too_long", action, rows_of(over, row_numbers), int(over.sum()),
+                         share=share, max_length=int(max_length))
+
+
+def rare_classes(labels: pd.Series) -> list[str]:
+    counts = labels.value_counts()
+    return sorted(str(k) for k, v in counts.items() if v < 2)
