@@ -6,6 +6,9 @@ import time
 from transformers import TrainerCallback
 
 
+SKIP_METRICS = {"epoch", "num_input_tokens_seen", "eval_model_preparation_time"}
+
+
 class EventCallback(TrainerCallback):
     """Writes log / eval / checkpoint events with throughput and ETA."""
 
@@ -71,7 +74,8 @@ class EventCallback(TrainerCallback):
             return  # before/after evaluations are reported by the training loop itself
         m = {k.removeprefix("eval_") if k != "eval_loss" else k: v
              for k, v in (metrics or {}).items()
-             if isinstance(v, (int, float)) and not k.endswith(("_runtime", "_per_second"))}
+             if isinstance(v, (int, float)) and k not in SKIP_METRICS
+             and not k.endswith(("_runtime", "_per_second"))}
         self.writer.emit("eval", phase="during", step=state.global_step,
                          epoch=round(state.epoch or 0.0, 4), metrics=m)
 

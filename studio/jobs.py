@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,7 +193,8 @@ def training_arguments(cfg: JobConfig, run_dir: Path, rows: int, has_eval: bool)
         train_sampling_strategy="group_by_length" if t.group_by_length else "random",
         include_num_input_tokens_seen="non_padding",
         report_to="none", disable_tqdm=True, dataloader_num_workers=0,
-        ddp_backend=None if torch.cuda.is_available() else "gloo",
+        ddp_backend="gloo" if int(os.environ.get("WORLD_SIZE", "1")) > 1
+        and not torch.cuda.is_available() else None,
     )
 
 

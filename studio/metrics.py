@@ -42,8 +42,9 @@ def generation_metrics(predictions: list[str], references: list[str]) -> dict:
     cjk = any("\u4e00" <= ch <= "\u9fff" for r in refs for ch in r)
     bleu = sacrebleu.corpus_bleu(preds, [refs], tokenize="zh" if cjk else "13a")
     chrf = sacrebleu.corpus_chrf(preds, [refs])
+    from rouge_score.tokenizers import DefaultTokenizer
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False,
-                                      tokenizer=_CharTokenizer() if cjk else None)
+                                      tokenizer=_CharTokenizer() if cjk else DefaultTokenizer())
     rouge = np.mean([scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(preds, refs)])
     return {"bleu": float(bleu.score), "chrf": float(chrf.score), "rougeL": float(rouge * 100),
             "exact_match": float(np.mean([p == r for p, r in zip(preds, refs)]) * 100)}

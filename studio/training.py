@@ -13,6 +13,7 @@ import os
 import signal
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 from . import jobs
@@ -105,7 +106,9 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
         return 130
     except BaseException as e:  # noqa: BLE001 - every failure must end as a 'failed' event
         reason, code = friendly_reason(e)
-        log.error("Run failed: %s\n%s", reason, traceback.format_exc())
+        # The traceback goes to the run's log file only; the user gets the one sentence.
+        handler.stream.write(f"Run failed: {reason}\n{traceback.format_exc()}\n")
+        handler.flush()
         writer.emit("failed", reason=reason, code=code, log=str(run_dir / "train.log"))
         _finish(registry, run_id, main, "failed", reason=reason)
         return 1
@@ -124,9 +127,14 @@ def train(cfg: JobConfig, run_dir: Path, writer: EventWriter, stop: StopFlag,
           resume: bool = False, registry: Registry | None = None) -> str:
     import torch
     from transformers import Trainer
+    from transformers.trainer_callback import PrinterCallback
+    from transformers.utils import logging as hf_logging
     from .callbacks import EventCallback, StopCallback
 
     t0 = time.time()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()  # load reports and warnings go nowhere useful for users
+    warnings.filterwarnings("ignore", category=UserWarning)
     plan = jobs.prepare(cfg, log_note=lambda **n: writer.emit("message", **n))
     cfg = plan.cfg
     if rank() == 0:
@@ -154,6 +162,7 @@ def train(cfg: JobConfig, run_dir: Path, writer: EventWriter, stop: StopFlag,
                       data_collator=mod.make_collator(tokenizer, model),
                       compute_metrics=mod.compute_metrics(plan.data.labels),
                       callbacks=[callback, StopCallback(stop), *jobs.extra_callbacks(cfg)])
+    trainer.remove_callback(PrinterCallback)  # our events are the log; no raw dicts on stdout
     writer.emit("start", run_id=run_dir.name, config_digest=cfg.digest(), task=cfg.task,
                 model=cfg.model.name, family=plan.family, method=cfg.method.method,
                 parameters=plan.parameters, trainable=plan.trainable,

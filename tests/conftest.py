@@ -23,30 +23,33 @@ SUBJECTS = ["the film", "this movie", "the plot", "the acting", "the story", "th
 
 
 def toy_sentiment(n: int, seed: int = 0) -> list[dict]:
+    """Reviews whose label is given by one keyword; every row unique (no duplicates to drop)."""
     rng = random.Random(seed)
     rows = []
     for i in range(n):
         positive = i % 2 == 0
         word = rng.choice(POSITIVE if positive else NEGATIVE)
-        rows.append({"text": f"{rng.choice(SUBJECTS)} was {word}",
+        rows.append({"text": f"review {seed}-{i}: {rng.choice(SUBJECTS)} was {word}",
                      "label": "positive" if positive else "negative"})
     return rows
 
 
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 6)))
+
+
 def toy_pairs(n: int, seed: int = 0) -> list[dict]:
-    """Input -> target: upper-case a short word (learnable by a tiny model)."""
+    """Source -> target text: upper-case a random word (learnable by a tiny model)."""
     rng = random.Random(seed)
-    words = ["cat", "dog", "sun", "red", "box", "map", "hat", "pen"]
-    return [{"input": w, "target": w.upper()} for w in (rng.choice(words) for _ in range(n))]
+    return [{"source": w, "target": w.upper()} for w in (f"{_word(rng)}{i}" for i in range(n))]
 
 
 def toy_chat(n: int, seed: int = 0) -> list[dict]:
     rng = random.Random(seed)
-    colors = ["red", "blue", "green", "black"]
     out = []
-    for _ in range(n):
-        c = rng.choice(colors)
-        out.append({"instruction": f"Repeat the color {c}.", "input": "", "output": c})
+    for i in range(n):
+        w = f"{_word(rng)}{i}"
+        out.append({"instruction": f"Repeat the word {w}.", "input": "", "output": w})
     return out
 
 
