@@ -43,42 +43,44 @@ ALIASES = {"merge": "fix", "drop": "exclude", "remove": "exclude", "ignore": "ke
            "warn": "keep", "strip": "fix"}
 ACTION_OF = {"fix": "fixed", "exclude": "excluded", "keep": "warning"}
 
+# "[a|b]" picks the singular or plural wording for the count.
 MESSAGES = {
-    ("empty_text", "excluded"): "{count} rows have an empty or whitespace-only text and were excluded.",
-    ("empty_text", "warning"): "{count} rows have an empty or whitespace-only text; they are kept as you chose.",
-    ("missing_label", "excluded"): "{count} rows have no label and were excluded; fill in their labels to use them.",
-    ("label_whitespace", "fixed"): "{count} labels had stray spaces around them, which were removed.",
-    ("label_whitespace", "warning"): "{count} labels have stray spaces and count as separate classes; choose fix to strip them.",
-    ("label_case", "fixed"): "{count} labels differed from another label only in upper/lower case (e.g. {example}) and were merged into the more frequent spelling.",
-    ("label_case", "warning"): "{count} labels differ from another label only in upper/lower case (e.g. {example}) and are kept as separate classes.",
-    ("numeric_label_text", "fixed"): "{count} numeric labels were written as text or in another form (e.g. {example}) and were made consistent.",
-    ("numeric_label_text", "warning"): "{count} numeric labels are written as text or in another form (e.g. {example}) and are kept as separate classes.",
-    ("single_class", "blocking"): "All {count} usable rows have the same label '{label}'; add examples of at least one other class.",
-    ("rare_class", "warning"): "{classes} classes have fewer than 2 examples ({names}) so none of them can go to validation; add examples or exclude them.",
-    ("rare_class", "excluded"): "{count} rows of {classes} classes with fewer than 2 examples ({names}) were excluded.",
-    ("duplicate", "excluded"): "{count} rows repeat an earlier row exactly and were excluded.",
-    ("duplicate", "warning"): "{count} rows repeat an earlier row exactly; they are kept as you chose.",
-    ("conflicting_label", "warning"): "{count} rows share their text with a row of a different label; check them or choose exclude.",
-    ("conflicting_label", "excluded"): "{count} rows share their text with a row of a different label and were excluded.",
-    ("train_val_overlap", "excluded"): "{count} validation rows also appear in the training data and were left out of validation so scores are not inflated.",
-    ("train_val_overlap", "fixed"): "{count} held-out rows also appear in the training data and were moved back to training so scores are not inflated.",
-    ("train_val_overlap", "warning"): "{count} validation rows also appear in the training data, which inflates validation scores.",
-    ("placeholder", "warning"): "{count} rows still contain template placeholders such as {example}; replace them before training or choose exclude.",
-    ("placeholder", "excluded"): "{count} rows contain template placeholders such as {example} and were excluded.",
-    ("too_long", "warning"): "{count} examples ({share}%) are longer than {max_length} tokens and will be truncated.",
-    ("too_long", "excluded"): "{count} examples ({share}%) are longer than {max_length} tokens and were excluded.",
-    ("unknown_role", "excluded"): "{count} conversations contain a message role other than system, user or assistant (e.g. '{role}') and were excluded.",
-    ("unknown_role", "fixed"): "{count} conversations contain messages with a role other than system, user or assistant (e.g. '{role}'); those messages were dropped.",
-    ("not_ending_with_assistant", "fixed"): "{count} conversations do not end with an assistant reply; the messages after the last reply were dropped.",
-    ("not_ending_with_assistant", "excluded"): "{count} conversations do not end with an assistant reply and were excluded.",
-    ("no_assistant", "excluded"): "{count} conversations have no assistant reply to learn from and were excluded.",
-    ("bad_messages", "excluded"): "{count} rows do not hold a list of messages and were excluded.",
-    ("non_text_content", "warning"): "{count} messages hold non-text parts (e.g. images) which are left out; only text is trained on.",
-    ("unseen_label", "excluded"): "{count} validation rows have labels that never occur in training ({names}) and were left out.",
-    ("unseen_label", "warning"): "{count} validation rows have labels that never occur in training ({names}).",
+    ("empty_text", "excluded"): "{count} [row has|rows have] an empty or whitespace-only text and [was|were] excluded.",
+    ("empty_text", "warning"): "{count} [row has|rows have] an empty or whitespace-only text and [is|are] kept as you chose.",
+    ("missing_label", "excluded"): "{count} [row has|rows have] no label and [was|were] excluded; fill in the labels to use them.",
+    ("label_whitespace", "fixed"): "{count} [label had|labels had] stray spaces around [it|them], which were removed.",
+    ("label_whitespace", "warning"): "{count} [label has|labels have] stray spaces and count as separate classes; choose fix to strip them.",
+    ("label_case", "fixed"): "{count} [label differed|labels differed] from another label only in upper/lower case (e.g. {example}) and [was|were] merged into the more frequent spelling.",
+    ("label_case", "warning"): "{count} [label differs|labels differ] from another label only in upper/lower case (e.g. {example}) and [is|are] kept as separate classes.",
+    ("numeric_label_text", "fixed"): "{count} numeric [label was|labels were] written as text or in another form (e.g. {example}) and [was|were] made consistent.",
+    ("numeric_label_text", "warning"): "{count} numeric [label is|labels are] written as text or in another form (e.g. {example}) and count as separate classes.",
+    ("single_class", "blocking"): "All {count} usable [row has|rows have] the same label '{label}'; add examples of at least one other class.",
+    ("rare_class", "warning"): "{count} [row belongs|rows belong] to classes with fewer than 2 examples ({names}), so [it stays|they stay] in training and none go to validation; add examples or exclude them.",
+    ("rare_class", "excluded"): "{count} [row|rows] of classes with fewer than 2 examples ({names}) [was|were] excluded.",
+    ("duplicate", "excluded"): "{count} [row repeats|rows repeat] an earlier row exactly and [was|were] excluded.",
+    ("duplicate", "warning"): "{count} [row repeats|rows repeat] an earlier row exactly and [is|are] kept as you chose.",
+    ("conflicting_label", "warning"): "{count} [row shares its|rows share their] text with a row of a different label; check [it|them] or choose exclude.",
+    ("conflicting_label", "excluded"): "{count} [row shares its|rows share their] text with a row of a different label and [was|were] excluded.",
+    ("train_val_overlap", "excluded"): "{count} validation [row also appears|rows also appear] in the training data and [was|were] left out of validation so scores are not inflated.",
+    ("train_val_overlap", "fixed"): "{count} held-out [row also appears|rows also appear] in the training data and [was|were] moved back to training so scores are not inflated.",
+    ("train_val_overlap", "warning"): "{count} validation [row also appears|rows also appear] in the training data, which inflates validation scores.",
+    ("placeholder", "warning"): "{count} [row still contains|rows still contain] template placeholders such as {example}; replace them before training or choose exclude.",
+    ("placeholder", "excluded"): "{count} [row contains|rows contain] template placeholders such as {example} and [was|were] excluded.",
+    ("too_long", "warning"): "{count} [example|examples] ({share}%) [is|are] longer than {max_length} tokens and will be truncated.",
+    ("too_long", "excluded"): "{count} [example|examples] ({share}%) longer than {max_length} tokens [was|were] excluded.",
+    ("unknown_role", "excluded"): "{count} [conversation contains|conversations contain] a message role other than system, user or assistant (e.g. '{role}') and [was|were] excluded.",
+    ("unknown_role", "fixed"): "{count} [conversation contains|conversations contain] messages with a role other than system, user or assistant (e.g. '{role}'); those messages were dropped.",
+    ("not_ending_with_assistant", "fixed"): "{count} [conversation does|conversations do] not end with an assistant reply; the messages after the last reply were dropped.",
+    ("not_ending_with_assistant", "excluded"): "{count} [conversation does|conversations do] not end with an assistant reply and [was|were] excluded.",
+    ("no_assistant", "excluded"): "{count} [conversation has|conversations have] no assistant reply to learn from and [was|were] excluded.",
+    ("bad_messages", "excluded"): "{count} [row does|rows do] not hold a list of messages and [was|were] excluded.",
+    ("non_text_content", "warning"): "{count} [conversation holds|conversations hold] non-text parts (e.g. images), which are left out; only text is trained on.",
+    ("unseen_label", "excluded"): "{count} validation [row has a label|rows have labels] that never [occurs|occur] in training ({names}) and [was|were] left out.",
+    ("unseen_label", "warning"): "{count} validation [row has a label|rows have labels] that never [occurs|occur] in training ({names}).",
     ("missing_column", "blocking"): "No {role} column was found among the columns {columns}; choose the column that holds the {role}.",
     ("no_rows", "blocking"): "No usable rows are left out of {total}; see the excluded rows for the reasons.",
 }
+PLURAL = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
 
 
 @dataclass
@@ -96,14 +98,9 @@ def problem(kind: str, action: str, rows, count: int | None = None, **params) ->
     rows = [int(r) for r in (rows[:MAX_EXAMPLE_ROWS] if isinstance(rows, list) else
                              list(_first(rows, MAX_EXAMPLE_ROWS)))]
     count = len(rows) if count is None else int(count)
-    template = MESSAGES.get((kind, action), "{count} rows: " + kind.replace("_", " ") + ".")
+    template = MESSAGES.get((kind, action), "{count} [row|rows]: " + kind.replace("_", " ") + ".")
+    template = PLURAL.sub(lambda m: m.group(1) if count == 1 else m.group(2), template)
     message = template.format(count=count, **params)
-    if count == 1:
-        message = message.replace("1 rows have", "1 row has").replace("1 rows", "1 row") \
-            .replace("1 labels had", "1 label had").replace("1 labels", "1 label") \
-            .replace("1 conversations", "1 conversation").replace("1 examples", "1 example") \
-            .replace("1 validation rows", "1 validation row").replace(" repeat an ", " repeats an ") \
-            .replace("1 messages hold", "1 message holds").replace("1 numeric labels were", "1 numeric label was")
     return Problem(kind, count, rows, action, message, params)
 
 

@@ -32,10 +32,11 @@ __all__ = ["DataError", "Problem", "Inspection", "JobData", "read_table", "guess
 PREVIEW_ROWS = 20
 GUESS_SAMPLE = 5000
 LABEL_NAMES = ["label", "labels", "class", "category", "sentiment", "target", "y", "intent",
-               "tag", "topic", "emotion", "polarity", "gold_label", "rating", "stars"]
+               "tag", "topic", "emotion", "polarity", "gold_label", "rating", "stars",
+               "标签", "类别", "分类", "情感", "类型"]
 TEXT_NAMES = ["text", "sentence", "content", "review", "comment", "document", "body", "tweet",
               "utterance", "message", "query", "question", "sentence1", "text_a", "premise",
-              "title"]
+              "title", "文本", "内容", "句子", "评论", "文字"]
 PAIR_NAMES = [("sentence1", "sentence2"), ("text_a", "text_b"), ("premise", "hypothesis"),
               ("question1", "question2"), ("question", "sentence"), ("question", "passage"),
               ("query", "passage"), ("text", "text_pair"), ("text1", "text2")]
@@ -145,9 +146,11 @@ def guess_roles(frame: pd.DataFrame, layout: str) -> dict[str, str]:
     if layout in CHAT_LAYOUTS:
         return _chat_roles(frame, layout, names)
     sample = frame.head(GUESS_SAMPLE)
-    label = next((names[n] for n in LABEL_NAMES if n in names
-                  and _label_like(sample[names[n]], strict=False)), None)
-    pair = None if label else _t2t_pair(names, sample)
+    pair = _t2t_pair(names, sample)
+    if pair and _label_like(sample[pair[1]], strict=True):
+        pair = None                 # e.g. input/target where the target is a class
+    label = None if pair else next((names[n] for n in LABEL_NAMES if n in names
+                                    and _label_like(sample[names[n]], strict=False)), None)
     if label is None and pair is None:
         label = next((c for c in frame.columns if _norm(c) not in ID_NAMES
                       and _label_like(sample[c], strict=True)), None)
@@ -206,7 +209,7 @@ def _label_like(series: pd.Series, strict: bool) -> bool:
         return False
     if strict:      # no telling name: needs few, short, repeating values
         return 2 <= distinct <= 20 and distinct <= n / 2 and values.str.len().mean() <= 20
-    return distinct <= max(2, n / 2) and distinct <= 1000
+    return distinct <= max(20, n / 2) and distinct <= 1000     # named like a label
 
 
 def _texty(series: pd.Series) -> bool:

@@ -111,7 +111,7 @@ def canonical_encoding(name: str) -> str:
     try:
         codec = codecs.lookup(name).name
     except LookupError:
-        raise DataError("unknown_encoding", f"'{name}' is not a known text encoding; use e.g. "
+        raise DataError("unknown_encoding", f"'{name}' is not a known text encoding; use for example "
                         f"utf-8, utf-16, gb18030 or cp1252.", encoding=name) from None
     return {"gbk": "gbk", "gb2312": "gb2312", "latin-1": "latin-1",
             "iso8859-1": "latin-1"}.get(codec, codec.replace("_", "-"))
@@ -224,24 +224,28 @@ def sample_rows(text: str, delimiter: str, whole: bool, quoting: bool = True) ->
 
 
 def sniff_delimiter(text: str, whole: bool, suffix: str) -> str:
-    """The delimiter that splits the sample into the most consistent rows of 2+ fields."""
+    """The extension's delimiter when it splits every sampled row alike, else the candidate that
+    splits the sample into the most consistent rows of 2+ fields."""
     if suffix in (".tsv", ".tab"):
         return "\t"
     if suffix == ".psv":
         return "|"
-    best, best_score = ("\t" if suffix == ".txt" else ","), 0.0
-    for d in DELIMITERS:
-        rows = sample_rows(text, d, whole)
-        counts = [len(r) for r in rows]
-        if not counts:
-            continue
-        mode = max(set(counts), key=counts.count)
-        if mode < 2:
-            continue
-        score = counts.count(mode) / len(counts) + 0.001 * min(mode, 10)
-        if score > best_score + 1e-9:
-            best, best_score = d, score
-    return best
+    default = "\t" if suffix == ".txt" else ","
+    order = [default] + [d for d in DELIMITERS if d != default]
+    stats = {}
+    for d in order:
+        counts = [len(r) for r in sample_rows(text, d, whole)]
+        if counts:
+            mode = max(set(counts), key=counts.count)
+            stats[d] = (mode, counts.count(mode) / len(counts))
+    consistent = [d for d in order if d in stats and stats[d][1] == 1.0]
+    multi = [d for d in consistent if stats[d][0] > 1]
+    if default in consistent and (stats[default][0] > 1 or not multi):
+        return default
+    if multi:
+        return multi[0]
+    scored = [(stats[d][1], d) for d in order if d in stats and stats[d][0] > 1]
+    return max(scored, key=lambda t: t[0])[1] if scored else default
 
 
 KNOWN_NAMES = {
@@ -332,7 +336,13 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None) -
         try:
             frame = _arrow_read(path, encoding, delim, width, has_header, limit, quoting=False)
         except _Ragged:
-            raise _ragged_error(path, encoding, delim, width, first_try) from None
+            error = _ragged_error(path, encoding, delim, width, first_try,
+                                  limit + has_header if limit else 0)
+            if error is not None:
+                raise error from None
+            # The ragged row lies past the preview: read what the preview needs without it.
+            frame = _arrow_read(path, encoding, delim, width, has_header, limit, quoting=True,
+                                tolerate=True)
     names = column_names(rows[0], has_header)
     frame.columns = names
     frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
@@ -349,7 +359,7 @@ class _Ragged(Exception):
         self.expected, self.found, self.text = expected, found, text
 
 
-def _arrow_read(path, encoding, delim, width, header, limit, quoting) -> pd.DataFrame:
+def _arrow_read(path, encoding, delim, width, header, limit, quoting, tolerate=False) -> pd.DataFrame:
     """Fast, low-memory read with pyarrow; every cell a string; any ragged row raises _Ragged."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -379,7 +389,7 @@ def _arrow_read(path, encoding, delim, width, header, limit, quoting) -> pd.Data
         raise DataError("bad_csv", f"{path.name} could not be read as a delimited table ({e}); "
                         f"check that it is a CSV or TSV file.", file=path.name,
                         detail=str(e)) from None
-    if bad:
+    if bad and not tolerate:
         raise _Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
     return table.to_pandas()
 
@@ -397,16 +407,24 @@ def _read_first(reader, limit: int):
     return table.slice(0, limit)
 
 
-def _ragged_error(path, encoding, delim, width, info: _Ragged) -> DataError:
-    """Find the line of the first row whose field count differs (csv module counts lines)."""
-    line, found = None, info.found
+def _ragged_error(path, encoding, delim, width, info: _Ragged, max_rows: int = 0):
+    """Find the line of the first row whose field count differs (csv module counts lines).
+
+    With `max_rows` (a preview) only that many rows are looked at; None if they are all fine.
+    """
+    line, found, seen = None, info.found, 0
     with open(path, encoding=encoding, newline="", errors="replace") as f:
         reader = csv.reader(f, delimiter=delim)
         try:
             for row in reader:
-                if row and any(c.strip() for c in row) and len(row) != width:
+                if not row:
+                    continue
+                seen += 1
+                if len(row) != width:
                     line, found = reader.line_num, len(row)
                     break
+                if max_rows and seen >= max_rows:
+                    return None
         except csv.Error:
             pass
     name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
@@ -454,8 +472,8 @@ def read_json(path: Path, encoding: str, limit: int) -> tuple[pd.DataFrame, dict
         data = json.loads(body.lstrip("\ufeff"))
     except json.JSONDecodeError as e:
         raise DataError("bad_json", f"{path.name} is not valid JSON at line {e.lineno}, column "
-                        f"{e.colno} ({e.msg}); fix the file there, e.g. a missing comma, quote "
-                        f"or bracket.", file=path.name, line=e.lineno, column=e.colno,
+                        f"{e.colno} ({e.msg}); fix the file there, where a comma, quote or "
+                        f"bracket is usually missing.", file=path.name, line=e.lineno, column=e.colno,
                         detail=e.msg) from None
     records = _records_in(path, data)
     if limit:
@@ -589,7 +607,7 @@ def read_xlsx(path: Path, sheet: str, limit: int, header: bool | None) -> tuple[
         rows = []
         for values in ws.iter_rows(values_only=True):
             cells = [excel_cell(v) for v in values]
-            if any(c.strip() for c in cells):
+            if any(c != "" for c in cells):
                 rows.append(cells)
             if limit and len(rows) > limit:
                 break
