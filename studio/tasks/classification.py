@@ -66,7 +66,14 @@ def compute_metrics(labels: list[str]):
 def detailed_eval(trainer, dataset, frame, labels: list[str]) -> tuple[dict, list[dict]]:
     """Full metrics (per class, confusion matrix) and one row per validation example."""
     import torch
-    out = trainer.predict(dataset)
+    # Under group_by_length the Trainer's eval sampler reorders rows by length, which would
+    # pair each prediction with another row's text; predict in the frame's order instead.
+    strategy = trainer.args.train_sampling_strategy
+    trainer.args.train_sampling_strategy = "random"
+    try:
+        out = trainer.predict(dataset)
+    finally:
+        trainer.args.train_sampling_strategy = strategy
     logits = out.predictions[0] if isinstance(out.predictions, tuple) else out.predictions
     probs = torch.softmax(torch.as_tensor(logits, dtype=torch.float32), -1).numpy()
     pred = probs.argmax(-1)
