@@ -29,7 +29,8 @@ def toy_sentiment(n: int, seed: int = 0) -> list[dict]:
     for i in range(n):
         positive = i % 2 == 0
         word = rng.choice(POSITIVE if positive else NEGATIVE)
-        rows.append({"text": f"review {seed}-{i}: {rng.choice(SUBJECTS)} was {word}",
+        # The id keeps rows unique; random so that it does not leak the label.
+        rows.append({"text": f"review {rng.randint(0, 10**6)}: {rng.choice(SUBJECTS)} was {word}",
                      "label": "positive" if positive else "negative"})
     return rows
 

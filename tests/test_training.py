@@ -1,0 +1,134 @@
+"""Every task x family cell on tiny models; learning, LoRA, refusals, crash reporting."""
+import json
+
+import pytest
+import torch
+
+from helpers import events_of, losses, make_job, train_in_process
+from studio.events import FINAL_TYPES
+
+CELLS = [("classification", "tiny-bert", "sentiment.csv"),
+         ("classification", "tiny-gpt", "sentiment.csv"),
+         ("classification", "tiny-t5", "sentiment.csv"),
+         ("chat", "tiny-gpt", "chat.json"), ("chat", "tiny-t5", "messages.jsonl"),
+         ("text2text", "tiny-gpt", "pairs.csv"), ("text2text", "tiny-t5", "pairs.csv")]
+
+
+def check_events(events):
+    types = [e["type"] for e in events]
+    assert all("time" in e for e in events)
+    assert types.count("start") == 1
+    finals = [t for t in types if t in FINAL_TYPES]
+    assert len(finals) == 1 and types[-1] == finals[0]
+    start = events[types.index("start")]
+    for key in ("config_digest", "parameters", "trainable", "train_rows", "total_steps"):
+        assert start[key] not in (None, ""), key
+    logs = [e for e in events if e["type"] == "log"]
+    assert logs and all({"step", "epoch", "loss", "learning_rate", "elapsed"} <= set(e)
+                        for e in logs)
+
+
+@pytest.mark.parametrize("task, model, data", CELLS)
+def test_every_cell_trains_and_saves(task, model, data, data_dir, workspace):
+    cfg = make_job(data_dir / data, model, task, train__max_steps=3, train__batch_size=8)
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    events = events_of(run_dir)
+    assert code == 0, events[-1]
+    check_events(events)
+    assert events[-1]["type"] == "done"
+    assert (run_dir / "model" / "studio.json").exists()
+    info = json.loads((run_dir / "model" / "studio.json").read_text())
+    assert info["task"] == task
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["before"] and metrics["after"]  # before vs after on the same validation rows
+    if task == "classification":
+        assert set(metrics["after"]) >= {"accuracy", "macro_f1", "per_class", "confusion_matrix"}
+        assert json.loads((run_dir / "model" / "labels.json").read_text())["id2label"]
+    else:
+        assert set(metrics["after"]) >= {"eval_loss", "perplexity", "bleu", "chrf", "rougeL",
+                                         "exact_match"}
+    run = registry.get(run_dir.name)
+    assert run.status == "done" and run.task == task
+
+
+@pytest.mark.parametrize("task, data", [("chat", "chat.json"), ("text2text", "pairs.csv"),
+                                        ("auto", "chat.json")])
+def test_bert_refuses_generation_before_training(task, data, data_dir, workspace):
+    cfg = make_job(data_dir / data, "tiny-bert", task)
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    events = events_of(run_dir)
+    assert code == 1
+    assert [e["type"] for e in events] == ["failed"]  # nothing started
+    assert events[0]["reason"].startswith("BERT-family models cannot generate text; pick a GPT "
+                                          "or T5 model")
+    assert registry.get(run_dir.name).status == "failed"
+
+
+def test_classifier_learns_and_beats_chance(data_dir, workspace):
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__epochs=12,
+                   train__eval_strategy="no")
+    code, run_dir, _ = train_in_process(cfg, workspace)
+    assert code == 0
+    ls = losses(events_of(run_dir))
+    assert sum(ls[-3:]) / 3 < sum(ls[:3]) / 3 - 0.2
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["after"]["accuracy"] >= 0.8 > metrics["before"]["accuracy"]
+
+
+def test_seq2seq_loss_goes_down(data_dir, workspace):
+    cfg = make_job(data_dir / "pairs.csv", "tiny-t5", train__epochs=6, train__batch_size=8)
+    code, run_dir, _ = train_in_process(cfg, workspace)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert code == 0
+    assert metrics["after"]["eval_loss"] < metrics["before"]["eval_loss"] - 0.5
+
+
+def test_lora_changes_only_adapter_weights(data_dir, workspace):
+    from peft import PeftModel
+    from studio.models import ensure_tiny
+    from studio.tasks import causal_lm
+    cfg = make_job(data_dir / "chat.json", "tiny-gpt", method__method="lora",
+                   train__max_steps=4, method__lora_targets="c_attn")
+    code, run_dir, _ = train_in_process(cfg, workspace)
+    assert code == 0
+    saved = list((run_dir / "model").glob("adapter_model.safetensors"))
+    assert saved and not (run_dir / "model" / "model.safetensors").exists()
+    base = causal_lm.load_model(str(ensure_tiny("tiny-gpt")), None)
+    before = {k: v.clone() for k, v in base.state_dict().items()}
+    tuned = PeftModel.from_pretrained(base, run_dir / "model")
+    changed_lora = 0
+    for name, value in tuned.named_parameters():
+        if "lora_B" in name:
+            changed_lora += int(value.abs().sum() > 0)  # lora_B starts at zero
+    assert changed_lora > 0
+    for name, value in tuned.base_model.model.state_dict().items():
+        key = name.replace("base_layer.", "")
+        if "lora_" not in name and key in before:
+            assert torch.equal(value, before[key]), name
+
+
+def test_crash_ends_as_failed_with_reason_and_log(data_dir, workspace, monkeypatch):
+    from transformers import Trainer
+
+    def boom(self, *a, **k):
+        raise RuntimeError("simulated failure in a training step")
+    monkeypatch.setattr(Trainer, "training_step", boom)
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=3)
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    events = events_of(run_dir)
+    assert code == 1 and events[-1]["type"] == "failed"
+    assert "simulated failure" in events[-1]["reason"]
+    assert "Traceback" in (run_dir / "train.log").read_text()
+    assert registry.get(run_dir.name).status == "failed"
+
+
+def test_out_of_memory_says_what_to_do(data_dir, workspace, monkeypatch):
+    from transformers import Trainer
+
+    def oom(self, *a, **k):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+    monkeypatch.setattr(Trainer, "training_step", oom)
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=3)
+    code, run_dir, _ = train_in_process(cfg, workspace)
+    reason = events_of(run_dir)[-1]["reason"]
+    assert "out of memory" in reason and "batch_size" in reason
