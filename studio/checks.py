@@ -167,7 +167,7 @@ def clean_labels(raw: pd.Series, row_numbers: np.ndarray, fixes) -> tuple[pd.Ser
 
     lookup = np.array(final + [""], dtype=object)        # index -1 (missing) -> ""
     labels = pd.Series(lookup[codes], dtype=object)
-    missing = (labels.str.strip() == "").to_numpy()
+    missing = np.array([f.strip() == "" for f in final] + [True])[codes]
     if missing.any():
         problems.append(problem("missing_label", "excluded", rows_of(missing, row_numbers),
                                 int(missing.sum())))
@@ -228,41 +228,105 @@ def _case_merge(final: list[str], counts) -> tuple[dict, str]:
 
 # ---- row checks shared by every task -------------------------------------------------------
 
-def duplicate_rows(keys: pd.DataFrame, live: np.ndarray) -> np.ndarray:
-    """Rows (among live ones) that repeat an earlier live row exactly."""
+HASH_CHUNK = 100_000
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash per row, computed in chunks so a million long texts never exist twice in
+    memory (factorising the whole column would copy every distinct string at once)."""
+    out = np.empty(len(frame), dtype=np.uint64)
+    for start in range(0, len(frame), HASH_CHUNK):
+        part = frame.iloc[start:start + HASH_CHUNK]
+        out[start:start + len(part)] = pd.util.hash_pandas_object(part, index=False).to_numpy()
+    return out
+
+
+def duplicate_rows(keys: pd.DataFrame, live: np.ndarray, hashes=None) -> np.ndarray:
+    """Rows (among live ones) that repeat an earlier live row exactly (`hashes`: precomputed)."""
     dup = np.zeros(len(keys), dtype=bool)
     idx = np.flatnonzero(live)
-    if len(idx):
-        dup[idx] = keys.iloc[idx].duplicated(keep="first").to_numpy()
+    if not len(idx):
+        return dup
+    hashes = pd.Series((row_hashes(keys) if hashes is None else hashes)[idx])
+    candidates = hashes.duplicated(keep="first").to_numpy()
+    if not candidates.any():
+        return dup
+    firsts = ~candidates & np.isin(hashes.to_numpy(), hashes[candidates].to_numpy())
+    first_of = dict(zip(hashes[firsts].to_numpy(), idx[firsts]))
+    # Equal hashes are all but certainly equal rows; confirm so "exact" stays exact.
+    values = keys.columns
+    for pos in idx[candidates]:
+        first = first_of[hashes.iat[int(np.searchsorted(idx, pos))]]
+        dup[pos] = all(_same(keys[c].iat[pos], keys[c].iat[first]) for c in values)
     return dup
 
 
-def conflicting_rows(texts: pd.DataFrame, labels: pd.Series, live: np.ndarray) -> np.ndarray:
+def _same(a, b) -> bool:
+    return a == b or (a != a and b != b)      # NaN equals NaN here
+
+
+def conflicting_rows(text_hash: np.ndarray, label_codes: np.ndarray, live: np.ndarray) -> np.ndarray:
     """Rows whose text also appears (among live rows) with a different label."""
-    out = np.zeros(len(labels), dtype=bool)
+    out = np.zeros(len(label_codes), dtype=bool)
     idx = np.flatnonzero(live)
     if not len(idx):
         return out
-    sub = texts.iloc[idx].copy()
-    sub["__label"] = labels.iloc[idx].to_numpy()
-    cols = list(texts.columns)
-    n_labels = sub.groupby(cols, sort=False, dropna=False)["__label"].transform("nunique")
-    out[idx] = (n_labels > 1).to_numpy()
+    text = text_hash[idx]
+    pairs = pd.DataFrame({"t": text, "l": label_codes[idx]}).drop_duplicates()
+    shared = pairs["t"][pairs["t"].duplicated(keep=False)].unique()
+    out[idx] = np.isin(text, shared)
     return out
+
+
+def with_codes(hashes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Fold small integer codes (labels) into row hashes; wraps around on purpose."""
+    with np.errstate(over="ignore"):
+        return hashes * np.uint64(1_000_003) + codes.astype(np.uint64)
+
+
+def matches(series: pd.Series, pattern: str) -> np.ndarray:
+    """Regex search over a text column in pyarrow (C++), without a Python loop per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(series, type=pa.string(), from_pandas=True)
+        return pc.fill_null(pc.match_substring_regex(arr, pattern), False) \
+            .to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return series.astype(str).str.contains(pattern, regex=True).to_numpy(dtype=bool)
+
+
+def blank(series: pd.Series) -> np.ndarray:
+    """Empty or whitespace-only cells."""
+    return matches(series, r"^\s*$")
 
 
 def placeholder_rows(texts: list[pd.Series]) -> tuple[np.ndarray, str]:
     mask = np.zeros(len(texts[0]) if texts else 0, dtype=bool)
     for s in texts:
-        mask |= s.astype(str).str.contains(PLACEHOLDER.pattern, regex=True).to_numpy()
+        mask |= matches(s, PLACEHOLDER.pattern)
     example = ""
     if mask.any():
         for s in texts:
-            hits = s[mask].astype(str).str.extract(f"({PLACEHOLDER.pattern})")[0].dropna()
-            if len(hits):
-                example = hits.iloc[0]
-                break
+            for value in s[mask].head(MAX_EXAMPLE_ROWS):
+                found = PLACEHOLDER.search(str(value))
+                if found:
+                    return mask, found.group(0)
     return mask, example
+
+
+def keys_in(keys: pd.Series, reference: pd.Series) -> np.ndarray:
+    """Which keys also occur in `reference`: hashes first, then exact comparison of the hits."""
+    if not len(keys) or not len(reference):
+        return np.zeros(len(keys), dtype=bool)
+    key_hash = row_hashes(keys.to_frame("k"))
+    ref_hash = row_hashes(reference.to_frame("k"))
+    hit = np.isin(key_hash, ref_hash)
+    if hit.any():
+        exact = {reference.iat[i] for i in np.flatnonzero(np.isin(ref_hash, key_hash[hit]))}
+        hit[hit] = [keys.iat[i] in exact for i in np.flatnonzero(hit)]
+    return hit
 
 
 def example_keys(examples: pd.DataFrame, task: str) -> pd.Series:

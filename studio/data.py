@@ -336,13 +336,17 @@ def _classification(frame, roles, fixes):
     data["_row"] = row_numbers
     examples = pd.DataFrame(data)
 
-    empty = (examples["text"].str.strip() == "").to_numpy()
+    empty = checks.blank(examples["text"])
     _apply(problems, reasons, "empty_text", empty, row_numbers, fixes)
     reasons.mark(missing_label, "missing_label")
     text_cols = ["text"] + (["text_pair"] if "text_pair" in examples else [])
-    dup = checks.duplicate_rows(examples[text_cols + ["label"]], reasons.live)
+    # Hash the texts once: duplicates, conflicts and (later) overlap all compare them.
+    text_hash = checks.row_hashes(examples[text_cols])
+    label_codes = pd.factorize(examples["label"])[0]
+    dup = checks.duplicate_rows(examples[text_cols + ["label"]], reasons.live,
+                                checks.with_codes(text_hash, label_codes))
     _apply(problems, reasons, "duplicate", dup, row_numbers, fixes)
-    conflict = checks.conflicting_rows(examples[text_cols], examples["label"], reasons.live)
+    conflict = checks.conflicting_rows(text_hash, label_codes, reasons.live)
     _apply(problems, reasons, "conflicting_label", conflict, row_numbers, fixes)
     holes, example = checks.placeholder_rows([examples[c] for c in text_cols])
     _apply(problems, reasons, "placeholder", holes & reasons.live, row_numbers, fixes,
@@ -541,8 +545,8 @@ def check_overlap(train: Inspection, val: Inspection, fixes) -> None:
     """Flag (and by default leave out) validation rows whose input also appears in training."""
     if train.task != val.task or not len(val.examples) or not len(train.examples):
         return
-    seen = set(checks.example_keys(train.examples, train.task))
-    hit = checks.example_keys(val.examples, val.task).isin(seen).to_numpy()
+    hit = checks.keys_in(checks.example_keys(val.examples, val.task),
+                         checks.example_keys(train.examples, train.task))
     if not hit.any():
         return
     rows = val.examples["_row"].to_numpy()
@@ -683,8 +687,7 @@ def _move_overlap(insp, train, validation, task):
     different label, or duplicates the user chose to keep)."""
     if not len(validation):
         return train, validation
-    seen = set(checks.example_keys(train, task))
-    hit = checks.example_keys(validation, task).isin(seen).to_numpy()
+    hit = checks.keys_in(checks.example_keys(validation, task), checks.example_keys(train, task))
     if not hit.any():
         return train, validation
     insp.problems.append(problem("train_val_overlap", "fixed",
