@@ -45,40 +45,105 @@ ACTION_OF = {"fix": "fixed", "exclude": "excluded", "keep": "warning"}
 
 # "[a|b]" picks the singular or plural wording for the count.
 MESSAGES = {
-    ("empty_text", "excluded"): "{count} [row has|rows have] an empty or whitespace-only text and [was|were] excluded.",
-    ("empty_text", "warning"): "{count} [row has|rows have] an empty or whitespace-only text and [is|are] kept as you chose.",
-    ("missing_label", "excluded"): "{count} [row has|rows have] no label and [was|were] excluded; fill in the labels to use them.",
-    ("label_whitespace", "fixed"): "{count} [label had|labels had] stray spaces around [it|them], which were removed.",
-    ("label_whitespace", "warning"): "{count} [label has|labels have] stray spaces and count as separate classes; choose fix to strip them.",
-    ("label_case", "fixed"): "{count} [label differed|labels differed] from another label only in upper/lower case (e.g. {example}) and [was|were] merged into the more frequent spelling.",
-    ("label_case", "warning"): "{count} [label differs|labels differ] from another label only in upper/lower case (e.g. {example}) and [is|are] kept as separate classes.",
-    ("numeric_label_text", "fixed"): "{count} numeric [label was|labels were] written as text or in another form (e.g. {example}) and [was|were] made consistent.",
-    ("numeric_label_text", "warning"): "{count} numeric [label is|labels are] written as text or in another form (e.g. {example}) and count as separate classes.",
-    ("single_class", "blocking"): "All {count} usable [row has|rows have] the same label '{label}'; add examples of at least one other class.",
-    ("rare_class", "warning"): "{count} [row belongs|rows belong] to classes with fewer than 2 examples ({names}), so [it stays|they stay] in training and none go to validation; add examples or exclude them.",
-    ("rare_class", "excluded"): "{count} [row|rows] of classes with fewer than 2 examples ({names}) [was|were] excluded.",
-    ("duplicate", "excluded"): "{count} [row repeats|rows repeat] an earlier row exactly and [was|were] excluded.",
-    ("duplicate", "warning"): "{count} [row repeats|rows repeat] an earlier row exactly and [is|are] kept as you chose.",
-    ("conflicting_label", "warning"): "{count} [row shares its|rows share their] text with a row of a different label; check [it|them] or choose exclude.",
-    ("conflicting_label", "excluded"): "{count} [row shares its|rows share their] text with a row of a different label and [was|were] excluded.",
-    ("train_val_overlap", "excluded"): "{count} validation [row also appears|rows also appear] in the training data and [was|were] left out of validation so scores are not inflated.",
-    ("train_val_overlap", "fixed"): "{count} held-out [row also appears|rows also appear] in the training data and [was|were] moved back to training so scores are not inflated.",
-    ("train_val_overlap", "warning"): "{count} validation [row also appears|rows also appear] in the training data, which inflates validation scores.",
-    ("placeholder", "warning"): "{count} [row still contains|rows still contain] template placeholders such as {example}; replace them before training or choose exclude.",
-    ("placeholder", "excluded"): "{count} [row contains|rows contain] template placeholders such as {example} and [was|were] excluded.",
-    ("too_long", "warning"): "{count} [example|examples] ({share}%) [is|are] longer than {max_length} tokens and will be truncated.",
-    ("too_long", "excluded"): "{count} [example|examples] ({share}%) longer than {max_length} tokens [was|were] excluded.",
-    ("unknown_role", "excluded"): "{count} [conversation contains|conversations contain] a message role other than system, user or assistant (e.g. '{role}') and [was|were] excluded.",
-    ("unknown_role", "fixed"): "{count} [conversation contains|conversations contain] messages with a role other than system, user or assistant (e.g. '{role}'); those messages were dropped.",
-    ("not_ending_with_assistant", "fixed"): "{count} [conversation does|conversations do] not end with an assistant reply; the messages after the last reply were dropped.",
-    ("not_ending_with_assistant", "excluded"): "{count} [conversation does|conversations do] not end with an assistant reply and [was|were] excluded.",
-    ("no_assistant", "excluded"): "{count} [conversation has|conversations have] no assistant reply to learn from and [was|were] excluded.",
-    ("bad_messages", "excluded"): "{count} [row does|rows do] not hold a list of messages and [was|were] excluded.",
-    ("non_text_content", "warning"): "{count} [conversation holds|conversations hold] non-text parts (e.g. images), which are left out; only text is trained on.",
-    ("unseen_label", "excluded"): "{count} validation [row has a label|rows have labels] that never [occurs|occur] in training ({names}) and [was|were] left out.",
-    ("unseen_label", "warning"): "{count} validation [row has a label|rows have labels] that never [occurs|occur] in training ({names}).",
-    ("missing_column", "blocking"): "No {role} column was found among the columns {columns}; choose the column that holds the {role}.",
-    ("no_rows", "blocking"): "No usable rows are left out of {total}; see the excluded rows for the reasons.",
+    ("empty_text", "excluded"):
+        "{count} [row has|rows have] an empty or whitespace-only text and [was|were] excluded.",
+    ("empty_text", "warning"):
+        "{count} [row has|rows have] an empty or whitespace-only text and [is|are] kept as you "
+        "chose.",
+    ("missing_label", "excluded"):
+        "{count} [row has|rows have] no label and [was|were] excluded; fill in the labels to use "
+        "them.",
+    ("label_whitespace", "fixed"):
+        "{count} [label had|labels had] stray spaces around [it|them], which were removed.",
+    ("label_whitespace", "warning"):
+        "{count} [label has|labels have] stray spaces and count as separate classes; choose fix "
+        "to strip them.",
+    ("label_case", "fixed"):
+        "{count} [label differed|labels differed] from another label only in upper/lower case "
+        "(e.g. {example}) and [was|were] merged into the more frequent spelling.",
+    ("label_case", "warning"):
+        "{count} [label differs|labels differ] from another label only in upper/lower case (e.g. "
+        "{example}) and [is|are] kept as separate classes.",
+    ("numeric_label_text", "fixed"):
+        "{count} numeric [label was|labels were] written as text or in another form (e.g. "
+        "{example}) and [was|were] made consistent.",
+    ("numeric_label_text", "warning"):
+        "{count} numeric [label is|labels are] written as text or in another form (e.g. "
+        "{example}) and count as separate classes.",
+    ("single_class", "blocking"):
+        "All {count} usable [row has|rows have] the same label '{label}'; add examples of at "
+        "least one other class.",
+    ("rare_class", "warning"):
+        "{count} [row belongs|rows belong] to classes with fewer than 2 examples ({names}), so "
+        "[it stays|they stay] in training and none go to validation; add examples or exclude "
+        "them.",
+    ("rare_class", "excluded"):
+        "{count} [row|rows] of classes with fewer than 2 examples ({names}) [was|were] excluded.",
+    ("duplicate", "excluded"):
+        "{count} [row repeats|rows repeat] an earlier row exactly and [was|were] excluded.",
+    ("duplicate", "warning"):
+        "{count} [row repeats|rows repeat] an earlier row exactly and [is|are] kept as you chose.",
+    ("conflicting_label", "warning"):
+        "{count} [row shares its|rows share their] text with a row of a different label; check "
+        "[it|them] or choose exclude.",
+    ("conflicting_label", "excluded"):
+        "{count} [row shares its|rows share their] text with a row of a different label and "
+        "[was|were] excluded.",
+    ("train_val_overlap", "excluded"):
+        "{count} validation [row also appears|rows also appear] in the training data and "
+        "[was|were] left out of validation so scores are not inflated.",
+    ("train_val_overlap", "fixed"):
+        "{count} held-out [row also appears|rows also appear] in the training data and [was|were]"
+        " moved back to training so scores are not inflated.",
+    ("train_val_overlap", "warning"):
+        "{count} validation [row also appears|rows also appear] in the training data, which "
+        "inflates validation scores.",
+    ("placeholder", "warning"):
+        "{count} [row still contains|rows still contain] template placeholders such as {example};"
+        " replace them before training or choose exclude.",
+    ("placeholder", "excluded"):
+        "{count} [row contains|rows contain] template placeholders such as {example} and "
+        "[was|were] excluded.",
+    ("too_long", "warning"):
+        "{count} [example|examples] ({share}%) [is|are] longer than {max_length} tokens and will "
+        "be truncated.",
+    ("too_long", "estimated"):
+        "About {count} [example|examples] ({share}%, measured on a sample of {sample}) [is|are] "
+        "longer than {max_length} tokens and will be truncated.",
+    ("too_long", "excluded"):
+        "{count} [example|examples] ({share}%) longer than {max_length} tokens [was|were] "
+        "excluded.",
+    ("unknown_role", "excluded"):
+        "{count} [conversation contains|conversations contain] a message role other than system, "
+        "user or assistant (e.g. '{role}') and [was|were] excluded.",
+    ("unknown_role", "fixed"):
+        "{count} [conversation contains|conversations contain] messages with a role other than "
+        "system, user or assistant (e.g. '{role}'); those messages were dropped.",
+    ("not_ending_with_assistant", "fixed"):
+        "{count} [conversation does|conversations do] not end with an assistant reply; the "
+        "messages after the last reply were dropped.",
+    ("not_ending_with_assistant", "excluded"):
+        "{count} [conversation does|conversations do] not end with an assistant reply and "
+        "[was|were] excluded.",
+    ("no_assistant", "excluded"):
+        "{count} [conversation has|conversations have] no assistant reply to learn from and "
+        "[was|were] excluded.",
+    ("bad_messages", "excluded"):
+        "{count} [row does|rows do] not hold a list of messages and [was|were] excluded.",
+    ("non_text_content", "warning"):
+        "{count} [conversation holds|conversations hold] non-text parts (e.g. images), which are "
+        "left out; only text is trained on.",
+    ("unseen_label", "excluded"):
+        "{count} validation [row has a label|rows have labels] that never [occurs|occur] in "
+        "training ({names}) and [was|were] left out.",
+    ("unseen_label", "warning"):
+        "{count} validation [row has a label|rows have labels] that never [occurs|occur] in "
+        "training ({names}).",
+    ("missing_column", "blocking"):
+        "No {role} column was found among the columns {columns}; choose the column that holds the"
+        " {role}.",
+    ("no_rows", "blocking"):
+        "No usable rows are left out of {total}; see the excluded rows for the reasons.",
 }
 PLURAL = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
 
@@ -93,12 +158,15 @@ class Problem:
     params: dict = field(default_factory=dict)
 
 
-def problem(kind: str, action: str, rows, count: int | None = None, **params) -> Problem:
-    """Build a Problem; `rows` are 1-based row numbers (any iterable), the first few are kept."""
+def problem(kind: str, action: str, rows, count: int | None = None, *, template: str = "",
+            **params) -> Problem:
+    """Build a Problem; `rows` are 1-based row numbers (any iterable), the first few are kept.
+    `template` picks another wording of the same kind and action (e.g. "estimated")."""
     rows = [int(r) for r in (rows[:MAX_EXAMPLE_ROWS] if isinstance(rows, list) else
                              list(_first(rows, MAX_EXAMPLE_ROWS)))]
     count = len(rows) if count is None else int(count)
-    template = MESSAGES.get((kind, action), "{count} [row|rows]: " + kind.replace("_", " ") + ".")
+    template = MESSAGES.get((kind, template or action),
+                            "{count} [row|rows]: " + kind.replace("_", " ") + ".")
     template = PLURAL.sub(lambda m: m.group(1) if count == 1 else m.group(2), template)
     message = template.format(count=count, **params)
     return Problem(kind, count, rows, action, message, params)
@@ -128,7 +196,8 @@ def rows_of(mask: pd.Series | np.ndarray, row_numbers: np.ndarray) -> np.ndarray
 
 # ---- labels --------------------------------------------------------------------------------
 
-def clean_labels(raw: pd.Series, row_numbers: np.ndarray, fixes) -> tuple[pd.Series, np.ndarray, list[Problem]]:
+def clean_labels(raw: pd.Series, row_numbers: np.ndarray, fixes
+                 ) -> tuple[pd.Series, np.ndarray, list[Problem]]:
     """Labels as strings with the chosen fixes applied; also the mask of missing labels.
 
     Works on the distinct values only, so a million rows with three labels cost three lookups.
@@ -265,7 +334,8 @@ def _same(a, b) -> bool:
     return a == b or (a != a and b != b)      # NaN equals NaN here
 
 
-def conflicting_rows(text_hash: np.ndarray, label_codes: np.ndarray, live: np.ndarray) -> np.ndarray:
+def conflicting_rows(text_hash: np.ndarray, label_codes: np.ndarray,
+                     live: np.ndarray) -> np.ndarray:
     """Rows whose text also appears (among live rows) with a different label."""
     out = np.zeros(len(label_codes), dtype=bool)
     idx = np.flatnonzero(live)
@@ -338,21 +408,29 @@ def example_keys(examples: pd.DataFrame, task: str) -> pd.Series:
         return key
     if task == "text2text":
         return examples["prompt"].astype(str)
-    return examples["messages"].map(lambda m: json.dumps(_without_last_reply(m), ensure_ascii=False))
+    return examples["messages"].map(
+        lambda m: json.dumps(_without_last_reply(m), ensure_ascii=False))
 
 
 def _without_last_reply(messages: list) -> list:
     return messages[:-1] if messages and messages[-1]["role"] == "assistant" else messages
 
 
-def too_long(lengths: np.ndarray, max_length: int, row_numbers: np.ndarray, fixes) -> tuple[np.ndarray, Problem | None]:
+def too_long(lengths: np.ndarray, max_length: int, row_numbers: np.ndarray, fixes,
+             total: int | None = None) -> tuple[np.ndarray, Problem | None]:
+    """Examples over max_length tokens; `total` > len(lengths) means lengths are a sample."""
     over = lengths > max_length
     if not over.any():
         return over, None
     action = ACTION_OF[choice(fixes, "too_long")]
-    share = round(100.0 * over.sum() / max(1, len(lengths)), 1)
+    share = float(round(100.0 * over.sum() / max(1, len(lengths)), 1))
+    params = {"share": share, "max_length": int(max_length)}
+    if total and total > len(lengths):
+        count = int(round(over.sum() * total / len(lengths)))
+        return over, problem("too_long", action, rows_of(over, row_numbers), count,
+                             template="estimated", sample=len(lengths), **params)
     return over, problem("too_long", action, rows_of(over, row_numbers), int(over.sum()),
-                         share=share, max_length=int(max_length))
+                         **params)
 
 
 def rare_classes(labels: pd.Series) -> list[str]:

@@ -496,13 +496,23 @@ def sort_labels(labels: list) -> list[str]:
         return sorted(labels)
 
 
+LENGTH_SAMPLE = 20_000
+
+
 def _length_check(examples, excluded, problems, frame, task, tokenizer, max_length, fixes):
+    """Share of examples longer than max_length tokens. Big files are measured on a sample
+    (the count is then an estimate) unless the user chose to exclude the long ones."""
     max_length = max_length or getattr(tokenizer, "model_max_length", None)
     if not max_length or max_length > 1_000_000:
         return examples, excluded, problems
-    lengths = token_lengths(examples, task, tokenizer)
-    rows = examples["_row"].to_numpy()
-    over, prob = checks.too_long(lengths, int(max_length), rows, fixes)
+    exclude = choice(fixes, "too_long") == "exclude"
+    sample = examples
+    if len(examples) > LENGTH_SAMPLE and not exclude:
+        picked = np.sort(np.random.default_rng(0).choice(len(examples), LENGTH_SAMPLE, False))
+        sample = examples.iloc[picked]
+    lengths = token_lengths(sample, task, tokenizer)
+    rows = sample["_row"].to_numpy()
+    over, prob = checks.too_long(lengths, int(max_length), rows, fixes, total=len(examples))
     if prob is None:
         return examples, excluded, problems
     problems = problems + [prob]
@@ -667,7 +677,8 @@ def _align_labels(train: Inspection, val: Inspection) -> None:
     for lab in known:
         folded.setdefault(lab.strip().casefold(), lab)
     ex = val.examples
-    ex["label"] = ex["label"].map(lambda l: l if l in known else folded.get(l.strip().casefold(), l))
+    ex["label"] = ex["label"].map(
+        lambda lab: lab if lab in known else folded.get(lab.strip().casefold(), lab))
     unseen = ~ex["label"].isin(known).to_numpy()
     if not unseen.any():
         return

@@ -76,6 +76,9 @@ MAGIC = [
 ]
 
 
+UNSUPPORTED = {"old Excel (.xls) or Word document", "PDF document", "SQLite database"}
+
+
 def sniff_kind(path: Path, head: bytes) -> str:
     """'parquet', 'xlsx', 'text', or a description of a binary file we cannot read."""
     for magic, kind in MAGIC:
@@ -111,8 +114,8 @@ def canonical_encoding(name: str) -> str:
     try:
         codec = codecs.lookup(name).name
     except LookupError:
-        raise DataError("unknown_encoding", f"'{name}' is not a known text encoding; use for example "
-                        f"utf-8, utf-16, gb18030 or cp1252.", encoding=name) from None
+        raise DataError("unknown_encoding", f"'{name}' is not a known text encoding; use for "
+                        f"example utf-8, utf-16, gb18030 or cp1252.", encoding=name) from None
     return {"gbk": "gbk", "gb2312": "gb2312", "latin-1": "latin-1",
             "iso8859-1": "latin-1"}.get(codec, codec.replace("_", "-"))
 
@@ -165,7 +168,7 @@ def _looks_gb18030(sample: bytes) -> bool:
 
 
 def first_undecodable(path: Path, encoding: str, chunk: int = 1 << 22) -> int | None:
-    """Byte offset of the first byte that does not decode, or None; streams, so big files are fine."""
+    """Offset of the first byte that does not decode, or None; streams, so big files are fine."""
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = 0
     with open(path, "rb") as f:
@@ -315,7 +318,8 @@ def column_names(first: list, header: bool) -> list[str]:
     return names
 
 
-def read_delimited(path: Path, encoding: str, limit: int, header: bool | None) -> tuple[pd.DataFrame, dict]:
+def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
+                   ) -> tuple[pd.DataFrame, dict]:
     text, whole = read_head_text(path, encoding)
     if not text.strip():
         raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
@@ -359,7 +363,8 @@ class _Ragged(Exception):
         self.expected, self.found, self.text = expected, found, text
 
 
-def _arrow_read(path, encoding, delim, width, header, limit, quoting, tolerate=False) -> pd.DataFrame:
+def _arrow_read(path, encoding, delim, width, header, limit, quoting,
+                tolerate=False) -> pd.DataFrame:
     """Fast, low-memory read with pyarrow; every cell a string; any ragged row raises _Ragged."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -473,7 +478,8 @@ def read_json(path: Path, encoding: str, limit: int) -> tuple[pd.DataFrame, dict
     except json.JSONDecodeError as e:
         raise DataError("bad_json", f"{path.name} is not valid JSON at line {e.lineno}, column "
                         f"{e.colno} ({e.msg}); fix the file there, where a comma, quote or "
-                        f"bracket is usually missing.", file=path.name, line=e.lineno, column=e.colno,
+                        f"bracket is usually missing.", file=path.name, line=e.lineno,
+                        column=e.colno,
                         detail=e.msg) from None
     records = _records_in(path, data)
     if limit:
@@ -482,15 +488,25 @@ def read_json(path: Path, encoding: str, limit: int) -> tuple[pd.DataFrame, dict
 
 
 def _looks_jsonl(path: Path, encoding: str) -> bool:
-    """An object on the first line that is complete by itself means one record per line."""
+    """One complete object per line: a second line, or a single line that is a record rather
+    than an object wrapping the records ({"data": [...]})."""
+    lines = 0
     with open(path, encoding=encoding) as f:
         for line in f:
-            if line.strip():
+            if not line.strip():
+                continue
+            lines += 1
+            if lines == 1:
                 try:
-                    return isinstance(json.loads(line.lstrip("\ufeff")), dict)
+                    first = json.loads(line.lstrip("\ufeff"))
                 except json.JSONDecodeError:
                     return False
-    return False
+                if not isinstance(first, dict):
+                    return False
+            else:
+                return True
+    wrapped = any(isinstance(first.get(k), list) for k in RECORD_KEYS)
+    return lines == 1 and not wrapped
 
 
 def read_jsonl(path: Path, encoding: str, limit: int) -> list:
@@ -533,7 +549,8 @@ def _records_in(path: Path, data) -> list:
         data = lists[key]
     if not isinstance(data, list):
         raise DataError("bad_json_shape", f"{path.name} holds a single JSON value, not a list of "
-                        f"records; give a list of objects like [{{\"text\": ..., \"label\": ...}}].",
+                        f"records; give a list of objects like "
+                        f"[{{\"text\": ..., \"label\": ...}}].",
                         file=path.name)
     return data
 
@@ -715,6 +732,10 @@ def read_any(path, *, encoding: str = "", sheet: str = "", limit: int = 0,
         frame, info = read_parquet(p, limit)
     elif kind == "xlsx":
         frame, info = read_xlsx(p, sheet, limit, header)
+    elif kind in UNSUPPORTED:
+        raise DataError("unknown_format", f"{p.name} is a {kind}, which cannot be read as a "
+                        f"table; save it as .xlsx, CSV or JSON and upload that.", file=p.name,
+                        kind=kind)
     elif kind != "text":
         raise DataError("binary_file", f"{p.name} is a {kind}, not a data table; upload a CSV, "
                         f"TSV, JSON, JSONL, Parquet or Excel (.xlsx) file.", file=p.name, kind=kind)
@@ -838,13 +859,17 @@ def content_text(content) -> tuple[str, int]:
 
 
 def _cell(row, col) -> str:
+    """A table cell as message text: numbers as written (3, not 3.0), missing as ''."""
     if not col:
         return ""
-    v = row[col]
-    text, _ = content_text(v) if not isinstance(v, (int, float)) or v != v else ("", 0)
-    if isinstance(v, (int, float)) and v == v and not isinstance(v, bool):
-        return str(int(v)) if float(v).is_integer() else str(v)
-    return text
+    value = row[col]
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if value != value:
+            return ""
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return content_text(value)[0]
 
 
 class _Findings:

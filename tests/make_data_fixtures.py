@@ -183,6 +183,7 @@ def files() -> dict[str, bytes]:
         "zip_renamed.csv": zip_bytes(),
         "image_renamed.csv": PNG,
         "binary.csv": bytes(range(256)) * 4,
+        "legacy.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
     }
 
 

@@ -343,6 +343,7 @@ BAD = [
     ("zip_renamed.csv", "binary_file", {"kind": "zip archive"}),
     ("image_renamed.csv", "binary_file", {"kind": "PNG image"}),
     ("binary.csv", "binary_file", {}),
+    ("legacy.xls", "unknown_format", {"kind": "old Excel (.xls) or Word document"}),
     ("missing.csv", "not_found", {}),
 ]
 
@@ -463,3 +464,33 @@ def test_normalise_text_pair(tmp_path):
     assert roles == {"text": "sentence1", "text_pair": "sentence2", "label": "label"}
     examples, excl, problems = normalise(frame, "table", roles, "classification")
     assert list(examples.columns) == ["text", "text_pair", "label", "_row"] and excl == []
+
+
+def test_single_line_json_record_or_wrapper(tmp_path):
+    record = tmp_path / "one.json"
+    record.write_text(json.dumps({"messages": [{"role": "user", "content": "a"},
+                                               {"role": "assistant", "content": "b"}]}))
+    assert inspect_file(record).rows == 1
+    wrapper = tmp_path / "wrapped.json"
+    wrapper.write_text(json.dumps({"data": [{"text": "a", "label": 1},
+                                            {"text": "b", "label": 0}]}))
+    frame, info = read_table(wrapper)
+    assert info["format"] == "json" and len(frame) == 2
+
+
+def test_too_long_estimated_on_a_sample(monkeypatch):
+    import studio.data as data
+    monkeypatch.setattr(data, "LENGTH_SAMPLE", 4)
+    insp = inspect_file(fx("checks.csv"), tokenizer=WordTokenizer(), max_length=3)
+    p = next(p for p in insp.problems if p.kind == "too_long")     # every text has 4+ tokens
+    assert (p.count, p.params) == (9, {"sample": 4, "share": 100.0, "max_length": 3})
+    assert len(p.rows) == 4 and p.message.startswith("About 9 examples (100.0%, measured on")
+
+
+def test_to_dict_is_plain_json():
+    d = inspect_file(fx("messages.parquet")).to_dict()
+    again = json.loads(json.dumps(d))
+    assert again["preview"][1]["messages"][0] == {"role": "user", "content": "Ping"}
+    assert set(again) >= {"path", "format", "encoding", "layout", "columns", "roles", "task",
+                          "labels", "rows", "excluded", "problems", "sheets", "preview"}
+    assert "frame" not in again and "examples" not in again
