@@ -443,15 +443,21 @@ def inspect_file(path, *, roles=None, task: str = "auto", family: str = "auto",
                       sheets=info.get("sheets", []),
                       details={k: info[k] for k in ("delimiter", "header", "sheet") if k in info})
     if validation_path:
-        other = inspect_file(validation_path, roles=_roles_for(roles, final_roles, None),
-                             task=task, encoding=encoding, fixes=fixes,
+        other = inspect_file(validation_path,
+                             roles=validation_roles(validation_path, roles, encoding, sheet),
+                             task=task, encoding=encoding, sheet=sheet, fixes=fixes,
                              system_prompt=system_prompt)
         check_overlap(insp, other, fixes)
     return insp
 
 
 def resolve_roles(frame, layout, roles, path) -> tuple[str, dict[str, str]]:
-    """Guessed roles, overridden by the ones given; a given column must exist."""
+    """Guessed roles, overridden by the ones given; a given column must exist.
+
+    Mapping the columns an alpaca file already uses (prompt=instruction) keeps the alpaca
+    layout, so `input`, `history` and `system` are still merged in; mapping a label or text
+    column turns any file into a plain table.
+    """
     given = {k: v for k, v in (roles or {}).items() if v}
     for role, col in given.items():
         if col not in frame.columns:
@@ -459,25 +465,38 @@ def resolve_roles(frame, layout, roles, path) -> tuple[str, dict[str, str]]:
             raise DataError("missing_column", f"The {role} column '{col}' is not in {path}; its "
                             f"columns are {cols}.", role=role, column=col,
                             columns=[str(c) for c in frame.columns], file=str(path))
-    if given.get("messages") and layout not in CHAT_LAYOUTS:
-        layout = detect_chat_layout(frame[[given["messages"]]].rename(
-            columns={given["messages"]: "messages"})) or "messages"
-    elif any(r in given for r in ("label", "text", "prompt", "response")) and layout == "alpaca":
-        layout = "table"            # the user mapped plain columns: treat it as a table
-    final = {} if given.get("messages") and layout in CHAT_LAYOUTS else guess_roles(frame, layout)
-    if given and ("label" in given or "text" in given) and not ("prompt" in given):
+    table_roles = {"label", "text", "text_pair"} & set(given)
+    pair_roles = {"prompt", "response"} & set(given)
+    if given.get("messages"):
+        if layout not in ("messages", "sharegpt"):
+            col = given["messages"]
+            layout = detect_chat_layout(frame[[col]].rename(columns={col: "messages"}))
+            layout = layout if layout in ("messages", "sharegpt") else "messages"
+    elif table_roles or (pair_roles and layout in ("messages", "sharegpt")):
+        layout = "table" if layout in CHAT_LAYOUTS else layout
+    final = guess_roles(frame, layout)
+    if table_roles:
         final = {k: v for k, v in final.items() if k not in ("prompt", "response")}
-    if given and ("prompt" in given or "response" in given) and "label" not in given:
+    if pair_roles and layout != "alpaca":
         final = {k: v for k, v in final.items() if k not in ("label", "text", "text_pair")}
     final.update(given)
-    if layout == "table" and "prompt" in final and "label" not in final:
-        layout = "pairs"
+    if layout in ("table", "pairs"):
+        layout = "pairs" if "prompt" in final and "label" not in final else "table"
     return layout, final
 
 
-def _roles_for(cfg_roles, train_roles, frame) -> dict | None:
-    """Roles for a validation file: the user's overrides only (it may name columns differently)."""
-    return {k: v for k, v in (cfg_roles or {}).items() if v} or None
+def validation_roles(path, roles, encoding: str = "", sheet: str = "") -> dict | None:
+    """The user's column overrides that exist in the validation file; it may name its columns
+    differently (SST-2: `sentence` in train, `content` in dev), and then guessing decides."""
+    given = {k: v for k, v in (roles or {}).items() if v}
+    if not given:
+        return None
+    columns = set(read_table(path, encoding=encoding, sheet=sheet, nrows=5)[0].columns)
+    kept = {k: v for k, v in given.items() if v in columns}
+    if len(kept) < len(given):
+        log.info("validation file %s lacks %s; guessing those columns", path,
+                 sorted(set(given.values()) - columns))
+    return kept or None
 
 
 def label_counts(examples: pd.DataFrame, task: str) -> dict[str, int]:
@@ -649,7 +668,8 @@ def load_job_data(cfg: "JobConfig", family: str = "auto", tokenizer=None) -> Job
     raise_blocking(insp)
     task, val_insp = insp.task, None
     if d.validation_file:
-        val_insp = inspect_file(d.validation_file, roles=roles or None, task=task,
+        val_roles = validation_roles(d.validation_file, roles, d.encoding, d.sheet)
+        val_insp = inspect_file(d.validation_file, roles=val_roles, task=task,
                                 encoding=d.encoding, sheet=d.sheet, tokenizer=None,
                                 system_prompt=d.system_prompt)
         for p in val_insp.blocking:

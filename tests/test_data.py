@@ -494,3 +494,22 @@ def test_to_dict_is_plain_json():
     assert set(again) >= {"path", "format", "encoding", "layout", "columns", "roles", "task",
                           "labels", "rows", "excluded", "problems", "sheets", "preview"}
     assert "frame" not in again and "examples" not in again
+
+
+def test_mapping_alpaca_columns_keeps_input_and_history():
+    insp = inspect_file(fx("alpaca.json"), roles={"prompt": "instruction", "response": "output"})
+    assert insp.layout == "alpaca"
+    assert insp.examples["messages"][0][0]["content"] == "Translate to French\n\ncat"
+    as_table = inspect_file(fx("alpaca.json"), roles={"text": "instruction", "label": "output"})
+    assert (as_table.layout, as_table.task) == ("table", "classification")
+
+
+def test_validation_file_with_other_column_names(tmp_path):
+    val = tmp_path / "val.csv"
+    val.write_text("label,content\npositive,fresh words\nnegative,other words\n")
+    cfg = JobConfig()
+    cfg.data.train_file, cfg.data.validation_file = fx("checks.csv"), str(val)
+    cfg.data.text_column, cfg.data.label_column = "text", "label"
+    job = load_job_data(cfg)
+    assert job.validation["text"].tolist() == ["fresh words", "other words"]
+    assert job.validation_inspection.roles == {"text": "content", "label": "label"}

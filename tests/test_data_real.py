@@ -65,7 +65,9 @@ def test_load_sst2_with_dev_file():
     cfg = JobConfig()
     cfg.data.train_file, cfg.data.validation_file = shared("sst2_train.tsv"), shared("sst2_dev.tsv")
     cfg.data.max_rows = 5000
+    cfg.data.text_column, cfg.data.label_column = "sentence", "label"   # as the UI saves them
     job = load_job_data(cfg)
     assert job.task == "classification" and job.labels == ["0", "1"]
     assert len(job.validation) == 872 - len(job.validation_inspection.excluded)
     assert len(job.train) <= 5000
+    assert job.validation_inspection.roles == {"text": "content", "label": "label"}
