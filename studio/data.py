@@ -245,12 +245,19 @@ def normalise(frame: pd.DataFrame, layout: str, roles: dict[str, str], task: str
               ) -> tuple[pd.DataFrame, list[dict], list[Problem]]:
     """Usable examples in the task's columns, the excluded rows, and the problems found."""
     frame = frame.reset_index(drop=True)
+    roles = _alias_inputs(roles, task)
     missing = _missing_roles(layout, roles, task)
     if missing:
-        cols = ", ".join(map(str, frame.columns))
-        return (_empty_examples(task), [], [problem("missing_column", "blocking", [], 0,
-                                                    role=ROLE_WORDS.get(missing, missing),
-                                                    columns=cols)])
+        blocker = problem("missing_column", "blocking", [], 0,
+                          role=ROLE_WORDS.get(missing, missing),
+                          columns=", ".join(map(str, frame.columns)))
+        if missing in ("label", "response") and layout not in ("messages", "sharegpt"):
+            # Unlabelled files (to predict on) still yield their inputs; training refuses.
+            examples, reasons, problems = _inputs_only(frame, roles, task, system_prompt, fixes)
+            keep = reasons.isna().to_numpy()
+            return (examples[keep].reset_index(drop=True), excluded_rows(frame, reasons),
+                    problems + [blocker])
+        return _empty_examples(task), [], [blocker]
     if task == "classification":
         examples, reasons, problems = _classification(frame, roles, fixes)
     else:
@@ -264,6 +271,49 @@ def normalise(frame: pd.DataFrame, layout: str, roles: dict[str, str], task: str
     elif task == "classification":
         problems += _class_balance(examples)
     return examples, excluded, problems
+
+
+def _alias_inputs(roles: dict, task: str) -> dict:
+    """A lone text column is the prompt of a generation task, and a prompt column the text
+    of a classification task (files to predict on often hold just that one column)."""
+    roles = dict(roles)
+    if task in ("chat", "text2text") and not roles.get("prompt") and roles.get("text"):
+        roles["prompt"] = roles.pop("text")
+    if task == "classification" and not roles.get("text") and roles.get("prompt"):
+        roles["text"] = roles.pop("prompt")
+        roles.pop("response", None)
+    return roles
+
+
+def _inputs_only(frame, roles, task, system_prompt, fixes):
+    """Examples holding only the inputs (text / prompt / user turn), blank ones excluded."""
+    n = len(frame)
+    row_numbers = np.arange(1, n + 1)
+    reasons, problems = _Reasons(n), []
+    if task == "classification":
+        data = {"text": text_column(frame[roles["text"]])}
+        if roles.get("text_pair"):
+            data["text_pair"] = text_column(frame[roles["text_pair"]])
+        blank = checks.blank(data["text"])
+    else:
+        prompts = text_column(frame[roles["prompt"]])
+        if roles.get("input"):
+            extra = text_column(frame[roles["input"]])
+            prompts = pd.Series([f"{p}\n\n{x}" if x.strip() else p
+                                 for p, x in zip(prompts, extra)], dtype=object)
+        blank = checks.blank(prompts)
+        if task == "text2text":
+            data = {"prompt": prompts, "response": [""] * n}
+        else:
+            system = [text_column(frame[roles["system"]])[i] if roles.get("system") else ""
+                      for i in range(n)]
+            data = {"messages": [([{"role": "system", "content": s or system_prompt}]
+                                  if (s or system_prompt) else []) +
+                                 [{"role": "user", "content": p}]
+                                 for s, p in zip(system, prompts)]}
+    data["_row"] = row_numbers
+    _apply(problems, reasons, "empty_text", blank, row_numbers, fixes)
+    return pd.DataFrame(data), reasons.values, problems
 
 
 def _missing_roles(layout, roles, task) -> str:
@@ -648,10 +698,10 @@ def roles_from_config(data_cfg) -> dict[str, str]:
 
 def raise_blocking(insp: Inspection, which: str = "training") -> None:
     for p in insp.blocking:
-        code = {"missing_column": "missing_column", "no_rows": "no_rows",
-                "single_class": "single_class"}.get(p.kind, p.kind)
-        raise DataError(code, f"In the {which} file {insp.path}: {p.message}", file=insp.path,
-                        kind=p.kind, **p.params)
+        params = {"file": insp.path, "kind": p.kind, **p.params}
+        if p.kind == "missing_column":
+            params.setdefault("column", "")
+        raise DataError(p.kind, f"In the {which} file {insp.path}: {p.message}", **params)
 
 
 def load_job_data(cfg: "JobConfig", family: str = "auto", tokenizer=None) -> JobData:

@@ -387,7 +387,9 @@ def test_column_override_must_exist():
 
 def test_missing_role_is_blocking_problem():
     insp = inspect_file(fx("pairs.txt"), task="classification")
-    assert kinds(insp)["missing_column"][0] == "blocking" and insp.rows == 0
+    assert kinds(insp)["missing_column"][0] == "blocking"
+    assert insp.examples["text"].tolist() == ["Go.", "Hi.", "Run!", "Who?"]   # inputs only
+    assert inspect_file(fx("messages.jsonl"), task="classification").rows == 0
 
 
 # ---- splitting and loading ------------------------------------------------------------------
@@ -513,3 +515,22 @@ def test_validation_file_with_other_column_names(tmp_path):
     job = load_job_data(cfg)
     assert job.validation["text"].tolist() == ["fresh words", "other words"]
     assert job.validation_inspection.roles == {"text": "content", "label": "label"}
+
+
+def test_unlabelled_file_gives_inputs_for_prediction(tmp_path):
+    path = tmp_path / "predict.csv"
+    path.write_text("text\nfirst review\n\"  \"\nsecond review\n")
+    insp = inspect_file(path, task="classification")
+    assert insp.examples["text"].tolist() == ["first review", "second review"]
+    assert insp.examples["_row"].tolist() == [1, 3] and excluded(insp) == [(2, "empty_text")]
+    assert kinds(insp)["missing_column"][0] == "blocking"
+    chat = inspect_file(path, task="chat", system_prompt="Be nice.")
+    assert chat.examples["messages"][0] == [{"role": "system", "content": "Be nice."},
+                                            {"role": "user", "content": "first review"}]
+    t2t = inspect_file(path, task="text2text")
+    assert t2t.examples[["prompt", "response"]].values.tolist()[1] == ["second review", ""]
+    cfg = JobConfig()
+    cfg.data.train_file = str(path)
+    with pytest.raises(DataError) as e:
+        load_job_data(cfg)
+    assert e.value.code == "missing_column" and e.value.params["role"] == "label"
