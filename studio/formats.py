@@ -608,28 +608,7 @@ def arrow_frame(table) -> pd.DataFrame:
 
 
 def read_xlsx(path: Path, sheet: str, limit: int, header: bool | None) -> tuple[pd.DataFrame, dict]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:      # openpyxl raises many types for broken files
-        raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); save it "
-                        f"again as .xlsx or export a CSV.", file=path.name, detail=str(e)) from None
-    try:
-        sheets = list(wb.sheetnames)
-        if sheet and sheet not in sheets:
-            raise DataError("missing_sheet", f"{path.name} has no sheet '{sheet}'; its sheets are "
-                            f"{', '.join(sheets)}.", file=path.name, sheet=sheet, sheets=sheets)
-        ws = wb[sheet or sheets[0]]
-        rows = []
-        for values in ws.iter_rows(values_only=True):
-            cells = [excel_cell(v) for v in values]
-            if any(c != "" for c in cells):
-                rows.append(cells)
-            if limit and len(rows) > limit:
-                break
-    finally:
-        wb.close()
+    rows, sheets = _xlsx_rows(path, sheet, limit)
     name = sheet or sheets[0]
     if not rows:
         raise DataError("empty_file", f"Sheet '{name}' of {path.name} is empty; choose the sheet "
@@ -650,6 +629,36 @@ def read_xlsx(path: Path, sheet: str, limit: int, header: bool | None) -> tuple[
     frame = pd.DataFrame(body, columns=names, dtype=object).astype("str")
     frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
     return frame, {"format": "xlsx", "sheets": sheets, "sheet": name, "header": has_header}
+
+
+def _xlsx_rows(path: Path, sheet: str, limit: int) -> tuple[list[list[str]], list[str]]:
+    """Non-empty rows of one sheet as strings. Opened from a file handle because openpyxl
+    refuses paths whose extension is not .xlsx (a workbook renamed to .csv is still one)."""
+    import openpyxl
+
+    with open(path, "rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as e:      # openpyxl raises many types for broken files
+            raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); "
+                            f"save it again as .xlsx or export a CSV.", file=path.name,
+                            detail=str(e)) from None
+        try:
+            sheets = list(wb.sheetnames)
+            if sheet and sheet not in sheets:
+                raise DataError("missing_sheet", f"{path.name} has no sheet '{sheet}'; its sheets "
+                                f"are {', '.join(sheets)}.", file=path.name, sheet=sheet,
+                                sheets=sheets)
+            rows = []
+            for values in wb[sheet or sheets[0]].iter_rows(values_only=True):
+                cells = [excel_cell(v) for v in values]
+                if any(c != "" for c in cells):
+                    rows.append(cells)
+                if limit and len(rows) > limit:
+                    break
+        finally:
+            wb.close()
+    return rows, sheets
 
 
 def excel_cell(value) -> str:
@@ -678,6 +687,22 @@ def hub_offline() -> bool:
         or os.environ.get("HF_DATASETS_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP check so a machine without network fails in seconds, not after retries.
+    Behind a proxy the direct check proves nothing, so it is skipped there."""
+    import socket
+    from urllib.parse import urlparse
+
+    if any(os.environ.get(k) for k in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def read_hf(spec: str, limit: int) -> tuple[pd.DataFrame, dict]:
     """hf:owner/name[:config][@split]; fails fast when the Hub is switched off."""
     m = HF_PATTERN.match(spec.strip())
@@ -685,9 +710,9 @@ def read_hf(spec: str, limit: int) -> tuple[pd.DataFrame, dict]:
         raise DataError("bad_dataset_id", f"'{spec}' is not a dataset id; write it like "
                         f"hf:owner/name, hf:owner/name:config or hf:owner/name@split.", spec=spec)
     name, config, split = m["name"], m["config"], m["split"] or "train"
-    if hub_offline():
+    if hub_offline() or not hub_reachable():
         raise DataError("offline_dataset", f"The Hugging Face dataset {name} cannot be downloaded "
-                        f"because the Hub is offline (HF_HUB_OFFLINE=1); upload the data as a "
+                        f"because the Hub is offline or unreachable; upload the data as a "
                         f"file instead.", dataset=name)
     import datasets
 
@@ -759,6 +784,12 @@ def _read_text(p: Path, enc: str, head: bytes, limit: int, header) -> tuple[pd.D
     first = text.lstrip()[:1]
     if suffix in JSON_EXTS or (suffix not in TEXT_EXTS and first in ("[", "{")):
         return read_json(p, enc, limit)
+    if first in ("[", "{"):
+        # JSON saved under a table extension: read it as JSON if it parses as such.
+        try:
+            return read_json(p, enc, limit)
+        except DataError:
+            log.info("%s starts like JSON but is not; reading it as a table", p.name)
     if _control_heavy(text):
         raise DataError("binary_file", f"{p.name} contains binary data, not text; export it as "
                         f"CSV, JSON, Parquet or Excel.", file=p.name, kind="binary")

@@ -534,3 +534,25 @@ def test_unlabelled_file_gives_inputs_for_prediction(tmp_path):
     with pytest.raises(DataError) as e:
         load_job_data(cfg)
     assert e.value.code == "missing_column" and e.value.params["role"] == "label"
+
+
+def test_wrong_extensions_read_by_content(tmp_path):
+    import shutil
+    shutil.copy(fx("array.json"), tmp_path / "array.csv")
+    shutil.copy(fx("reviews.xlsx"), tmp_path / "reviews.csv")
+    shutil.copy(fx("table.parquet"), tmp_path / "table.csv")
+    shutil.copy(fx("basic.csv"), tmp_path / "basic.xlsx")
+    assert read_table(tmp_path / "array.csv")[1]["format"] == "json"
+    assert read_table(tmp_path / "reviews.csv", sheet="Reviews")[1]["format"] == "xlsx"
+    assert read_table(tmp_path / "table.csv")[1]["format"] == "parquet"
+    frame, info = read_table(tmp_path / "basic.xlsx")
+    assert info["format"] == "csv" and len(frame) == 4
+
+
+def test_hub_unreachable_fails_fast(monkeypatch):
+    import studio.formats as formats
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(formats, "hub_reachable", lambda timeout=3.0: False)
+    with pytest.raises(DataError) as e:
+        read_table("hf:owner/name:config@validation")
+    assert e.value.code == "offline_dataset" and e.value.params["dataset"] == "owner/name"
