@@ -325,27 +325,32 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
         raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
                         file=path.name)
     suffix = path.suffix.lower()
-    delim = sniff_delimiter(text, whole, suffix)
+    sep_line = SEP_LINE.match(text)          # Excel writes "sep=;" to name the delimiter
+    if sep_line:
+        delim, text = sep_line.group(1), text[sep_line.end():]
+    else:
+        delim = sniff_delimiter(text, whole, suffix)
     rows = sample_rows(text, delim, whole)
     if not rows:
         raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
                         file=path.name)
     has_header = looks_like_header(rows, suffix) if header is None else header
     width = len(rows[0])
+    skip = _leading_blank_lines(text) + int(has_header) + int(bool(sep_line))
     try:
-        frame = _arrow_read(path, encoding, delim, width, has_header, limit, quoting=True)
+        frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True)
     except _Ragged as first_try:
         # Unbalanced quotes inside unquoted text (common in TSV exports) swallow lines; read the
         # file again with quotes taken literally and keep that only if it is consistent.
         try:
-            frame = _arrow_read(path, encoding, delim, width, has_header, limit, quoting=False)
+            frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=False)
         except _Ragged:
             error = _ragged_error(path, encoding, delim, width, first_try,
                                   limit + has_header if limit else 0)
             if error is not None:
                 raise error from None
             # The ragged row lies past the preview: read what the preview needs without it.
-            frame = _arrow_read(path, encoding, delim, width, has_header, limit, quoting=True,
+            frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True,
                                 tolerate=True)
     names = column_names(rows[0], has_header)
     frame.columns = names
@@ -358,12 +363,25 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     return frame, {"format": fmt, "delimiter": delim, "header": has_header}
 
 
+SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*\r?\n")
+
+
+def _leading_blank_lines(text: str) -> int:
+    """Blank lines before the first row; pyarrow counts them when skipping the header."""
+    n = 0
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            break
+        n += 1
+    return n
+
+
 class _Ragged(Exception):
     def __init__(self, expected, found, text):
         self.expected, self.found, self.text = expected, found, text
 
 
-def _arrow_read(path, encoding, delim, width, header, limit, quoting,
+def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
                 tolerate=False) -> pd.DataFrame:
     """Fast, low-memory read with pyarrow; every cell a string; any ragged row raises _Ragged."""
     import pyarrow as pa
@@ -372,12 +390,13 @@ def _arrow_read(path, encoding, delim, width, header, limit, quoting,
     bad = []
 
     def on_invalid(row):
-        bad.append(row)
+        if row.text.strip(delim + " \t\r\n"):     # a line of only spaces is a blank line
+            bad.append(row)
         return "skip"
 
     names = [f"f{i}" for i in range(width)]
     arrow_enc = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    read = pcsv.ReadOptions(column_names=names, skip_rows=1 if header else 0,
+    read = pcsv.ReadOptions(column_names=names, skip_rows=skip,
                             encoding=arrow_enc, block_size=1 << 22)
     parse = pcsv.ParseOptions(delimiter=delim, quote_char='"' if quoting else False,
                               newlines_in_values=quoting, invalid_row_handler=on_invalid)
@@ -422,7 +441,7 @@ def _ragged_error(path, encoding, delim, width, info: _Ragged, max_rows: int = 0
         reader = csv.reader(f, delimiter=delim)
         try:
             for row in reader:
-                if not row:
+                if not any(c.strip() for c in row):
                     continue
                 seen += 1
                 if len(row) != width:
@@ -434,10 +453,14 @@ def _ragged_error(path, encoding, delim, width, info: _Ragged, max_rows: int = 0
             pass
     name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
     where = f"Line {line}" if line else "A row"
-    return DataError("ragged_rows", f"{where} of {path.name} has {found} fields but the first row "
-                     f"has {width}; fix the missing or extra {name} there, or quote text "
+    return DataError("ragged_rows", f"{where} of {path.name} has {_fields(found)} but the first "
+                     f"row has {width}; fix the missing or extra {name} there, or quote text "
                      f"that contains a {name}.", file=path.name, line=line, found=found,
                      expected=width, delimiter=delim)
+
+
+def _fields(n) -> str:
+    return "1 field" if n == 1 else f"{n} fields"
 
 
 def drop_empty_unnamed(frame: pd.DataFrame, header_row) -> pd.DataFrame:

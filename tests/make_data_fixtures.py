@@ -137,6 +137,8 @@ def files() -> dict[str, bytes]:
                          b"1\ta smile\n",
         "trailing_columns.csv": b"label,text,,\n1,first,,\n0,second,,\n1,third,,\n",
         "mixed_endings.tsv": b"label\tsentence\r\n1\tcr lf\r\n0\tonly cr\r1\tonly lf\n0\tend\r\n",
+        "blank_lines.csv": b"\n\nlabel,text\n1,first\n   \n\n0,second\n \t \n1,third\n\n",
+        "excel_sep.csv": b"sep=;\r\nlabel;text\r\n1;a, b\r\n0;c\r\n1;d\r\n",
         "pairs.txt": "Go.\tVa !\nHi.\tSalut !\nRun!\tCours !\nWho?\tQui ?\n".encode(),
         "qa_any_names.csv": b"frage,antwort\nWie alt?,Zwanzig Jahre\nWo?,In Berlin bei Freunden\n"
                             b"Wann?,Morgen um acht Uhr\n",

@@ -44,6 +44,10 @@ TABLES = [
      {"text": "column_2", "label": "column_1"}, "classification", 4),
     ("trailing_columns.csv", "csv", "utf-8", ["label", "text"], {"text": "text", "label": "label"},
      "classification", 3),
+    ("blank_lines.csv", "csv", "utf-8", ["label", "text"], {"text": "text", "label": "label"},
+     "classification", 3),
+    ("excel_sep.csv", "csv", "utf-8", ["label", "text"], {"text": "text", "label": "label"},
+     "classification", 3),
     ("mixed_endings.tsv", "tsv", "utf-8", ["label", "sentence"],
      {"text": "sentence", "label": "label"}, "classification", 4),
     ("pairs.txt", "txt", "utf-8", ["column_1", "column_2"],
@@ -88,6 +92,13 @@ def test_quoted_newlines_delimiters_quotes_and_blank_lines():
     assert frame["text"].tolist() == ["Great film, would watch again",
                                       'Line one\r\nline two, with "quotes"', "Fine", "Dull and slow"]
     assert info["delimiter"] == "," and info["header"] is True and info["layout"] == "table"
+
+
+def test_blank_and_whitespace_lines_are_not_rows():
+    frame, _ = read_table(fx("blank_lines.csv"))
+    assert frame["text"].tolist() == ["first", "second", "third"]
+    frame, info = read_table(fx("excel_sep.csv"))
+    assert info["delimiter"] == ";" and frame["text"].tolist() == ["a, b", "c", "d"]
 
 
 def test_semicolon_sniffed_and_quoted_delimiter_kept():
