@@ -120,7 +120,7 @@ def canonical_encoding(name: str) -> str:
             "iso8859-1": "latin-1"}.get(codec, codec.replace("_", "-"))
 
 
-def detect_encoding(path: Path, head: bytes) -> str:
+def detect_encoding(path: Path, head: bytes, scan: int = 0) -> str:
     """BOM, then UTF-16 without BOM, then UTF-8, then GB18030 (Chinese Excel), then cp1252."""
     for bom, name in BOMS:
         if head.startswith(bom):
@@ -131,16 +131,16 @@ def detect_encoding(path: Path, head: bytes) -> str:
     if b"\x00" in head:
         raise DataError("binary_file", f"{path.name} contains binary data, not text; export it "
                         f"as CSV, JSON, Parquet or Excel.", file=path.name, kind="binary")
-    bad = first_undecodable(path, "utf-8")
+    bad = first_undecodable(path, "utf-8", max_bytes=scan)
     if bad is None:
         return "utf-8"
     # Judge on the bytes around the first non-UTF-8 byte: that is where the evidence is.
     with open(path, "rb") as f:
         f.seek(max(0, bad - 4096))
         sample = f.read(HEAD_BYTES)
-    if _looks_gb18030(sample) and first_undecodable(path, "gb18030") is None:
+    if _looks_gb18030(sample) and first_undecodable(path, "gb18030", max_bytes=scan) is None:
         return "gb18030"
-    if first_undecodable(path, "cp1252") is None:
+    if first_undecodable(path, "cp1252", max_bytes=scan) is None:
         return "cp1252"
     return "latin-1"              # decodes any byte; shown so the user can override it
 
@@ -167,27 +167,34 @@ def _looks_gb18030(sample: bytes) -> bool:
     return cjk >= 0.8 * len(non_ascii)
 
 
-def first_undecodable(path: Path, encoding: str, chunk: int = 1 << 22) -> int | None:
-    """Offset of the first byte that does not decode, or None; streams, so big files are fine."""
+def first_undecodable(path: Path, encoding: str, chunk: int = 1 << 22,
+                      max_bytes: int = 0) -> int | None:
+    """Offset of the first byte that does not decode, or None; streams, so big files are fine.
+    With `max_bytes` (a preview) only that much of the file is looked at."""
     decoder = codecs.getincrementaldecoder(encoding)()
     offset = 0
     with open(path, "rb") as f:
         while True:
             block = f.read(chunk)
+            last = not block or bool(max_bytes and offset + len(block) >= max_bytes)
             try:
                 decoder.decode(block, final=not block)
             except UnicodeDecodeError as e:
                 return offset + max(0, e.start)
-            if not block:
+            if last:
                 return None
             offset += len(block)
 
 
-def resolve_encoding(path: Path, head: bytes, encoding: str) -> str:
+PREVIEW_SCAN = 8 << 20      # a preview checks the encoding of the first 8 MB only
+
+
+def resolve_encoding(path: Path, head: bytes, encoding: str, preview: bool = False) -> str:
+    scan = PREVIEW_SCAN if preview else 0
     if not encoding:
-        return detect_encoding(path, head)
+        return detect_encoding(path, head, scan)
     enc = canonical_encoding(encoding)
-    bad = first_undecodable(path, enc)
+    bad = first_undecodable(path, enc, max_bytes=scan)
     if bad is not None:
         raise DataError("bad_encoding", f"{path.name} is not valid {enc} (byte {bad + 1} does not "
                         f"decode); choose another encoding or leave it empty to detect it.",
@@ -788,7 +795,7 @@ def read_any(path, *, encoding: str = "", sheet: str = "", limit: int = 0,
         raise DataError("binary_file", f"{p.name} is a {kind}, not a data table; upload a CSV, "
                         f"TSV, JSON, JSONL, Parquet or Excel (.xlsx) file.", file=p.name, kind=kind)
     else:
-        enc = resolve_encoding(p, head, encoding)
+        enc = resolve_encoding(p, head, encoding, preview=bool(limit))
         frame, info = _read_text(p, enc, head, limit, header)
         info["encoding"] = enc
     frame = frame.reset_index(drop=True)

@@ -174,6 +174,15 @@ def test_preview_of_large_file_is_fast(tmp_path):
     assert len(frame) == 20 and time.perf_counter() - start < 2.0
 
 
+def test_preview_checks_only_the_start_of_the_file(tmp_path):
+    path = tmp_path / "late_latin1.csv"
+    line = b"1,plain ascii text that goes on for a while to fill the file up\n"
+    path.write_bytes(b"label,text\n" + line * 160_000 + b"0,caf\xe9\n")    # ~10 MB
+    assert read_table(path, nrows=5)[1]["encoding"] == "utf-8"
+    frame, info = read_table(path)
+    assert info["encoding"] == "cp1252" and frame["text"].iloc[-1] == "café"
+
+
 # ---- chat layouts ---------------------------------------------------------------------------
 
 def test_alpaca_to_messages():
