@@ -576,3 +576,24 @@ def test_hub_unreachable_fails_fast(monkeypatch):
     with pytest.raises(DataError) as e:
         read_table("hf:owner/name:config@validation")
     assert e.value.code == "offline_dataset" and e.value.params["dataset"] == "owner/name"
+
+
+def test_hf_dataset_read_when_online(monkeypatch):
+    import datasets
+
+    import studio.formats as formats
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(formats, "hub_reachable", lambda timeout=3.0: True)
+    calls = []
+    ds = datasets.Dataset.from_dict({"sentence": ["good", "bad", "fine"], "label": [1, 0, 1]})
+
+    def fake_load(name, config=None, split=None, streaming=False):
+        calls.append((name, config, split, streaming))
+        return ds.to_iterable_dataset() if streaming else ds
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+    insp = inspect_file("hf:glue:sst2@validation")
+    assert calls[-1] == ("glue", "sst2", "validation", False)
+    assert (insp.format, insp.roles, insp.rows) == ("hf", {"text": "sentence", "label": "label"}, 3)
+    frame, _ = read_table("hf:owner/name", nrows=2)
+    assert calls[-1] == ("owner/name", None, "train", True) and len(frame) == 2
