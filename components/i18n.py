@@ -1,0 +1,100 @@
+"""Every user-facing string of the studio, in English and Simplified Chinese.
+
+Static text (labels, buttons, headings) goes through `gr.I18n`: the page shows the browser's
+language. Text an event function builds at run time (a data problem with its counts, an engine
+error with its file name, a progress line) cannot be translated by the browser, so it is
+translated here in Python with the same dictionaries, in the language the browser asked for
+(`lang_of(request)` reads Accept-Language once per page load and keeps it in a gr.State).
+
+Engine errors and data problems carry a stable `code`/`kind` and their `params`; a Chinese
+template exists for each known code; anything unknown falls back to the engine's English sentence.
+"""
+from __future__ import annotations
+
+import gradio as gr
+
+from .strings_en import EN
+from .strings_zh import ZH, ZH_ERRORS, ZH_PROBLEMS
+
+LANGS = {"en": EN, "zh-CN": ZH}
+
+
+def build_i18n() -> gr.I18n:
+    """The gr.I18n handed to launch(); 'zh' and 'zh-Hans' point at the same dictionary."""
+    return gr.I18n(en=EN, **{"zh-CN": ZH, "zh": ZH, "zh-Hans": ZH})
+
+
+def t(key: str):
+    """A static string for a component label: translated in the browser."""
+    return gr.I18n()(key)
+
+
+def lang_of(request) -> str:
+    """'zh-CN' when the browser's preferred language is Chinese, else 'en'."""
+    header = ""
+    try:
+        header = request.headers.get("accept-language", "") if request is not None else ""
+    except AttributeError:
+        header = ""
+    first = header.split(",")[0].strip().lower()
+    return "zh-CN" if first.startswith("zh") else "en"
+
+
+def tr(lang: str, key: str, **params) -> str:
+    """A run-time string in `lang`, filled with `params`; English when the key is missing."""
+    table = LANGS.get(lang) or EN
+    template = table.get(key) or EN.get(key) or key
+    return fill(template, params) or fill(EN.get(key, key), params) or key
+
+
+def fill(template: str, params: dict) -> str | None:
+    try:
+        return template.format(**{k: _show(v) for k, v in params.items()})
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def _show(value):
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return value
+
+
+def problem_text(problem, lang: str) -> str:
+    """A data Problem (kind, action, count, params) as one sentence in `lang`."""
+    if lang != "en":
+        template = ZH_PROBLEMS.get((problem.kind, problem.action))
+        params = dict(getattr(problem, "params", {}) or {})
+        params.setdefault("count", problem.count)
+        text = fill(template, params) if template else None
+        if text:
+            return text
+    return problem.message
+
+
+def error_text(exc: BaseException, lang: str) -> str:
+    """Any engine error as one sentence in `lang` (never a traceback)."""
+    kind = type(exc).__name__
+    code = getattr(exc, "code", None)
+    params = dict(getattr(exc, "params", {}) or {})
+    english = str(exc).strip().splitlines()[0] if str(exc).strip() else kind
+    if kind not in ("DataError", "ModelError", "ConfigError", "InferenceError", "RuntimeError",
+                    "ValueError", "FileNotFoundError"):
+        return tr(lang, "err_unexpected", detail=english)
+    if lang != "en" and code:
+        template = ZH_ERRORS.get(code)
+        text = fill(template, params) if template else None
+        if text:
+            return text
+    if lang != "en":
+        return tr(lang, "err_engine_fallback", detail=english)
+    return english
+
+
+def warn(exc: BaseException, lang: str) -> str:
+    """Show an engine error as a toast and return the same sentence for a Markdown box."""
+    text = error_text(exc, lang)
+    gr.Warning(text)
+    return text

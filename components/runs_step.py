@@ -1,0 +1,115 @@
+"""Step 5 - Runs: the history from the registry, overlaid curves, reopen, delete."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from .common import Ctx, box, fmt_metric
+from .i18n import error_text, t, tr
+
+SCORES = ("accuracy", "macro_f1", "eval_loss", "perplexity", "bleu", "rougeL", "train_loss")
+
+
+def history(registry, lang: str) -> pd.DataFrame:
+    rows = []
+    for r in registry.list(500):
+        m = r.metrics or {}
+        rows.append({tr(lang, "col_run"): r.id, tr(lang, "col_status"): tr(lang, "status_" + r.status),
+                     tr(lang, "col_task"): r.task, tr(lang, "col_model"): r.model,
+                     tr(lang, "col_method"): r.method,
+                     tr(lang, "col_created"): time.strftime("%Y-%m-%d %H:%M",
+                                                            time.localtime(r.created)),
+                     **{k: fmt_metric(m.get(k)) for k in SCORES if k in m},
+                     tr(lang, "col_reason"): r.reason})
+    return pd.DataFrame(rows)
+
+
+def refresh(registry, selected, lang):
+    ids = [r.id for r in registry.list(500)]
+    keep = [s for s in (selected or []) if s in ids]
+    return history(registry, lang), gr.update(choices=ids, value=keep)
+
+
+def overlay(registry, selected, lang) -> pd.DataFrame:
+    """Train and eval loss of several runs in one table: series = '<run> train|eval'."""
+    from studio.events import read_all
+    points = []
+    for run_id in selected or []:
+        run = registry.get(run_id)
+        if run is None:
+            continue
+        short = run.name if run.name and run.name != run.id else run.id[-12:]
+        for e in read_all(Path(run.run_dir) / "events.jsonl"):
+            if e.get("type") == "log" and e.get("loss") is not None:
+                points.append({"step": e["step"], "value": e["loss"],
+                               "series": f"{short} · {tr(lang, 'series_train')}"})
+            elif e.get("type") == "eval" and e.get("phase") == "during" and \
+                    (e.get("metrics") or {}).get("eval_loss") is not None:
+                points.append({"step": e["step"], "value": e["metrics"]["eval_loss"],
+                               "series": f"{short} · {tr(lang, 'series_eval')}"})
+    frame = pd.DataFrame(points, columns=["step", "value", "series"])
+    return gr.update(value=frame, colors_in_legend=sorted(set(frame["series"])))
+
+
+def ask_delete(selected, lang):
+    """First click: show what will be deleted and the confirm button."""
+    if not selected:
+        return box(tr(lang, "runs_select_first"), "info"), gr.update(visible=False)
+    return (box(tr(lang, "runs_confirm_delete", runs=", ".join(selected)), "warning"),
+            gr.update(visible=True))
+
+
+def delete_runs(registry, cache, selected, lang):
+    errors = []
+    for run_id in selected or []:
+        try:
+            registry.delete(run_id)
+            cache.drop(run_id)
+        except Exception as e:  # noqa: BLE001 - a running run says to stop it first
+            errors.append(error_text(e, lang))
+    text = box(" ".join(errors)) if errors else box(tr(lang, "runs_deleted",
+                                                       count=len(selected or [])), "ok")
+    return text, gr.update(visible=False)
+
+
+def reopen(registry, selected, lang):
+    """The first selected run goes to the playground and becomes this browser's run."""
+    from .try_step import run_choices
+    if not selected:
+        return gr.skip(), gr.skip(), box(tr(lang, "runs_select_first"), "info"), gr.skip(), \
+            gr.skip()
+    run_id = selected[0]
+    return (run_id, gr.update(choices=run_choices(registry), value=run_id), "",
+            gr.Tabs(selected="try"), gr.Tab(interactive=True))
+
+
+def build(ctx: Ctx) -> None:
+    registry, cache = ctx.registry, ctx.cache
+    with gr.Row():
+        reload_btn = gr.Button(t("runs_refresh"), elem_id="runs-refresh")
+    table = gr.Dataframe(label=t("runs_history"), interactive=False, wrap=True,
+                         elem_id="runs-table")
+    pick = gr.CheckboxGroup([], label=t("runs_select"), elem_id="runs-select")
+    with gr.Row():
+        compare_btn = gr.Button(t("runs_overlay"), elem_id="runs-overlay")
+        open_btn = gr.Button(t("runs_open"), variant="primary", elem_id="runs-open")
+        delete_btn = gr.Button(t("runs_delete"), variant="stop", elem_id="runs-delete")
+        confirm_btn = gr.Button(t("runs_confirm"), variant="stop", visible=False,
+                                elem_id="runs-confirm")
+    message = gr.Markdown(elem_id="runs-message")
+    plot = gr.LinePlot(x="step", y="value", color="series", label=t("runs_curves"),
+                       title=t("runs_curves"), height=320, elem_id="runs-plot")
+    ctx.parts["runs_refresh"] = (refresh, [pick, ctx.lang], [table, pick])
+
+    do_refresh = lambda sel, lang: refresh(registry, sel, lang)  # noqa: E731
+    reload_btn.click(do_refresh, [pick, ctx.lang], [table, pick])
+    ctx.tab["runs"].select(do_refresh, [pick, ctx.lang], [table, pick])
+    compare_btn.click(lambda s, lang: overlay(registry, s, lang), [pick, ctx.lang], plot)
+    delete_btn.click(ask_delete, [pick, ctx.lang], [message, confirm_btn])
+    confirm_btn.click(lambda s, lang: delete_runs(registry, cache, s, lang), [pick, ctx.lang],
+                      [message, confirm_btn]).then(do_refresh, [pick, ctx.lang], [table, pick])
+    open_btn.click(lambda s, lang: reopen(registry, s, lang), [pick, ctx.lang],
+                   [ctx.run_id, ctx.parts["try_source"], message, ctx.tabs, ctx.tab["try"]])

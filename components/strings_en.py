@@ -1,0 +1,119 @@
+"""English strings. Field labels and help come from the JobConfig metadata (one source)."""
+from __future__ import annotations
+
+
+def _field_strings() -> dict[str, str]:
+    from studio.config import describe_fields
+    out = {}
+    for f in describe_fields():
+        name = f.get("label") or f["path"].split(".")[-1].replace("_", " ").capitalize()
+        out["field_" + f["path"]] = name
+        out["help_" + f["path"]] = f.get("help") or ""
+    return out
+
+
+EN: dict[str, str] = {
+    "app_title": "# Fine-tuning Studio\nUpload labelled data, pick a BERT, GPT or T5 model, "
+                 "train it, watch it learn, then try it.",
+    "tab_data": "1 · Data", "tab_model": "2 · Model", "tab_train": "3 · Train",
+    "tab_try": "4 · Try", "tab_runs": "5 · Runs",
+    # data
+    "data_intro": "Upload a table (CSV, TSV, JSON, JSONL, Parquet, Excel, text) or a chat file, "
+                  "or start from a sample. The studio guesses what each column is; change the "
+                  "guess below if it is wrong.",
+    "data_upload": "Training data file", "data_sample": "…or a sample dataset",
+    "data_validation": "Validation file (optional)", "data_task": "Task",
+    "data_preview": "Preview (first rows)", "data_chart": "Distribution",
+    "data_summary": "**{file}**: {format}, {encoding}, {rows} usable rows, {excluded} excluded. "
+                    "Task: **{task}** (layout {layout}).",
+    "data_labels": "Labels: {labels}", "data_no_problems": "No problems found in this file.",
+    "data_rows": "rows", "chart_labels": "Examples per label",
+    "chart_lengths": "Examples by length (characters)",
+    "role_text": "Text column", "role_text_pair": "Second text (pairs)",
+    "role_label": "Label column", "role_prompt": "Input / prompt column",
+    "role_response": "Target / response column", "role_messages": "Conversation column",
+    "task_auto": "auto", "task_classification": "classification", "task_chat": "chat",
+    "task_text2text": "text-to-text",
+    # model
+    "model_intro": "Pick a model family and a model. The family decides what the model can "
+                   "learn.",
+    "family_bert_title": "### BERT · encoders",
+    "family_bert_what": "Read text and sort it into classes: sentiment, topics, intents. "
+                        "Fast and accurate; cannot write text.",
+    "family_gpt_title": "### GPT · decoders",
+    "family_gpt_what": "Write text: chat assistants, instructions, answers. Can also classify.",
+    "family_t5_title": "### T5 · encoder-decoders",
+    "family_t5_what": "Turn one text into another: translation, summaries, rewriting.",
+    "model_preset": "Model", "model_custom": "…or any Hugging Face model id or local folder",
+    "model_check": "Use this model", "model_all_presets": "All presets",
+    "model_legend": "✔ works offline · ☁ downloaded on first use · ✱ untrained tiny model "
+                    "for quick tests",
+    "model_pick": "Pick a model first.",
+    "model_summary": "**{name}** · {family} family · {params} parameters · LoRA would train "
+                     "{lora} of them.",
+    "model_untrained_note": "This tiny model starts from random weights: good for a quick test "
+                            "of the whole walk, not for real predictions.",
+    "model_no_data": "Choose data first; then the studio checks that this model can learn "
+                     "its task.",
+    "model_fits": "This model can learn {task}.",
+    "preset_name": "Model", "preset_family": "Family", "preset_where": "Availability",
+    "preset_what": "Good for", "preset_offline": "offline", "preset_download": "download",
+    "preset_untrained": "offline, untrained",
+    # train
+    "train_intro": "The three settings that matter most are up front; the rest have sensible "
+                   "defaults under Advanced.",
+    "train_advanced": "Advanced", "train_start": "▶ Start training", "train_stop": "■ Stop",
+    "train_log": "Log", "train_download_yaml": "Download job.yaml",
+    "train_need_data": "Choose a valid data file in step 1 first.",
+    "train_need_model": "Choose a model in step 2 first.",
+    "train_started": "Run {run} was submitted. You can close this tab; training goes on.",
+    "train_following": "Run **{run}** · {model} · {task}",
+    "train_queued": "Waiting in line: position {position}. It starts when the job before it "
+                    "ends.",
+    "train_preparing": "Preparing: reading data and loading the model…",
+    "train_progress": "Step {step}/{total} · epoch {epoch} · {speed} samples/s · ETA {eta}",
+    "train_done": "Training finished. {metrics}. Try the model in step 4.",
+    "train_stopped": "The run was stopped; the model trained so far was saved if possible.",
+    "train_failed_unknown": "The run failed; see its log.",
+    "train_nothing_to_stop": "No run to stop.", "train_not_running": "This run is not running.",
+    "train_stop_asked": "Asked the run to stop at the next step. Click Stop again to kill it.",
+    "train_killed": "The run was killed.",
+    "train_estimate": "About **{steps} steps** ({rows} training rows, {batch} per step).",
+    "train_estimate_time": "Estimated time: about {time}, from earlier runs of this model.",
+    "train_estimate_unknown": "The time estimate appears after the first steps.",
+    "plot_loss": "Loss (train and eval)", "plot_metric": "Evaluation metric",
+    "plot_lr": "Learning rate",
+    # try
+    "try_run": "Trained run", "try_refresh": "↻ Refresh", "try_compare": "Compare with the base model",
+    "try_pick_run": "Pick a finished run (or train one in step 3).",
+    "try_run_info": "**{run}** · {model} · {task} · {status}",
+    "try_text": "Text to classify", "try_classify": "Classify",
+    "try_tuned": "Fine-tuned model", "try_base": "Base model (before training)",
+    "try_batch": "Classify a whole file", "try_batch_out": "Predictions (CSV)",
+    "try_batch_done": "Predicted {rows} rows; download the CSV.",
+    "try_system": "System prompt", "try_temperature": "Temperature", "try_top_p": "Top-p",
+    "try_max_new": "Max new tokens", "try_message": "Your message", "try_send": "Send",
+    "try_clear": "Clear", "try_input": "Input text", "try_generate": "Generate",
+    "try_eval": "Evaluation", "try_metrics": "Metrics before and after training",
+    "try_confusion": "Confusion matrix", "try_confusion_title": "Rows: true label · columns: predicted",
+    "try_errors": "Misclassified validation examples / generated samples",
+    "try_need_text": "Type something first.", "try_need_file": "Upload a file to predict.",
+    # runs
+    "runs_refresh": "↻ Refresh", "runs_history": "Run history", "runs_select": "Select runs",
+    "runs_overlay": "Overlay curves", "runs_open": "Open in playground",
+    "runs_delete": "Delete…", "runs_confirm": "Yes, delete for good",
+    "runs_curves": "Loss of the selected runs",
+    "runs_select_first": "Select one or more runs first.",
+    "runs_confirm_delete": "Delete {runs} with their models and logs? This cannot be undone.",
+    "runs_deleted": "Deleted {count} run(s).",
+    "series_train": "train", "series_eval": "eval",
+    "col_run": "run", "col_status": "status", "col_task": "task", "col_model": "model",
+    "col_method": "method", "col_created": "created", "col_reason": "note",
+    "status_queued": "queued", "status_running": "running", "status_done": "done",
+    "status_failed": "failed", "status_stopped": "stopped",
+    # errors
+    "err_unexpected": "Something unexpected went wrong ({detail}); the details are in the "
+                      "server log.",
+    "err_engine_fallback": "{detail}",
+    **_field_strings(),
+}

@@ -1,0 +1,199 @@
+"""Step 4 - Try: use a trained run (and, side by side, its base model).
+
+Classification: text -> label probabilities, a file -> predictions CSV. Chat (GPT): streaming
+multi-turn chat. Text-to-text: input -> output. Plus the run's before/after metrics, confusion
+matrix and misclassified validation rows. Models come from the shared ModelCache, so the
+playground keeps working while another job trains.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from . import results
+from .common import Ctx, box
+from .i18n import error_text, t, tr
+
+
+def run_choices(registry) -> list[tuple[str, str]]:
+    """Finished runs that saved a model, newest first."""
+    out = []
+    for r in registry.list(200):
+        if r.status in ("done", "stopped") and (Path(r.run_dir) / "model" / "studio.json").exists():
+            out.append((f"{r.id} · {r.model} · {r.task}", r.id))
+    return out
+
+
+def open_run(registry, run_id, lang):
+    """Show the right playground for the run's task, and its evaluation."""
+    hidden = gr.update(visible=False)
+    run = registry.get(run_id) if run_id else None
+    if run is None:
+        return (box(tr(lang, "try_pick_run"), "info"), hidden, hidden, hidden, None, None, None,
+                None, hidden)
+    folder = Path(run.run_dir)
+    task = run.task
+    info = tr(lang, "try_run_info", run=run.id, model=run.model, task=tr(lang, "task_" + task),
+              status=tr(lang, "status_" + run.status))
+    cls, chat = task == "classification", task == "chat"
+    return (info, gr.update(visible=cls), gr.update(visible=chat),
+            gr.update(visible=task == "text2text"), results.before_after(folder),
+            results.confusion_image(folder, tr(lang, "try_confusion_title")) if cls else None,
+            results.misclassified(folder) if cls else results.samples(folder),
+            gr.update(value=run.id), gr.update(visible=cls))
+
+
+def base_name(registry, run_id) -> tuple[str, str, list[str]]:
+    run = registry.get(run_id)
+    labels = (results.load_metrics(Path(run.run_dir)).get("after") or {}).get("labels") or []
+    return run.model, run.task, [str(x) for x in labels]
+
+
+def classify_text(cache, registry, run_id, text, compare, lang):
+    """(fine-tuned probabilities, base probabilities, message)."""
+    from studio.inference import classify
+    if not run_id or not (text or "").strip():
+        return None, None, box(tr(lang, "try_need_text"), "info")
+    try:
+        tuned = classify(cache.run(registry, run_id), [text])[0]["probabilities"]
+        base = None
+        if compare:
+            name, task, labels = base_name(registry, run_id)
+            base = classify(cache.base(name, task, labels), [text])[0]["probabilities"]
+    except Exception as e:  # noqa: BLE001
+        return None, None, box(error_text(e, lang))
+    return tuned, base, ""
+
+
+def predict_batch(cache, registry, run_id, path, lang):
+    """(CSV file with one prediction per row, message)."""
+    from studio.inference import predict_file
+    if not run_id or not path:
+        return None, box(tr(lang, "try_need_file"), "info")
+    out = Path(tempfile.mkdtemp(prefix="studio-pred-")) / f"predictions-{Path(path).stem}.csv"
+    try:
+        rows = predict_file(cache.run(registry, run_id), path, str(out))
+    except Exception as e:  # noqa: BLE001
+        return None, box(error_text(e, lang))
+    return str(out), box(tr(lang, "try_batch_done", rows=len(rows)), "ok")
+
+
+def chat_stream(cache, registry, run_id, message, history, base_history, system, temperature,
+                top_p, max_new, compare, lang):
+    """Yields (history, base history, textbox, message) while the reply streams in."""
+    from studio.inference import chat_messages, generate_stream
+    history, base_history = list(history or []), list(base_history or [])
+    if not run_id or not (message or "").strip():
+        yield history, base_history, message, box(tr(lang, "try_need_text"), "info")
+        return
+    try:
+        lm = cache.run(registry, run_id)
+        pairs = [(lm, history)]
+        if compare:
+            name, task, _ = base_name(registry, run_id)
+            pairs.append((cache.base(name, task), base_history))
+        for model, hist in pairs:
+            msgs = chat_messages(model, message, hist, system or "")
+            hist += [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+            for text in generate_stream(model, msgs, int(max_new), float(temperature),
+                                        float(top_p)):
+                hist[-1]["content"] = text
+                yield history, base_history, "", ""
+    except Exception as e:  # noqa: BLE001
+        yield history, base_history, message, box(error_text(e, lang))
+        return
+    yield history, base_history, "", ""
+
+
+def text2text(cache, registry, run_id, text, compare, max_new, lang):
+    """(fine-tuned output, base output, message)."""
+    from studio.inference import chat_messages, generate_text
+    if not run_id or not (text or "").strip():
+        return "", "", box(tr(lang, "try_need_text"), "info")
+    try:
+        lm = cache.run(registry, run_id)
+        tuned = generate_text(lm, chat_messages(lm, text), int(max_new))
+        base = ""
+        if compare:
+            name, task, _ = base_name(registry, run_id)
+            bm = cache.base(name, task)
+            base = generate_text(bm, chat_messages(bm, text), int(max_new))
+    except Exception as e:  # noqa: BLE001
+        return "", "", box(error_text(e, lang))
+    return tuned, base, ""
+
+
+def build(ctx: Ctx) -> None:
+    registry, cache = ctx.registry, ctx.cache
+    with gr.Row():
+        source = gr.Dropdown(run_choices(registry), label=t("try_run"), elem_id="try-run",
+                             scale=3)
+        refresh = gr.Button(t("try_refresh"), scale=1)
+        compare = gr.Checkbox(label=t("try_compare"), value=False, elem_id="try-compare",
+                              scale=1)
+    info = gr.Markdown(elem_id="try-info")
+    message = gr.Markdown(elem_id="try-message")
+    with gr.Group(visible=False) as cls_group:
+        text = gr.Textbox(label=t("try_text"), lines=3, elem_id="try-text")
+        go = gr.Button(t("try_classify"), variant="primary", elem_id="try-classify")
+        with gr.Row():
+            tuned_label = gr.Label(label=t("try_tuned"), elem_id="try-label")
+            base_label = gr.Label(label=t("try_base"), elem_id="try-base-label",
+                                  visible=False)
+        with gr.Row():
+            batch_in = gr.File(label=t("try_batch"), type="filepath")
+            batch_out = gr.File(label=t("try_batch_out"), interactive=False)
+    with gr.Group(visible=False) as chat_group:
+        system = gr.Textbox(label=t("try_system"), lines=2, elem_id="try-system")
+        with gr.Row():
+            temperature = gr.Slider(0.0, 2.0, value=0.7, step=0.05, label=t("try_temperature"))
+            top_p = gr.Slider(0.05, 1.0, value=0.9, step=0.05, label=t("try_top_p"))
+            max_new = gr.Slider(8, 1024, value=128, step=8, label=t("try_max_new"))
+        with gr.Row():
+            chatbot = gr.Chatbot(label=t("try_tuned"), height=360, elem_id="try-chat")
+            base_chat = gr.Chatbot(label=t("try_base"), height=360, elem_id="try-base-chat",
+                                   visible=False)
+        chat_in = gr.Textbox(label=t("try_message"), elem_id="try-chat-input")
+        with gr.Row():
+            send = gr.Button(t("try_send"), variant="primary", elem_id="try-send")
+            clear = gr.Button(t("try_clear"))
+    with gr.Group(visible=False) as t2t_group:
+        t2t_in = gr.Textbox(label=t("try_input"), lines=3, elem_id="try-t2t-input")
+        t2t_go = gr.Button(t("try_generate"), variant="primary", elem_id="try-t2t-go")
+        with gr.Row():
+            t2t_out = gr.Textbox(label=t("try_tuned"), lines=3, elem_id="try-t2t-output")
+            t2t_base = gr.Textbox(label=t("try_base"), lines=3, visible=False)
+    with gr.Accordion(t("try_eval"), open=True):
+        with gr.Row():
+            metrics = gr.Dataframe(label=t("try_metrics"), interactive=False, elem_id="try-metrics")
+            with gr.Column(visible=False) as cm_col:
+                confusion = gr.Image(label=t("try_confusion"), type="pil", elem_id="try-confusion")
+        errors = gr.Dataframe(label=t("try_errors"), interactive=False, wrap=True,
+                              elem_id="try-errors")
+    ctx.parts["try_source"] = source
+
+    outs = [info, cls_group, chat_group, t2t_group, metrics, confusion, errors, source, cm_col]
+    source.change(lambda rid, lang: open_run(registry, rid, lang), [source, ctx.lang], outs)
+    refresh.click(lambda rid: gr.update(choices=run_choices(registry), value=rid), ctx.run_id,
+                  source)
+    go.click(lambda *a: classify_text(cache, registry, *a), [source, text, compare, ctx.lang],
+             [tuned_label, base_label, message])
+    text.submit(lambda *a: classify_text(cache, registry, *a), [source, text, compare, ctx.lang],
+                [tuned_label, base_label, message])
+    batch_in.upload(lambda *a: predict_batch(cache, registry, *a), [source, batch_in, ctx.lang],
+                    [batch_out, message])
+    chat_inputs = [source, chat_in, chatbot, base_chat, system, temperature, top_p, max_new,
+                   compare, ctx.lang]
+
+    def do_chat(*a):
+        yield from chat_stream(cache, registry, *a)
+
+    send.click(do_chat, chat_inputs, [chatbot, base_chat, chat_in, message])
+    chat_in.submit(do_chat, chat_inputs, [chatbot, base_chat, chat_in, message])
+    clear.click(lambda: ([], []), None, [chatbot, base_chat])
+    t2t_go.click(lambda *a: text2text(cache, registry, *a),
+                 [source, t2t_in, compare, max_new, ctx.lang], [t2t_out, t2t_base, message])
+    compare.change(lambda c: (gr.update(visible=c),) * 3, compare,
+                   [base_label, base_chat, t2t_base])
