@@ -402,14 +402,21 @@ def keys_in(keys: pd.Series, reference: pd.Series) -> np.ndarray:
 def example_keys(examples: pd.DataFrame, task: str) -> pd.Series:
     """What makes two examples 'the same input' when comparing train and validation."""
     if task == "classification":
-        key = examples["text"].astype(str)
+        key = _as_str(examples["text"])
         if "text_pair" in examples:
-            key = key + "\x1f" + examples["text_pair"].astype(str)
+            key = key + "\x1f" + _as_str(examples["text_pair"])
         return key
     if task == "text2text":
-        return examples["prompt"].astype(str)
+        return _as_str(examples["prompt"])
     return examples["messages"].map(
         lambda m: json.dumps(_without_last_reply(m), ensure_ascii=False))
+
+
+def _as_str(series: pd.Series) -> pd.Series:
+    """Strings as they are (astype(str) would copy arrow strings into Python objects)."""
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        return series
+    return series.astype(str)
 
 
 def _without_last_reply(messages: list) -> list:
