@@ -34,6 +34,7 @@ class Ctx:
     tabs: object = None            # gr.Tabs
     tab: dict = field(default_factory=dict)    # step name -> gr.Tab
     parts: dict = field(default_factory=dict)  # components one step exposes to another
+    later: list = field(default_factory=list)  # wiring that needs a later step's components
 
 
 def sample_files() -> dict[str, Path]:

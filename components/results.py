@@ -68,10 +68,11 @@ def draw_matrix(matrix: list[list[int]], labels: list[str], title: str = ""):
     cell = max(40, min(90, 480 // max(n, 1)))
     font = _font(14)
     margin = 20 + max(font.getlength(lab[:18]) for lab in labels)
-    top = 40 + margin
-    img = Image.new("RGB", (int(margin + 40 + n * cell), int(top + n * cell + 20)), "white")
+    top = 20 + margin
+    width = max(int(margin + 40 + n * cell), int(_font(14).getlength(title)) + 20)
+    img = Image.new("RGB", (width, int(top + n * cell + 44)), "white")
     draw = ImageDraw.Draw(img)
-    draw.text((10, 8), title, fill="black", font=_font(16))
+    draw.text((10, top + n * cell + 14), title, fill="black", font=_font(14))
     peak = max(max(r) for r in matrix) or 1
     for i in range(n):
         for j in range(n):

@@ -15,6 +15,7 @@ import gradio as gr
 from . import form, live
 from .common import Ctx, box, fmt_seconds
 from .i18n import error_text, t, tr
+from .try_step import source_update
 
 POLL_SECONDS = 1.0
 
@@ -65,14 +66,14 @@ def poll(registry, queue, run_id, tail, lang):
     """One timer tick: read only the new events and redraw what changed.
 
     Outputs: loss, metric, lr frames, log, progress, status, tail, header, Try tab,
-    command, job.yaml button. A fresh tail (new run, reloaded page) starts at offset 0 once.
+    command, job.yaml button, Try's run list (refreshed when the run ends). A fresh tail (new run, reloaded page) starts at offset 0 once.
     """
-    n_out = 11
+    n_out = 12
     if not run_id:
         return (gr.skip(),) * n_out
     run = registry.get(run_id)
     if run is None:
-        return (gr.skip(),) * 7 + ("",) + (gr.skip(),) * 3
+        return (gr.skip(),) * 7 + ("",) + (gr.skip(),) * 4
     fresh = not tail or tail.get("run_id") != run_id
     if fresh:
         tail = live.new_tail(run_id)
@@ -90,7 +91,7 @@ def poll(registry, queue, run_id, tail, lang):
             live.log_text(tail), live.progress_html(tail, lang, position),
             live.status_text(tail, lang), tail, run_header(run, lang),
             gr.Tab(interactive=True) if final and final["type"] == "done" else gr.skip(),
-            *extra)
+            *extra, source_update(registry, run_id) if final else gr.skip())
 
 
 def run_header(run, lang: str) -> str:
@@ -181,10 +182,14 @@ def build(ctx: Ctx) -> None:
     start.click(do_start, [ctx.data, ctx.model, ctx.lang, *values],
                 [ctx.run_id, tail, message, command, yaml_file])
     stop.click(lambda rid, lang: stop_run(queue, rid, lang), [ctx.run_id, ctx.lang], message)
-    timer.tick(lambda rid, tl, lang: poll(registry, queue, rid, tl, lang),
-               [ctx.run_id, tail, ctx.lang],
-               [loss_plot, metric_plot, lr_plot, log_box, progress, status, tail, header,
-                ctx.tab["try"], command, yaml_file], show_progress="hidden")
+
+    def wire_timer():  # after the Try step exists: a finished run refreshes its run list
+        timer.tick(lambda rid, tl, lang: poll(registry, queue, rid, tl, lang),
+                   [ctx.run_id, tail, ctx.lang],
+                   [loss_plot, metric_plot, lr_plot, log_box, progress, status, tail, header,
+                    ctx.tab["try"], command, yaml_file, ctx.parts["try_source"]],
+                   show_progress="hidden")
+    ctx.later.append(wire_timer)
     for w in values:
         w.change(do_estimate, [ctx.data, ctx.model, ctx.lang, *values], estimate_md,
                  show_progress="hidden")

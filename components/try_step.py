@@ -26,6 +26,15 @@ def run_choices(registry) -> list[tuple[str, str]]:
     return out
 
 
+def source_update(registry, run_id, current=None):
+    """The run list, selecting `current` if still there, else this browser's run, else the
+    newest one."""
+    choices = run_choices(registry)
+    ids = [v for _, v in choices]
+    value = next((r for r in (current, run_id) if r in ids), ids[0] if ids else None)
+    return gr.update(choices=choices, value=value)
+
+
 def open_run(registry, run_id, lang):
     """Show the right playground for the run's task, and its evaluation."""
     hidden = gr.update(visible=False)
@@ -128,8 +137,7 @@ def text2text(cache, registry, run_id, text, compare, max_new, lang):
 def build(ctx: Ctx) -> None:
     registry, cache = ctx.registry, ctx.cache
     with gr.Row():
-        source = gr.Dropdown(run_choices(registry), label=t("try_run"), elem_id="try-run",
-                             scale=3)
+        source = gr.Dropdown([], value=None, label=t("try_run"), elem_id="try-run", scale=3)
         refresh = gr.Button(t("try_refresh"), scale=1)
         compare = gr.Checkbox(label=t("try_compare"), value=False, elem_id="try-compare",
                               scale=1)

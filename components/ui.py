@@ -31,6 +31,8 @@ def build_ui(registry, queue, cache) -> gr.Blocks:
                                             runs_step)):
                 with tabs[step].render():
                     module.build(ctx)
+        for wire in ctx.later:
+            wire()
         wire_load(demo, ctx)
     return demo
 
@@ -54,15 +56,10 @@ def wire_load(demo: gr.Blocks, ctx: Ctx) -> None:
     demo.load(on_load, [ctx.run_id],
               [ctx.lang, table, ctx.tab["train"], ctx.tab["try"], ctx.tabs, ctx.run_id])
 
-    def on_try(run_id, current):
-        choices = try_step.run_choices(registry)
-        ids = [v for _, v in choices]
-        value = current if current in ids else (run_id if run_id in ids else
-                                                (ids[0] if ids else None))
-        return gr.update(choices=choices, value=value)
-
     source = ctx.parts["try_source"]
-    ctx.tab["try"].select(on_try, [ctx.run_id, source], source)
+    ctx.tab["try"].select(lambda rid, cur: try_step.source_update(registry, rid, cur),
+                          [ctx.run_id, source], source)
+    demo.load(lambda rid: try_step.source_update(registry, rid), ctx.run_id, source)
 
 
 def launch_options() -> dict:
