@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from ..metrics import generation_metrics
+from .common import ensure_pad_token, truncation_notes
 
 IGNORE = -100
 PLAIN_ROLES = {"system": "### System:\n", "user": "### Instruction:\n",
@@ -25,10 +26,7 @@ def load_model(location: str, job, labels=None, trust_remote_code: bool = False,
     return model
 
 
-def prepare_tokenizer(tokenizer):
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
-    return tokenizer
+prepare_tokenizer = ensure_pad_token
 
 
 def as_messages(row) -> list[dict]:
@@ -85,23 +83,17 @@ def encode_conversation(tokenizer, messages: list[dict], max_length: int) -> dic
 def build_dataset(frame, tokenizer, job, labels=None):
     from datasets import Dataset
     cols = {"input_ids": [], "labels": [], "length": [], "_row": []}
-    no_target, truncated = [], 0
+    no_target = []
     for row in frame.to_dict("records"):
         enc = encode_conversation(tokenizer, as_messages(row), job.train.max_length)
         if all(x == IGNORE for x in enc["labels"]):
             no_target.append(int(row.get("_row", 0)))
             continue
-        truncated += len(enc["input_ids"]) >= job.train.max_length
         cols["input_ids"].append(enc["input_ids"])
         cols["labels"].append(enc["labels"])
         cols["length"].append(len(enc["input_ids"]))
         cols["_row"].append(int(row.get("_row", 0)))
-    notes = []
-    if truncated:
-        notes.append({"code": "truncated", "count": int(truncated),
-                      "max_length": job.train.max_length,
-                      "text": f"{truncated} of {len(frame)} examples are longer than "
-                              f"{job.train.max_length} tokens and were truncated."})
+    notes = truncation_notes(cols["length"], job.train.max_length)
     if no_target:
         notes.append({"code": "no_target", "count": len(no_target), "rows": no_target[:5],
                       "text": f"{len(no_target)} examples were left out because their prompt "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .common import ensure_pad_token, truncation_notes
 from ..metrics import classification_metrics
 
 
@@ -23,10 +24,7 @@ def load_model(location: str, job, labels: list[str], trust_remote_code: bool = 
     return model
 
 
-def prepare_tokenizer(tokenizer):
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
-    return tokenizer
+prepare_tokenizer = ensure_pad_token
 
 
 def encode(tokenizer, texts: list[str], pairs: list[str] | None, max_length: int) -> dict:
@@ -40,12 +38,7 @@ def build_dataset(frame, tokenizer, job, labels: list[str]):
     enc = encode(tokenizer, frame["text"].astype(str).tolist(), pairs, job.train.max_length)
     enc["labels"] = [index[str(x)] for x in frame["label"]]
     enc["length"] = [len(x) for x in enc["input_ids"]]
-    truncated = sum(1 for n in enc["length"] if n >= job.train.max_length)
-    notes = []
-    if truncated:
-        notes.append({"code": "truncated", "count": truncated, "max_length": job.train.max_length,
-                      "text": f"{truncated} of {len(frame)} texts are longer than "
-                              f"{job.train.max_length} tokens and were truncated."})
+    notes = truncation_notes(enc["length"], job.train.max_length, "texts")
     return Dataset.from_dict(dict(enc)), notes
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import torch
 
+from .common import truncation_notes
 from ..metrics import generation_metrics
 
 
@@ -36,12 +37,7 @@ def build_dataset(frame, tokenizer, job, labels=None):
     enc = tokenizer([s for s, _ in pairs], text_target=[t for _, t in pairs], truncation=True,
                     max_length=job.train.max_length)
     enc["length"] = [len(x) for x in enc["input_ids"]]
-    truncated = sum(1 for n in enc["length"] if n >= job.train.max_length)
-    notes = []
-    if truncated:
-        notes.append({"code": "truncated", "count": truncated, "max_length": job.train.max_length,
-                      "text": f"{truncated} of {len(frame)} inputs are longer than "
-                              f"{job.train.max_length} tokens and were truncated."})
+    notes = truncation_notes(enc["length"], job.train.max_length, "inputs")
     return Dataset.from_dict(dict(enc)), notes
 
 
