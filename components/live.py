@@ -89,23 +89,27 @@ def frame(points: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(points)
 
 
+EXPECTED = {"loss": ("train", "eval"), "lr": ("learning rate",)}
+
+
 def plot_value(tail: dict, name: str):
     """The curve table for one plot, or gr.skip() when it has no points yet.
 
-    Gradio's LinePlot fixes its colour domain when the chart spec is built and only swaps the
-    data afterwards, so a series that appears later would never be drawn; sending
-    `colors_in_legend` whenever the set of series changes makes the chart rebuild its spec.
+    Gradio's LinePlot builds its chart (colour domain included) from the first table it gets
+    and then only swaps the data, so a series that shows up later is never drawn and a
+    one-point first table breaks the axes. Every expected series is therefore present from the
+    first table on, with an empty (NaN) point where it has no data yet.
     """
     import gradio as gr
     points = tail[name]
     if not points:
         return gr.skip()
-    series = sorted({p["series"] for p in points})
-    seen = tail.setdefault("series", {})
-    if seen.get(name) != series:
-        seen[name] = series
-        return gr.update(value=frame(points), colors_in_legend=series)
-    return frame(points)
+    present = {p["series"] for p in points}
+    pad = [{"step": 0, "value": float("nan"), "series": s}
+           for s in EXPECTED.get(name, ()) if s not in present]
+    if len(points) + len(pad) < 2:
+        pad.append({"step": 0, "value": float("nan"), "series": points[0]["series"]})
+    return frame(pad + points)
 
 
 def progress_html(tail: dict, lang: str, position: int = 0) -> str:

@@ -50,8 +50,7 @@ def overlay(registry, selected, lang) -> pd.DataFrame:
                     (e.get("metrics") or {}).get("eval_loss") is not None:
                 points.append({"step": e["step"], "value": e["metrics"]["eval_loss"],
                                "series": f"{short} · {tr(lang, 'series_eval')}"})
-    frame = pd.DataFrame(points, columns=["step", "value", "series"])
-    return gr.update(value=frame, colors_in_legend=sorted(set(frame["series"])))
+    return pd.DataFrame(points, columns=["step", "value", "series"])
 
 
 def ask_delete(selected, lang):
@@ -100,14 +99,19 @@ def build(ctx: Ctx) -> None:
         confirm_btn = gr.Button(t("runs_confirm"), variant="stop", visible=False,
                                 elem_id="runs-confirm")
     message = gr.Markdown(elem_id="runs-message")
-    plot = gr.LinePlot(x="step", y="value", color="series", label=t("runs_curves"),
-                       title=t("runs_curves"), height=320, elem_id="runs-plot")
+    curves = gr.State(None)
+
+    @gr.render(inputs=curves)
+    def draw(frame):
+        # A new LinePlot per selection: an existing one keeps the series it was built with.
+        gr.LinePlot(frame, x="step", y="value", color="series", label=t("runs_curves"),
+                    height=340, elem_id="runs-plot")
     ctx.parts["runs_refresh"] = (refresh, [pick, ctx.lang], [table, pick])
 
     do_refresh = lambda sel, lang: refresh(registry, sel, lang)  # noqa: E731
     reload_btn.click(do_refresh, [pick, ctx.lang], [table, pick])
     ctx.tab["runs"].select(do_refresh, [pick, ctx.lang], [table, pick])
-    compare_btn.click(lambda s, lang: overlay(registry, s, lang), [pick, ctx.lang], plot)
+    compare_btn.click(lambda s, lang: overlay(registry, s, lang), [pick, ctx.lang], curves)
     delete_btn.click(ask_delete, [pick, ctx.lang], [message, confirm_btn])
     confirm_btn.click(lambda s, lang: delete_runs(registry, cache, s, lang), [pick, ctx.lang],
                       [message, confirm_btn]).then(do_refresh, [pick, ctx.lang], [table, pick])

@@ -162,6 +162,8 @@ def test_training_curves_progress_and_reattach(services, bert_run):
     assert tail["loss"] and {p["series"] for p in tail["loss"]} == {"train", "eval"}
     assert {p["series"] for p in tail["metric"]} >= {"accuracy"}
     assert tail["lr"]
+    loss = live.plot_value({**tail, "loss": tail["loss"][:1]}, "loss")
+    assert set(loss["series"]) == {"train", "eval"}  # every series from the first table on
     assert "Step" in live.progress_html(tail, "en") and "finished" in live.status_text(tail, "en")
     # A reloaded page has no tail: the first tick rebuilds everything from offset 0.
     out = train_step.poll(registry, queue, run_id, None, "en")
@@ -243,7 +245,7 @@ def test_runs_history_overlay_reopen_delete(services, bert_run, gpt_run):
     assert "任务" in table.columns and len(table) >= 2
     ids = [bert_run[0], gpt_run[0]]
     plot = runs_step.overlay(registry, ids, "en")
-    assert len(plot["colors_in_legend"]) >= 3 and len(plot["value"]) > 2
+    assert plot["series"].nunique() >= 3 and len(plot) > 2
     rid, source, _, tabs, _ = runs_step.reopen(registry, ids[:1], "en")
     assert rid == ids[0] and source["value"] == ids[0]
     msg, confirm = runs_step.ask_delete(ids[1:], "en")
