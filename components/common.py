@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,7 @@ def keep_upload(path: str | None, workspace: Path) -> str:
     if src.is_relative_to(ASSETS) or src.is_relative_to(workspace):
         return str(src)
     digest = hashlib.sha256(src.read_bytes()).hexdigest()[:10]
-    target = workspace / "uploads" / f"{digest}-{src.name}"
+    target = workspace / "uploads" / digest / src.name  # same name, so messages name it
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
@@ -60,8 +59,7 @@ def keep_upload(path: str | None, workspace: Path) -> str:
 
 
 def display_name(path: str) -> str:
-    """A file's name without the content-hash prefix keep_upload gave it."""
-    return re.sub(r"^[0-9a-f]{10}-", "", Path(path).name)
+    return Path(path).name
 
 
 def fmt_count(n: int | float | None) -> str:

@@ -129,7 +129,9 @@ def build(ctx: Ctx) -> None:
         name = (model_state or {}).get("name") or current
         if not (data_state or {}).get("valid"):
             return gr.update(), "", {}, gr.Tab(interactive=False)
-        name = name or suggest(data_state.get("task", "auto"))
+        from studio.models import TASK_FAMILIES
+        fits = (model_state or {}).get("family") in TASK_FAMILIES.get(data_state.get("task"), ())
+        name = name if name and (fits or not model_state) else suggest(data_state.get("task"))
         return (gr.update(value=name if name in dict((v, k) for k, v in preset_choices())
                           else None), *model_info(name, data_state, lang))
 
