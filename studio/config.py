@@ -116,7 +116,7 @@ class TrainConfig:
                                       "faster).", advanced=True)
     eval_before: bool = opt(True, "Evaluate the base model before training (before vs after).",
                             advanced=True)
-    generation_samples: int = opt(16, "Validation examples generated for BLEU/ROUGE/exact match "
+    generation_samples: int = opt(8, "Validation examples generated for BLEU/ROUGE/exact match "
                                       "(generation tasks).", min=0, max=1000, advanced=True)
     threads: int = opt(0, "CPU threads (0 = all cores).", min=0, max=512, advanced=True)
 

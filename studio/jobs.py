@@ -151,6 +151,18 @@ def precision(cfg: JobConfig) -> str:
     return "bf16" if cpu_has_fast_bf16() else "fp32"
 
 
+def autocast(cfg: JobConfig):
+    """The same reduced precision for work done outside Trainer (generation)."""
+    import contextlib
+
+    import torch
+    prec = precision(cfg)
+    if prec == "fp32":
+        return contextlib.nullcontext()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.autocast(device, dtype=torch.bfloat16 if prec == "bf16" else torch.float16)
+
+
 def cpu_has_fast_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text()

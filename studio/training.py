@@ -158,10 +158,12 @@ def train(cfg: JobConfig, run_dir: Path, writer: EventWriter, stop: StopFlag,
     args = jobs.training_arguments(cfg, run_dir, len(train_ds), has_eval=val_ds is not None)
     total_steps = jobs.total_steps(cfg, len(train_ds), world_size())
     callback = EventCallback(writer, cfg, total_steps)
-    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds,
-                      data_collator=mod.make_collator(tokenizer, model),
-                      compute_metrics=mod.compute_metrics(plan.data.labels),
-                      callbacks=[callback, StopCallback(stop), *jobs.extra_callbacks(cfg)])
+    trainer_cls = mod.make_trainer_class(Trainer) if hasattr(mod, "make_trainer_class") \
+        else Trainer
+    trainer = trainer_cls(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds,
+                          data_collator=mod.make_collator(tokenizer, model),
+                          compute_metrics=mod.compute_metrics(plan.data.labels),
+                          callbacks=[callback, StopCallback(stop), *jobs.extra_callbacks(cfg)])
     trainer.remove_callback(PrinterCallback)  # our events are the log; no raw dicts on stdout
     writer.emit("start", run_id=run_dir.name, config_digest=cfg.digest(), task=cfg.task,
                 model=cfg.model.name, family=plan.family, method=cfg.method.method,
@@ -225,8 +227,10 @@ def evaluate(trainer, mod, plan, cfg, val_ds, run_dir: Path, phase: str) -> dict
     metrics = {"eval_loss": out.get("eval_loss")}
     if metrics["eval_loss"] is not None:
         metrics["perplexity"] = math.exp(min(metrics["eval_loss"], 50))
-    gen = mod.generate_eval(trainer.model, plan.tokenizer, plan.data.validation, cfg) \
-        if rank() == 0 else {}
+    gen = {}
+    if rank() == 0:
+        with jobs.autocast(cfg):  # generation in bf16 too: ~1.4x faster on this kind of CPU
+            gen = mod.generate_eval(trainer.model, plan.tokenizer, plan.data.validation, cfg)
     samples = gen.pop("samples", [])
     if rank() == 0 and samples:
         with open(run_dir / f"samples_{phase}.jsonl", "w", encoding="utf-8") as f:

@@ -169,7 +169,38 @@ def generate_eval(model, tokenizer, frame, job) -> dict:
     prompts = [render_prompt(tokenizer, h) for h, _ in pairs]
     refs = [r for _, r in pairs]
     longest = max(len(tokenizer(r, add_special_tokens=False)["input_ids"]) for r in refs)
-    preds = generate(model, tokenizer, prompts, max_new_tokens=min(256, int(longest * 1.5) + 8))
+    preds = generate(model, tokenizer, prompts, max_new_tokens=min(128, int(longest * 1.5) + 8))
     return {**generation_metrics(preds, refs),
             "samples": [{"prompt": h[-1]["content"] if h else "", "reference": r,
                          "generated": p} for (h, r), p in zip(pairs, preds)]}
+
+
+def make_trainer_class(base):
+    """A Trainer that projects onto the vocabulary only where a label is learned.
+
+    The LM head (hidden x vocab, 49k wide for SmolLM2) and the softmax over it are a large share
+    of a small model's compute. Prompt tokens carry no loss, so their logits are never needed:
+    `logits_to_keep` with a boolean mask makes the model skip them. Evaluation keeps the stock
+    path, so reported eval losses are computed exactly as everyone else computes them.
+    """
+    import torch.nn.functional as F
+
+    class ResponseOnlyTrainer(base):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            labels = inputs.get("labels")
+            if return_outputs or labels is None or not model.training:
+                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            target_mask = labels[:, 1:] != IGNORE      # position t predicts token t + 1
+            keep = torch.zeros_like(labels, dtype=torch.bool)
+            keep[:, :-1] = target_mask
+            rest = {k: v for k, v in inputs.items() if k != "labels"}
+            logits = model(**rest, logits_to_keep=keep).logits
+            logits = logits.reshape(-1, logits.shape[-1]).float()
+            targets = labels[:, 1:][target_mask]
+            loss = F.cross_entropy(logits, targets, reduction="sum")
+            if num_items_in_batch is None:
+                return loss / max(int(targets.numel()), 1)
+            n = num_items_in_batch.to(loss.device) if torch.is_tensor(num_items_in_batch) \
+                else num_items_in_batch
+            return loss / n
+    return ResponseOnlyTrainer

@@ -71,7 +71,7 @@ def generate_eval(model, tokenizer, frame, job) -> dict:
     pairs = [source_target(r) for r in frame.head(n).to_dict("records")]
     longest = max(len(tokenizer(t)["input_ids"]) for _, t in pairs)
     preds = generate(model, tokenizer, [s for s, _ in pairs],
-                     max_new_tokens=min(256, int(longest * 1.5) + 8),
+                     max_new_tokens=min(128, int(longest * 1.5) + 8),
                      max_length=job.train.max_length)
     return {**generation_metrics(preds, [t for _, t in pairs]),
             "samples": [{"prompt": s, "reference": t, "generated": p}
