@@ -203,6 +203,7 @@ def training_arguments(cfg: JobConfig, run_dir: Path, rows: int, has_eval: bool)
         logging_steps=logging_steps, logging_first_step=True,
         bf16=prec == "bf16", fp16=prec == "fp16", use_cpu=not torch.cuda.is_available(),
         train_sampling_strategy="group_by_length" if t.group_by_length else "random",
+        optim=t.optimizer,
         include_num_input_tokens_seen="non_padding",
         report_to="none", disable_tqdm=True, dataloader_num_workers=0,
         ddp_backend="gloo" if int(os.environ.get("WORLD_SIZE", "1")) > 1
