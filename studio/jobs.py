@@ -101,10 +101,29 @@ def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
     plan.model = plan.task_module.load_model(location, cfg, job_data.labels,
                                              cfg.model.trust_remote_code, plan.tokenizer)
     plan.parameters = sum(p.numel() for p in plan.model.parameters())
+    if cfg.train.dropout is not None:
+        set_dropout(plan.model, cfg.train.dropout)
     if cfg.method.method == "lora":
         plan.model = apply_lora(plan.model, cfg, family)
+    elif cfg.train.freeze_embeddings:
+        plan.model.get_input_embeddings().weight.requires_grad_(False)
     plan.trainable = sum(p.numel() for p in plan.model.parameters() if p.requires_grad)
     return plan
+
+
+def set_dropout(model, p: float) -> None:
+    """One dropout rate everywhere: config fields are named differently in every architecture
+    (hidden_dropout_prob, resid_pdrop, dropout_rate, attention_dropout), so set both the
+    config values and the nn.Dropout modules built from them."""
+    import torch
+    for name, value in vars(model.config).items():
+        if isinstance(value, float) and ("dropout" in name or "pdrop" in name):
+            setattr(model.config, name, p)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = p
+        if isinstance(getattr(module, "dropout", None), float):  # attention modules keep a float
+            module.dropout = p
 
 
 def _model_max_length(config) -> int | None:

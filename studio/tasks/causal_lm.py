@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from ..metrics import generation_metrics
-from .common import ensure_pad_token, truncation_notes
+from .common import ensure_pad_token, pad_multiple, truncation_notes
 
 IGNORE = -100
 PLAIN_ROLES = {"system": "### System:\n", "user": "### Instruction:\n",
@@ -125,7 +125,7 @@ class PadCollator:
 
 
 def make_collator(tokenizer, model=None):
-    return PadCollator(tokenizer.pad_token_id)
+    return PadCollator(tokenizer.pad_token_id, pad_multiple() or 1)
 
 
 def compute_metrics(labels=None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import ensure_pad_token, truncation_notes
+from .common import ensure_pad_token, pad_multiple, truncation_notes
 from ..metrics import classification_metrics
 
 
@@ -44,7 +44,7 @@ def build_dataset(frame, tokenizer, job, labels: list[str]):
 
 def make_collator(tokenizer, model=None):
     from transformers import DataCollatorWithPadding
-    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_multiple())
 
 
 def compute_metrics(labels: list[str]):

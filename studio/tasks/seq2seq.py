@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from .common import truncation_notes
+from .common import pad_multiple, truncation_notes
 from ..metrics import generation_metrics
 
 
@@ -43,7 +43,7 @@ def build_dataset(frame, tokenizer, job, labels=None):
 
 def make_collator(tokenizer, model=None):
     from transformers import DataCollatorForSeq2Seq
-    return DataCollatorForSeq2Seq(tokenizer, model=model, pad_to_multiple_of=8)
+    return DataCollatorForSeq2Seq(tokenizer, model=model, pad_to_multiple_of=pad_multiple())
 
 
 def compute_metrics(labels=None):
