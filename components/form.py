@@ -50,6 +50,9 @@ def widget(path: str, f: dict):
     if f.get("choices"):
         return gr.Dropdown(list(f["choices"]), value=default, label=label, info=info,
                            elem_id=elem_id)
+    if kind == "bool" and f.get("nullable"):  # three states: decided by the task, on, off
+        return gr.Dropdown(["auto", "true", "false"], value="auto", label=label, info=info,
+                           elem_id=elem_id)
     if kind == "bool":
         return gr.Checkbox(value=bool(default), label=label, info=info, elem_id=elem_id)
     if kind in ("int", "float"):
@@ -93,7 +96,7 @@ def job_config(data_state: dict, model_state: dict, values: dict):
     cfg.model.name = model_state.get("name", "")
     clean = {}
     for path, value in values.items():
-        if value is None and fields()[path]["nullable"]:
+        if (value is None or value == "auto") and fields()[path]["nullable"]:
             continue
         if isinstance(value, float) and fields()[path]["type"] == "int":
             value = int(value) if value.is_integer() else value

@@ -116,9 +116,11 @@ class TrainConfig:
     optimizer: str = opt("adamw_torch_fused", "Optimizer; the fused AdamW updates all weights in "
                                               "one kernel (5x faster steps than the loop).",
                          choices=OPTIMIZERS, advanced=True)
-    freeze_embeddings: bool = opt(False, "Full fine-tuning: keep the input word embeddings "
-                                         "fixed (half of a small model's weights; faster steps).",
-                                  advanced=True)
+    freeze_embeddings: bool | None = opt(None, "Full fine-tuning: keep the input word "
+                                                "embeddings fixed - up to half of a small "
+                                                "model's weights, so faster steps (empty = on "
+                                                "for classification, off for generation).",
+                                         advanced=True)
     dropout: float | None = opt(None, "Dropout inside the model (empty = the model's own).",
                                 min=0.0, max=0.9, advanced=True)
     group_by_length: bool = opt(True, "Batch texts of similar length together (less padding, "
