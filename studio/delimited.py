@@ -1,0 +1,298 @@
+"""Delimited text (CSV, TSV, ...): sniff the delimiter and header, then read every cell as a
+string with pyarrow; ragged rows become a DataError naming the line."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from studio.encodings import read_head_text
+from studio.errors import DataError
+
+SAMPLE_ROWS = 200                # rows parsed with the csv module to sniff the shape
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def sample_rows(text: str, delimiter: str, whole: bool, quoting: bool = True) -> list[list[str]]:
+    """Parse the sample with the csv module; drop the last row when the sample was cut short."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > SAMPLE_ROWS:
+                break
+    except csv.Error:
+        pass
+    if not whole and rows and len(rows) <= SAMPLE_ROWS:
+        rows.pop()
+    return [r for r in rows if r and any(c.strip() for c in r)][:SAMPLE_ROWS]
+
+
+def sniff_delimiter(text: str, whole: bool, suffix: str) -> str:
+    """The extension's delimiter when it splits every sampled row alike, else the candidate that
+    splits the sample into the most consistent rows of 2+ fields."""
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    if suffix == ".psv":
+        return "|"
+    default = "\t" if suffix == ".txt" else ","
+    order = [default] + [d for d in DELIMITERS if d != default]
+    stats = {}
+    for d in order:
+        counts = [len(r) for r in sample_rows(text, d, whole)]
+        if counts:
+            mode = max(set(counts), key=counts.count)
+            stats[d] = (mode, counts.count(mode) / len(counts))
+    consistent = [d for d in order if d in stats and stats[d][1] == 1.0]
+    multi = [d for d in consistent if stats[d][0] > 1]
+    if default in consistent and (stats[default][0] > 1 or not multi):
+        return default
+    if multi:
+        return multi[0]
+    scored = [(stats[d][1], d) for d in order if d in stats and stats[d][0] > 1]
+    return max(scored, key=lambda t: t[0])[1] if scored else default
+
+
+KNOWN_NAMES = {
+    "label", "labels", "class", "category", "sentiment", "target", "y", "text", "sentence",
+    "sentence1", "sentence2", "content", "review", "comment", "prompt", "response", "input",
+    "output", "instruction", "question", "answer", "source", "src", "tgt", "article",
+    "summary", "document", "id", "title", "body", "query", "completion", "context", "premise",
+    "hypothesis", "text_a", "text_b", "messages", "system", "idx",
+}
+
+
+def looks_like_header(rows: list[list[str]], suffix: str = "") -> bool:
+    """Guess whether the first row names the columns.
+
+    A header cell is short, not a number, and does not reappear below it (a label value like
+    "positive" keeps reappearing in its column; a column name does not).
+    """
+    if not rows:
+        return False
+    first, body = rows[0], rows[1:]
+    names = [c.strip().lower() for c in first]
+    if any(n in KNOWN_NAMES for n in names):
+        return True
+    if suffix == ".txt":
+        return False                      # tab-separated text pairs rarely carry a header
+    if not body:
+        return all(c.strip() and not _is_number(c) and len(c) <= 40 for c in first)
+    filled = [c for c in first if c.strip()]
+    if not filled or any(_is_number(c) for c in filled) or len(set(filled)) < len(filled):
+        return False
+    if any(len(c) > 60 for c in filled):
+        return False
+    for i, cell in enumerate(first):
+        column = [r[i] for r in body if i < len(r)]
+        if cell.strip() and cell in column:
+            return False
+    # A numeric column under a non-numeric name is the strongest sign of a header.
+    for i, cell in enumerate(first):
+        column = [r[i] for r in body if i < len(r) and r[i].strip()]
+        if column and all(_is_number(v) for v in column):
+            return True
+    avg_body = sum(len(c) for r in body for c in r) / max(1, sum(len(r) for r in body))
+    return sum(len(c) for c in first) / len(first) <= max(25, avg_body)
+
+
+def _is_number(text) -> bool:
+    try:
+        float(str(text).strip())
+        return True
+    except ValueError:
+        return False
+
+
+def column_names(first: list, header: bool) -> list[str]:
+    """Names as shown: header cells, with blanks and duplicates made unique; column_N without."""
+    if not header:
+        return [f"column_{i + 1}" for i in range(len(first))]
+    names, seen = [], set()
+    for i, cell in enumerate(first):
+        name = str(cell).strip() if cell is not None else ""
+        name = name or f"column_{i + 1}"
+        base, k = name, 2
+        while name in seen:
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
+                   ) -> tuple[pd.DataFrame, dict]:
+    text, whole = read_head_text(path, encoding)
+    if not text.strip():
+        raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
+                        file=path.name)
+    suffix = path.suffix.lower()
+    sep_line = SEP_LINE.match(text)          # Excel writes "sep=;" to name the delimiter
+    if sep_line:
+        delim, text = sep_line.group(1), text[sep_line.end():]
+    else:
+        delim = sniff_delimiter(text, whole, suffix)
+    rows = sample_rows(text, delim, whole)
+    if not rows:
+        raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
+                        file=path.name)
+    has_header = looks_like_header(rows, suffix) if header is None else header
+    width = len(rows[0])
+    skip = _leading_blank_lines(text) + int(has_header) + int(bool(sep_line))
+    try:
+        frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True)
+    except _Ragged as first_try:
+        # Unbalanced quotes inside unquoted text (common in TSV exports) swallow lines; read the
+        # file again with quotes taken literally and keep that only if it is consistent.
+        try:
+            frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=False)
+        except _Ragged:
+            error = _ragged_error(path, encoding, delim, width, first_try,
+                                  limit + has_header if limit else 0)
+            if error is not None:
+                raise error from None
+            # The ragged row lies past the preview: read what the preview needs without it.
+            frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True,
+                                tolerate=True)
+    names = column_names(rows[0], has_header)
+    frame.columns = names
+    frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
+    if has_header and len(frame) == 0:
+        raise DataError("header_only", f"{path.name} has a header row ({', '.join(names)}) but no "
+                        f"data rows; add rows below the header.", file=path.name,
+                        columns=names)
+    fmt = "tsv" if delim == "\t" and suffix != ".txt" else ("txt" if suffix == ".txt" else "csv")
+    return frame, {"format": fmt, "delimiter": delim, "header": has_header}
+
+
+SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*\r?\n")
+
+
+def _leading_blank_lines(text: str) -> int:
+    """Blank lines before the first row; pyarrow counts them when skipping the header."""
+    n = 0
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            break
+        n += 1
+    return n
+
+
+class _Ragged(Exception):
+    def __init__(self, expected, found, text):
+        self.expected, self.found, self.text = expected, found, text
+
+
+def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
+                tolerate=False) -> pd.DataFrame:
+    """Fast, low-memory read with pyarrow; every cell a string; any ragged row raises _Ragged."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    bad = []
+
+    def on_invalid(row):
+        if row.text.strip(delim + " \t\r\n"):     # a line of only spaces is a blank line
+            bad.append(row)
+        return "skip"
+
+    names = [f"f{i}" for i in range(width)]
+    arrow_enc = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    read = pcsv.ReadOptions(column_names=names, skip_rows=skip,
+                            encoding=arrow_enc, block_size=1 << 22)
+    parse = pcsv.ParseOptions(delimiter=delim, quote_char='"' if quoting else False,
+                              newlines_in_values=quoting, invalid_row_handler=on_invalid)
+    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                  strings_can_be_null=False, quoted_strings_can_be_null=False)
+    try:
+        if limit:
+            table = _read_first(pcsv.open_csv(path, read_options=read, parse_options=parse,
+                                              convert_options=convert), limit)
+        else:
+            table = pcsv.read_csv(path, read_options=read, parse_options=parse,
+                                  convert_options=convert)
+    except pa.ArrowInvalid as e:
+        raise DataError("bad_csv", f"{path.name} could not be read as a delimited table ({e}); "
+                        f"check that it is a CSV or TSV file.", file=path.name,
+                        detail=str(e)) from None
+    if bad and not tolerate:
+        raise _Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
+    return table.to_pandas(**arrow_strings())
+
+
+def arrow_strings() -> dict:
+    """pandas 3 keeps pyarrow strings by default; pandas 2 would make a Python object per
+    cell (4x the memory on a big file) unless asked to keep them in arrow."""
+    import pyarrow as pa
+
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return {}
+    return {"types_mapper": {pa.string(): pd.StringDtype("pyarrow"),
+                             pa.large_string(): pd.StringDtype("pyarrow")}.get}
+
+
+def _read_first(reader, limit: int):
+    import pyarrow as pa
+
+    batches, n = [], 0
+    for batch in reader:
+        batches.append(batch)
+        n += batch.num_rows
+        if n >= limit:
+            break
+    table = pa.Table.from_batches(batches, schema=reader.schema)
+    return table.slice(0, limit)
+
+
+def _ragged_error(path, encoding, delim, width, info: _Ragged, max_rows: int = 0):
+    """Find the line of the first row whose field count differs (csv module counts lines).
+
+    With `max_rows` (a preview) only that many rows are looked at; None if they are all fine.
+    """
+    line, found, seen = None, info.found, 0
+    with open(path, encoding=encoding, newline="", errors="replace") as f:
+        reader = csv.reader(f, delimiter=delim)
+        try:
+            for row in reader:
+                if not any(c.strip() for c in row):
+                    continue
+                seen += 1
+                if len(row) != width:
+                    line, found = reader.line_num, len(row)
+                    break
+                if max_rows and seen >= max_rows:
+                    return None
+        except csv.Error:
+            pass
+    name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
+    where = f"Line {line}" if line else "A row"
+    return DataError("ragged_rows", f"{where} of {path.name} has {_fields(found)} but the first "
+                     f"row has {width}; fix the missing or extra {name} there, or quote text "
+                     f"that contains a {name}.", file=path.name, line=line, found=found,
+                     expected=width, delimiter=delim)
+
+
+def _fields(n) -> str:
+    return "1 field" if n == 1 else f"{n} fields"
+
+
+def drop_empty_unnamed(frame: pd.DataFrame, header_row) -> pd.DataFrame:
+    """Excel exports often carry trailing columns with no name and no data; they are not data."""
+    drop = []
+    for i, name in enumerate(frame.columns):
+        unnamed = header_row is None or i >= len(header_row) or not str(header_row[i]).strip()
+        if unnamed and header_row is not None and _all_blank(frame[name]):
+            drop.append(name)
+        elif header_row is None and i == len(frame.columns) - 1 and _all_blank(frame[name]) \
+                and len(frame.columns) > 1:
+            drop.append(name)   # "a,b," lines without a header: the trailing field is empty
+    return frame.drop(columns=drop) if drop else frame
+
+
+def _all_blank(series: pd.Series) -> bool:
+    return bool(series.isna().all() or series.astype(str).str.strip().eq("").all())
