@@ -101,8 +101,8 @@ def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
     from conftest import ROOT
     ws = tmp_path / "ws"
     cmd = [sys.executable, "-m", "studio", "train", "--data", str(data_dir / "sentiment.csv"),
-           "--model", "tiny-bert", "--workspace", str(ws), "train.max_steps=400",
-           "train.batch_size=4", "train.eval_strategy=steps", "train.eval_steps=5",
+           "--model", "tiny-bert", "--workspace", str(ws), "train.max_steps=80",
+           "train.batch_size=4", "train.eval_strategy=steps", "train.eval_steps=10",
            "train.eval_before=false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
@@ -117,13 +117,13 @@ def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
     (run_dir / "STOP").write_text("stop")
     assert proc.wait(timeout=120) == 0
     events = events_of(run_dir)
-    assert events[-1]["type"] == "stopped" and events[-1]["step"] < 400
+    assert events[-1]["type"] == "stopped" and events[-1]["step"] < 80
     assert (run_dir / "model" / "studio.json").exists()
     stopped_at = events[-1]["step"]
 
     (run_dir / "STOP").unlink()
     r = run_cli("train", "--resume", run_dir.name, "--workspace", str(ws),
-                timeout=300)
+                timeout=900)
     assert r.returncode == 0, r.stderr
     events = events_of(run_dir)
     assert events[-1]["type"] == "done"
@@ -131,8 +131,8 @@ def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
                                                           if e["type"] == "stopped")):]
                     if e["type"] == "log"]
     assert resumed_logs[0]["step"] > 1  # continued from a checkpoint, not from step 1
-    assert resumed_logs[0]["step"] <= stopped_at + 5
-    assert resumed_logs[-1]["step"] == 400
+    assert resumed_logs[0]["step"] <= stopped_at + 10
+    assert resumed_logs[-1]["step"] == 80
 
 
 @pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
