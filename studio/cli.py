@@ -235,9 +235,20 @@ def cmd_stop(args) -> int:
 
 # ---- predict / eval ------------------------------------------------------------------------
 
+def quiet_libraries() -> None:
+    """Loading bars and library deprecation warnings are noise in a prediction's output."""
+    import warnings
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
+
+
 def cmd_predict(args) -> int:
     from .inference import load_for_cli, predict_file, predict_texts
     from .runs import Registry
+    quiet_libraries()
     lm = load_for_cli(Registry(args.workspace), args.run)
     if args.file:
         rows = predict_file(lm, args.file, args.out, max_new_tokens=args.max_new_tokens)
@@ -260,6 +271,7 @@ def cmd_predict(args) -> int:
 def cmd_eval(args) -> int:
     from .inference import evaluate_file, load_for_cli
     from .runs import Registry
+    quiet_libraries()
     lm = load_for_cli(Registry(args.workspace), args.run)
     metrics = evaluate_file(lm, args.file)
     if args.json:
