@@ -69,7 +69,9 @@ def main(argv=None, **expert_settings) -> None:
     trainer.save_model(os.path.join(a.output, "final"))
 
     pred = trainer.predict(dev_ds)
-    accuracy = float((np.argmax(pred.predictions, -1) == np.asarray(dev_df["label"])).mean())
+    # compare with the labels predict() returns: under group_by_length the Trainer also
+    # reorders evaluation rows by length, so dev_df's order would not match
+    accuracy = float((np.argmax(pred.predictions, -1) == pred.label_ids).mean())
     print(f"dev accuracy {accuracy:.4f}")
 
     tokens = sum(len(x) for x in train_ds["input_ids"]) * a.epochs
