@@ -287,6 +287,11 @@ def run_contender(name: str, who: str, job: dict, files: dict, work: Path, rnd: 
         if res.get("time_to_first_loss") is None:
             res["time_to_first_loss"] = res.get("time_to_first_step")
             res["first_loss_is_first_step"] = True
+    if name == "instruction" and res["exit_code"] == 0:
+        adapter = Path(res["run_dir"]) / "model" if who == "studio" else cwd / "out" / "final"
+        judged = judge_adapter(job, files, adapter, cwd / "score.log", timeout)
+        res["own_quality"], res["quality"] = res.get("quality"), judged
+        res["quality_judge"] = "bench/score_chat.py"
     res.update({"contender": who, "round": rnd, "waited_for_quiet": waited,
                 "command": " ".join(argv)})
     ok = res["exit_code"] == 0 and res.get("train_samples_per_second")
@@ -295,6 +300,17 @@ def run_contender(name: str, who: str, job: dict, files: dict, work: Path, rnd: 
           f"others {res['others_cores']} cores" + ("" if ok else f"  FAILED: see {res['log']}"),
           flush=True)
     return res
+
+
+def judge_adapter(job: dict, files: dict, adapter: Path, log: Path, timeout: float):
+    """Eval loss of a saved adapter by bench/score_chat.py, the same judge for every tool."""
+    argv = [PY, str(BENCH / "score_chat.py"), "--base", model_dir(job["model"]),
+            "--adapter", str(adapter), "--eval", str(files["instr_eval"]),
+            "--max-length", str(job["max_length"])]
+    with open(log, "w") as out:
+        code = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"}).returncode
+    return last_json_line(log).get("eval_loss") if code == 0 else None
 
 
 # ---- helpers run in their own processes (fresh torch state) ------------------------------------

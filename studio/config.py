@@ -80,6 +80,9 @@ class MethodConfig:
     lora_dropout: float = opt(0.05, "LoRA dropout.", min=0.0, max=0.9, advanced=True)
     lora_targets: str = opt("auto", "Modules LoRA adapts: 'auto' (per architecture), "
                                     "'all-linear', or comma-separated names.", advanced=True)
+    bf16_base: bool = opt(True, "When LoRA trains in bf16, store the frozen base weights in "
+                                "bf16: half the memory and no conversion at every step.",
+                          advanced=True)
 
 
 @dataclass
@@ -111,7 +114,8 @@ class TrainConfig:
                                           "(0 = off).", min=0, advanced=True)
     save_checkpoints: bool = opt(True, "Keep a checkpoint at each evaluation so a run can "
                                        "resume.", advanced=True)
-    precision: str = opt("auto", "Number format: auto uses bf16 where the hardware supports it.",
+    precision: str = opt("auto", "Number format: auto uses bf16 where the hardware is fast at "
+                                 "it and the model is wide enough to gain (hidden size >= 256).",
                          choices=PRECISIONS, advanced=True)
     optimizer: str = opt("adamw_torch_fused", "Optimizer; the fused AdamW updates all weights in "
                                               "one kernel (5x faster steps than the loop).",
@@ -123,6 +127,12 @@ class TrainConfig:
                                          advanced=True)
     dropout: float | None = opt(None, "Dropout inside the model (empty = the model's own).",
                                 min=0.0, max=0.9, advanced=True)
+    fast_dropout: bool = opt(True, "On CPUs, draw dropout masks with numpy's faster generator "
+                                   "(same dropout, a third of its cost).", advanced=True)
+    packing: bool | None = opt(None, "Lay each batch's texts end to end instead of padding "
+                                     "them: the same result without the padding work, and "
+                                     "random batches (empty = on where supported: BERT-family "
+                                     "classification).", advanced=True)
     group_by_length: bool = opt(True, "Batch texts of similar length together (less padding, "
                                       "faster).", advanced=True)
     eval_before: bool = opt(True, "Evaluate the base model before training (before vs after).",

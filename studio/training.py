@@ -164,6 +164,8 @@ def train(cfg: JobConfig, run_dir: Path, writer: EventWriter, stop: StopFlag,
                           data_collator=mod.make_collator(tokenizer, model),
                           compute_metrics=mod.compute_metrics(plan.data.labels),
                           callbacks=[callback, StopCallback(stop), *jobs.extra_callbacks(cfg)])
+    if hasattr(mod, "packed_collator"):
+        trainer.packed_collator = mod.packed_collator(cfg, tokenizer)
     trainer.remove_callback(PrinterCallback)  # our events are the log; no raw dicts on stdout
     writer.emit("start", run_id=run_dir.name, config_digest=cfg.digest(), task=cfg.task,
                 model=cfg.model.name, family=plan.family, method=cfg.method.method,

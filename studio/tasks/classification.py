@@ -47,6 +47,17 @@ def make_collator(tokenizer, model=None):
     return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_multiple())
 
 
+def make_trainer_class(base):
+    from .packing import make_trainer_class as packed
+    return packed(base)
+
+
+def packed_collator(job, tokenizer):
+    """The training collator when train.packing is on (see studio/tasks/packing.py)."""
+    from .packing import PackedCollator
+    return PackedCollator(tokenizer.pad_token_id) if job.train.packing else None
+
+
 def compute_metrics(labels: list[str]):
     def fn(eval_pred):
         logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) \
