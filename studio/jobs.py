@@ -105,7 +105,11 @@ def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
                      code=p.kind, text=p.message, count=p.count, rows=p.rows)
     if not load_model:
         return plan
-    from transformers import AutoTokenizer
+    from transformers import AutoTokenizer, set_seed
+    # Seed before any weight is created: a new classification head and LoRA's A matrices are
+    # random, and the Trainer only seeds once the model already exists. Without this the same
+    # job.yaml gives a different model (and dev accuracy) on every run.
+    set_seed(cfg.train.seed)
     plan.tokenizer = plan.task_module.prepare_tokenizer(AutoTokenizer.from_pretrained(
         location, trust_remote_code=cfg.model.trust_remote_code))
     plan.model = plan.task_module.load_model(location, cfg, job_data.labels,

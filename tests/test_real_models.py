@@ -21,9 +21,11 @@ def test_minilm_learns_sst2_sentiment(workspace, tmp_path):
     dev = tmp_path / "dev.tsv"
     pd.read_csv(SHARED_DATA / "sst2_dev.tsv", sep="\t").head(200).to_csv(dev, sep="\t",
                                                                          index=False)
-    cfg = make_job(SHARED_DATA / "sst2_train.tsv", "minilm-l6", data__max_rows=600,
+    # 1,000 rows at 1e-4 (63 steps) lands at 0.83-0.87 across seeds; 600 rows at 5e-5 (38 steps)
+    # ranged 0.59-0.80, too close to chance-plus-noise to prove anything either way.
+    cfg = make_job(SHARED_DATA / "sst2_train.tsv", "minilm-l6", data__max_rows=1000,
                    data__validation_file=str(dev), train__epochs=1, train__batch_size=16,
-                   train__learning_rate=5e-5, train__eval_strategy="no")
+                   train__learning_rate=1e-4, train__eval_strategy="no")
     code, run_dir, _ = train_in_process(cfg, workspace)
     assert code == 0, events_of(run_dir)[-1]
     m = json.loads((run_dir / "metrics.json").read_text())

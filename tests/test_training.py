@@ -75,6 +75,28 @@ def test_classifier_learns_and_beats_chance(data_dir, workspace):
     assert metrics["after"]["accuracy"] >= 0.8 > metrics["before"]["accuracy"]
 
 
+def test_same_seed_same_model_different_seed_different_head(data_dir, workspace):
+    """train.seed covers the new classification head too, not only the data order."""
+    from safetensors.torch import load_file
+
+    def run(seed):
+        cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=3,
+                       train__eval_strategy="no", train__seed=seed)
+        code, run_dir, _ = train_in_process(cfg, workspace)
+        assert code == 0
+        before = (run_dir / "predictions_before.jsonl").read_text()
+        return before, load_file(run_dir / "model" / "model.safetensors")
+
+    before_a, weights_a = run(7)
+    before_b, weights_b = run(7)
+    before_c, weights_c = run(8)
+    assert before_a == before_b
+    assert weights_a.keys() == weights_b.keys()
+    assert all(torch.equal(weights_a[k], weights_b[k]) for k in weights_a)
+    head = [k for k in weights_a if k.startswith("classifier.")]
+    assert head and not all(torch.equal(weights_a[k], weights_c[k]) for k in head)
+
+
 def test_seq2seq_loss_goes_down(data_dir, workspace):
     cfg = make_job(data_dir / "pairs.csv", "tiny-t5", train__epochs=6, train__batch_size=8)
     code, run_dir, _ = train_in_process(cfg, workspace)
