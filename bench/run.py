@@ -59,7 +59,8 @@ JOBS = {
 TARGETS = {
     "classification": ("hf_expert", 1.25, ("min", 0.78)),
     "instruction": ("fastest", 2.0, ("peer_plus", 0.02)),
-    "seq2seq": ("s2s_bf16", 1.5, None),
+    # The issue sets no quality bar for seq2seq; the instruction job's rule guards it anyway.
+    "seq2seq": ("s2s_bf16", 1.5, ("peer_plus", 0.02)),
 }
 FIRST_LOSS_TARGET = 15.0
 APP_TARGET = 10.0
@@ -67,8 +68,12 @@ APP_TARGET = 10.0
 # Settings that make the studio do the same work as the peers: no evaluation before training
 # or during it, no checkpoints, no generated samples (the peers do none of these); the final
 # evaluation on the held-out data and saving the model happen on both sides.
+# The studio's own defaults warm up for 6% of steps and decay weights by 0.01; every peer runs
+# the Trainer's defaults (no warm-up, no weight decay), so the studio is given those too: the
+# same hyper-parameters, so a quality gap is the levers' and not a schedule's.
 STUDIO_COMMON = ["train.eval_strategy=no", "train.eval_before=false",
-                 "train.save_checkpoints=false", "train.generation_samples=0"]
+                 "train.save_checkpoints=false", "train.generation_samples=0",
+                 "train.warmup_ratio=0", "train.weight_decay=0"]
 
 
 # ---- data ------------------------------------------------------------------------------------
@@ -580,10 +585,10 @@ def print_table(job_name: str, job: dict, result: dict, info: dict) -> None:
         if not s.get("ok_rounds"):
             print(f"{who:<13}  (no successful round)")
             continue
-        rng = f"{fmt(s['samples_per_second_min'], 1)}-{fmt(s['samples_per_second_max'], 1)}"
+        rng = f"{fmt(s['samples_per_second_min'], 2)}-{fmt(s['samples_per_second_max'], 2)}"
         frac = s.get("fraction_of_bf16_peak")
         print(f"{who:<13}{str(s.get('precision') or '-'):>5}{fmt(s['wall_seconds'], 1):>8}"
-              f"{fmt(s['train_seconds'], 1):>9}{fmt(s['samples_per_second'], 1):>11}"
+              f"{fmt(s['train_seconds'], 1):>9}{fmt(s['samples_per_second'], 2):>11}"
               f"{rng:>15}{fmt(s.get('tokens_per_second'), 0):>10}"
               f"{fmt(s['time_to_first_loss'], 1):>11}{fmt(s['peak_rss_mb'], 0):>9}"
               f"{fmt(s['quality'], 4):>13}{fmt(s.get('model_gflops'), 1):>9}"

@@ -129,3 +129,29 @@ def test_lora_with_bf16_base_trains_and_evaluates(data_dir, workspace):
     assert code == 0, (run_dir / "train.log").read_text()[-2000:]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["after"]["eval_loss"] < metrics["before"]["eval_loss"]
+
+
+def test_benchmark_overrides_are_real_options():
+    """bench/run.py and bench/levers.py pass these to `python -m studio train`; a renamed
+    option would otherwise surface only as a failed 30-minute benchmark."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+    from studio.config import JobConfig
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_levers", bench / "levers.py")
+        levers = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(levers)
+    finally:
+        sys.path.remove(str(bench))
+    overrides = list(levers.bench.STUDIO_COMMON)
+    for variants in levers.VARIANTS.values():
+        for _, extra in variants:
+            overrides += extra
+    assert "train.packing=false" in overrides and "train.fast_dropout=false" in overrides
+    cfg = JobConfig().override(overrides)
+    assert cfg.train.warmup_ratio == 0 and cfg.train.weight_decay == 0
+    with pytest.raises(ConfigError):
+        JobConfig().override(["train.no_such_lever=1"])
