@@ -39,6 +39,9 @@ def parse_args(argv=None):
     p.add_argument("--jobs", default=",".join(VARIANTS))
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--instruction-rows", type=int, default=60)
+    p.add_argument("--only", default="",
+                   help="Comma-separated variant names to run beside the defaults, e.g. "
+                        "'fp32 frozen base'.")
     p.add_argument("--work", default=None)
     p.add_argument("--out", default=str(bench.BENCH / "results" / "levers.json"))
     p.add_argument("--timeout", type=float, default=1800)
@@ -92,6 +95,9 @@ def main(argv=None) -> int:
     for name in [j for j in a.jobs.split(",") if j]:
         job = dict(bench.JOBS[name])
         variants = VARIANTS[name]
+        if a.only:
+            keep = {v.strip() for v in a.only.split(",")}
+            variants = [variants[0]] + [v for v in variants[1:] if v[0] in keep]
         if name == "instruction":
             variants = [(label, extra + [f"data.max_rows={a.instruction_rows}"])
                         for label, extra in variants]
