@@ -42,7 +42,7 @@ class EventCallback(TrainerCallback):
         return round(steps * self._samples_per_step() / dt, 3)
 
     def _samples_per_step(self) -> int:
-        from .training import world_size
+        from .distributed import world_size
         t = self.cfg.train
         return t.batch_size * t.grad_accum * world_size()
 

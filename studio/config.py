@@ -2,7 +2,7 @@
 
 Every field carries its help text, bounds and allowed values in `dataclasses.field(metadata=...)`
 so the CLI help, the UI widgets and validation are all generated from this one place.
-`None` in a field means "decide for me": `resolve()` (in studio.jobs) fills those from the
+`None` in a field means "decide for me": `studio.jobs.resolve()` fills those from the
 model preset, the task and the data before a run starts, and the resolved config is what lands
 in `runs/<id>/job.yaml`, so a run folder always says exactly what was done.
 """
@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .errors import ConfigError
+
 TASKS = ("auto", "classification", "chat", "text2text")
 FAMILIES = ("auto", "bert", "gpt", "t5")
 METHODS = ("full", "lora")
@@ -25,16 +27,17 @@ SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 OPTIMIZERS = ("adamw_torch_fused", "adamw_torch", "adafactor", "sgd")
 EVAL_STRATEGIES = ("epoch", "steps", "no")
+UNNAMED_COLUMNS = ("join", "exclude")
 
 
-class ConfigError(ValueError):
-    """A job description a user wrote is wrong; the message names the field and what to do."""
+def opt(default, help: str, *, min=None, max=None, choices=None, advanced=False, label=None,
+        recorded=False):
+    """A config field with its help text, bounds and allowed values attached as metadata.
 
-
-def opt(default, help: str, *, min=None, max=None, choices=None, advanced=False, label=None):
-    """A config field with its help text, bounds and allowed values attached as metadata."""
+    `recorded` fields are written by the engine when a run starts (what the data turned out to
+    be); a user never sets them, so forms and help leave them out."""
     meta = {"help": help, "min": min, "max": max, "choices": choices, "advanced": advanced,
-            "label": label}
+            "label": label, "recorded": recorded}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -60,6 +63,15 @@ class DataConfig:
     system_column: str = opt("", "Optional column holding a system prompt.", advanced=True)
     system_prompt: str = opt("", "System prompt added to every chat example without one.",
                              advanced=True)
+    unnamed_columns: str = opt("join", "Rows whose text spilled into unnamed trailing columns "
+                                       "(unquoted commas): join the pieces back into the text "
+                                       "column, or exclude those rows.",
+                               choices=UNNAMED_COLUMNS, advanced=True)
+    fingerprint: str = opt("", "Recorded: sha256 of the data files this run read.",
+                           recorded=True)
+    rows_used: int = opt(0, "Recorded: training + validation rows used.", min=0, recorded=True)
+    rows_excluded: int = opt(0, "Recorded: rows left out, each with its reason in the run's "
+                                "events.", min=0, recorded=True)
 
 
 @dataclass
@@ -344,10 +356,13 @@ def _build(cls, data: dict, prefix: str):
     return cls(**kwargs)
 
 
-def describe_fields() -> list[dict]:
-    """Every leaf setting with its type, default and metadata, for CLI/UI help."""
+def describe_fields(recorded: bool = False) -> list[dict]:
+    """Every leaf setting with its type, default and metadata, for CLI/UI help (the fields the
+    engine records when a run starts only with `recorded=True`)."""
     out = []
     for path, f, value in iter_fields(JobConfig()):
+        if f.metadata.get("recorded") and not recorded:
+            continue
         parent = JobConfig()
         for part in path.split(".")[:-1]:
             parent = getattr(parent, part)

@@ -3,26 +3,35 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
+from dataclasses import dataclass
 
-from .events import EventWriter, read_all, final_event
-from .runs import Registry, Run, _alive
+from .events import EventWriter
+from .runs import Registry, Run, RunFolder, _alive
 
 
-def request_stop(registry: Registry, run: Run) -> str:
-    run_dir = Path(run.run_dir)
+@dataclass
+class StopResult:
+    """What a stop request did: `outcome` is one of not_running, cancelled, asked, killed (a
+    stable key the page translates); `message` is the English sentence the CLI prints."""
+    outcome: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def request_stop(registry: Registry, run: Run) -> StopResult:
+    folder = RunFolder(run.run_dir)
     if run.status not in ("queued", "running"):
-        return f"Run {run.id} is already {run.status}."
-    stop_file = run_dir / "STOP"
-    if not stop_file.exists():
-        stop_file.write_text("stop requested\n")
+        return StopResult("not_running", f"Run {run.id} is already {run.status}.")
+    if folder.request_stop():
         if run.status == "queued" and not _alive(run.pid):
             registry.update(run.id, status="stopped", reason="Cancelled before it started.")
-            EventWriter(run_dir / "events.jsonl").emit(
+            EventWriter(folder.events_file).emit(
                 "stopped", step=0, model_path=None, reason="Cancelled before it started.")
-            return f"Run {run.id} was cancelled before it started."
-        return (f"Asked run {run.id} to stop; it saves the model at the next step. "
-                f"Stop again to kill it at once.")
+            return StopResult("cancelled", f"Run {run.id} was cancelled before it started.")
+        return StopResult("asked", f"Asked run {run.id} to stop; it saves the model at the "
+                                   f"next step. Stop again to kill it at once.")
     if run.pid and _alive(run.pid):
         try:  # the UI starts each run in its own process group: take its children too
             if os.getpgid(run.pid) == run.pid:
@@ -31,9 +40,9 @@ def request_stop(registry: Registry, run: Run) -> str:
                 os.kill(run.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    if final_event(read_all(run_dir / "events.jsonl")) is None:
-        EventWriter(run_dir / "events.jsonl").emit(
+    if folder.final_event() is None:
+        EventWriter(folder.events_file).emit(
             "stopped", step=None, model_path=None,
             reason="Killed on a second stop request; the model was not saved.")
     registry.update(run.id, status="stopped", reason="Killed on a second stop request.")
-    return f"Killed run {run.id}."
+    return StopResult("killed", f"Killed run {run.id}.")

@@ -84,14 +84,32 @@ class EventTail:
         events = []
         for raw in chunk[:end].splitlines():
             try:
-                events.append(json.loads(raw))
+                event = json.loads(raw)
             except ValueError:
                 continue  # a torn line from a killed writer; skip, never crash a reader
+            if isinstance(event, dict):  # valid JSON that is not an object is not an event
+                events.append(event)
         return events
 
 
 def read_all(path: str | Path) -> list[dict]:
+    """Every whole JSON object in a JSON-lines file (events, predictions, samples)."""
     return EventTail(path).read()
+
+
+def read_new_lines(path: str | Path, offset: int) -> tuple[list[str], int]:
+    """Whole text lines appended to a file since `offset` (bytes), and the new offset."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            chunk = f.read()
+    except FileNotFoundError:
+        return [], offset
+    end = chunk.rfind(b"\n")
+    if end < 0:
+        return [], offset
+    text = chunk[:end].decode("utf-8", errors="replace")
+    return text.splitlines(), offset + end + 1
 
 
 def final_event(events: list[dict]) -> dict | None:

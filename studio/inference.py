@@ -9,12 +9,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InferenceError
 from .metrics import classification_metrics
 from .tasks import task_module
-
-
-class InferenceError(ValueError):
-    """The run or input cannot be used for prediction; the message says what to do."""
 
 
 @dataclass

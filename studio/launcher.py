@@ -15,8 +15,8 @@ import threading
 from pathlib import Path
 
 from .config import JobConfig
-from .control import request_stop
-from .runs import Registry, Run
+from .control import StopResult, request_stop
+from .runs import Registry, Run, RunFolder
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +40,7 @@ class JobQueue:
         self._pump()
 
     def command(self, run: Run) -> list[str]:
-        return [self.python, "-m", "studio", "train", str(Path(run.run_dir) / "job.yaml"),
-                "--workspace", str(self.registry.workspace)]
+        return RunFolder(run.run_dir).train_command(self.registry.workspace, self.python)
 
     def submit(self, cfg: JobConfig) -> Run:
         cfg.validate()
@@ -78,7 +77,7 @@ class JobQueue:
                 threading.Thread(target=self._watch, args=(rid,), daemon=True).start()
 
     def _spawn(self, run: Run) -> subprocess.Popen:
-        out = open(Path(run.run_dir) / "stdout.log", "ab")
+        out = open(RunFolder(run.run_dir).stdout_file, "ab")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         proc = subprocess.Popen(self.command(run), stdout=out, stderr=subprocess.STDOUT,
@@ -96,11 +95,11 @@ class JobQueue:
         self.registry.get(run_id)  # reconcile the registry with the event log
         self._pump()
 
-    def stop(self, run_id: str) -> str:
+    def stop(self, run_id: str) -> StopResult:
         with self._lock:
             if run_id in self._waiting:
                 self._waiting.remove(run_id)
         run = self.registry.get(run_id)
         if run is None:
-            return f"No run {run_id}."
+            return StopResult("not_running", f"No run {run_id}.")
         return request_stop(self.registry, run)

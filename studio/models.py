@@ -15,23 +15,16 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+
+from .errors import ModelError
+from .hub import hub_reachable
 
 log = logging.getLogger(__name__)
 
 TASK_FAMILIES = {"classification": ("bert", "gpt", "t5"), "chat": ("gpt", "t5"),
                  "text2text": ("gpt", "t5")}
-
-
-class ModelError(ValueError):
-    """A model cannot be used; the message says why and what to pick instead."""
-
-    def __init__(self, message: str, code: str = "model", **params):
-        super().__init__(message)
-        self.code, self.params = code, params
 
 
 @dataclass
@@ -113,19 +106,6 @@ def hub_cached(repo_id: str) -> bool:
         from huggingface_hub import try_to_load_from_cache
         return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
     except Exception:  # a malformed id is simply "not cached"
-        return False
-
-
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """A quick TCP check, so an offline machine fails in seconds, not after long retries."""
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
-        return False
-    from huggingface_hub import constants
-    host = urlparse(constants.ENDPOINT).hostname or ""
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
         return False
 
 

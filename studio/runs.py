@@ -10,8 +10,10 @@ Layout of a workspace (default `./workspace`, or $STUDIO_WORKSPACE):
   runs/<id>/checkpoints/    Trainer checkpoints for resume
   runs/<id>/STOP            written to ask the training process to stop
 
-The registry is a convenience index; the run folder is the truth. A run marked running whose
-process is gone is reconciled from its event log (or marked failed with the reason).
+The run folder is the truth and `RunFolder` is its one owner: every file name above, and
+every reader and writer of those files, lives there; the trainer, the CLI and the page call it.
+The registry is a convenience index. A run marked running whose process is gone is reconciled
+from its event log (or marked failed with the reason).
 """
 from __future__ import annotations
 
@@ -35,6 +37,121 @@ CREATE TABLE IF NOT EXISTS runs (
   metrics TEXT, reason TEXT, pid INTEGER, host TEXT, run_dir TEXT)
 """
 ACTIVE = ("queued", "running")
+
+
+class RunFolder:
+    """One run's folder: its file names, readers and writers."""
+
+    JOB, EVENTS, LOG, STDOUT = "job.yaml", "events.jsonl", "train.log", "stdout.log"
+    METRICS, MODEL, CHECKPOINTS, STOP = "metrics.json", "model", "checkpoints", "STOP"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    # ---- paths ----------------------------------------------------------------------------
+    @property
+    def job_file(self) -> Path:
+        return self.path / self.JOB
+
+    @property
+    def events_file(self) -> Path:
+        return self.path / self.EVENTS
+
+    @property
+    def log_file(self) -> Path:
+        return self.path / self.LOG
+
+    @property
+    def stdout_file(self) -> Path:
+        return self.path / self.STDOUT
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / self.MODEL
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / self.CHECKPOINTS
+
+    @property
+    def stop_file(self) -> Path:
+        return self.path / self.STOP
+
+    def outputs_file(self, kind: str, phase: str) -> Path:
+        """Per-row validation outputs: kind 'predictions' (classification) or 'samples'
+        (generation), phase 'before' or 'after' training."""
+        return self.path / f"{kind}_{phase}.jsonl"
+
+    # ---- readers --------------------------------------------------------------------------
+    def config(self):
+        from .config import JobConfig
+        return JobConfig.from_yaml(self.job_file)
+
+    def events(self) -> list[dict]:
+        return ev.read_all(self.events_file)
+
+    def tail(self, offset: int = 0) -> ev.EventTail:
+        """A reader of the events appended after `offset` bytes; keep it (or its offset)."""
+        return ev.EventTail(self.events_file, offset)
+
+    def final_event(self) -> dict | None:
+        return ev.final_event(self.events())
+
+    def log_lines(self, offset: int = 0) -> tuple[list[str], int]:
+        """Whole lines appended to train.log since `offset` bytes, and the new offset."""
+        return ev.read_new_lines(self.log_file, offset)
+
+    def metrics(self) -> dict:
+        """metrics.json (before and after training), {} while there is none."""
+        try:
+            data = json.loads(self.path.joinpath(self.METRICS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def outputs(self, kind: str, phase: str = "after", limit: int | None = None) -> list[dict]:
+        """The rows of predictions_*.jsonl / samples_*.jsonl; torn or odd lines skipped."""
+        rows = []
+        for event in ev.read_all(self.outputs_file(kind, phase)):
+            rows.append(event)
+            if limit is not None and len(rows) >= limit:
+                break
+        return rows
+
+    def has_model(self) -> bool:
+        return (self.model_dir / "studio.json").exists()
+
+    def stop_requested(self) -> bool:
+        return self.stop_file.exists()
+
+    def train_command(self, workspace: str | Path, python: str = "python") -> list[str]:
+        """The command that trains this folder's job: what the queue runs and the page shows."""
+        return [python, "-m", "studio", "train", str(self.job_file),
+                "--workspace", str(workspace)]
+
+    # ---- writers --------------------------------------------------------------------------
+    def write_metrics(self, metrics: dict) -> None:
+        self.path.joinpath(self.METRICS).write_text(json.dumps(metrics, indent=2, default=str),
+                                                    encoding="utf-8")
+
+    def write_outputs(self, kind: str, phase: str, rows: list[dict]) -> None:
+        with open(self.outputs_file(kind, phase), "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+
+    def request_stop(self) -> bool:
+        """Leave the stop marker; True when this is the first request (False: asked before)."""
+        if self.stop_file.exists():
+            return False
+        self.stop_file.write_text("stop requested\n")
+        return True
+
+    def clear_stop(self) -> None:
+        self.stop_file.unlink(missing_ok=True)
 
 
 def workspace_dir(path: str | Path | None = None) -> Path:
@@ -92,6 +209,9 @@ class Registry:
     def run_dir(self, run_id: str) -> Path:
         return self.runs_dir / run_id
 
+    def folder(self, run: "Run | str") -> RunFolder:
+        return RunFolder(run.run_dir if isinstance(run, Run) else self.run_dir(run))
+
     # ---- writes -------------------------------------------------------------------------
     def new_run(self, cfg, run_id: str | None = None, status: str = "queued") -> Run:
         """A run folder with its job.yaml and a registry entry: what `train` then runs."""
@@ -99,7 +219,7 @@ class Registry:
         run = self.create(Run(id=run_id, name=cfg.name or run_id, task=cfg.task,
                               model=cfg.model.name, method=cfg.method.method, status=status,
                               config=cfg.to_yaml()))
-        cfg.to_yaml(Path(run.run_dir) / "job.yaml")
+        cfg.to_yaml(RunFolder(run.run_dir).job_file)
         return run
 
     def create(self, run: Run) -> Run:
@@ -156,8 +276,7 @@ class Registry:
         """Bring a stale 'running' entry in line with its event log and process."""
         if run.status not in ACTIVE:
             return run
-        events = ev.read_all(Path(run.run_dir) / "events.jsonl")
-        final = ev.final_event(events)
+        final = RunFolder(run.run_dir).final_event()
         if final:
             run.status = final["type"]
             run.metrics = final.get("metrics") or run.metrics

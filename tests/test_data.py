@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from studio.config import JobConfig
-from studio.data import (DataError, Inspection, inspect_file, load_job_data, normalise, read_table,
+from studio.data.pipeline import (DataError, Inspection, inspect_file, load_job_data, normalise, read_table,
                          split_validation)
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "data")
@@ -481,7 +481,7 @@ def test_load_job_data_split_moves_overlap_back_to_training(tmp_path):
 
 def test_normalise_text_pair(tmp_path):
     frame = pd.DataFrame({"sentence1": ["a", "b"], "sentence2": ["c", "d"], "label": ["x", "y"]})
-    from studio.data import guess_roles
+    from studio.data.pipeline import guess_roles
     roles = guess_roles(frame, "table")
     assert roles == {"text": "sentence1", "text_pair": "sentence2", "label": "label"}
     examples, excl, problems = normalise(frame, "table", roles, "classification")
@@ -501,7 +501,7 @@ def test_single_line_json_record_or_wrapper(tmp_path):
 
 
 def test_too_long_estimated_on_a_sample(monkeypatch):
-    import studio.data as data
+    import studio.data.pipeline as data
     monkeypatch.setattr(data, "LENGTH_SAMPLE", 4)
     insp = inspect_file(fx("checks.csv"), tokenizer=WordTokenizer(), max_length=3)
     p = next(p for p in insp.problems if p.kind == "too_long")     # every text has 4+ tokens
@@ -570,7 +570,7 @@ def test_wrong_extensions_read_by_content(tmp_path):
 
 
 def test_hub_unreachable_fails_fast(monkeypatch):
-    import studio.formats as formats
+    import studio.data.readers as formats
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(formats, "hub_reachable", lambda timeout=3.0: False)
     with pytest.raises(DataError) as e:
@@ -581,7 +581,7 @@ def test_hub_unreachable_fails_fast(monkeypatch):
 def test_hf_dataset_read_when_online(monkeypatch):
     import datasets
 
-    import studio.formats as formats
+    import studio.data.readers as formats
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(formats, "hub_reachable", lambda timeout=3.0: True)
     calls = []

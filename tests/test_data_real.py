@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from studio.config import JobConfig
-from studio.data import inspect_file, load_job_data, read_table
+from studio.data.pipeline import inspect_file, load_job_data, read_table
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

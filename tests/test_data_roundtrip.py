@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studio.data import read_table
+from studio.data.pipeline import read_table
 
 # Random unicode (no surrogates or control characters) plus the characters that break naive
 # readers: delimiters, quotes, newlines, spaces.

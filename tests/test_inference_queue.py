@@ -51,7 +51,7 @@ def test_queue_runs_one_at_a_time_and_cancels_waiting(data_dir, workspace):
                                   train__max_steps=2))
     assert queue.position(first.id) == 0 and queue.position(second.id) == 1
     assert queue.position(third.id) == 2
-    assert "cancelled" in queue.stop(third.id)
+    assert queue.stop(third.id).outcome == "cancelled"
     deadline = time.time() + 240
     while time.time() < deadline:
         statuses = [registry.get(r.id).status for r in (first, second)]

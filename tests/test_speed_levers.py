@@ -113,11 +113,11 @@ def test_lora_in_bf16_stores_frozen_linears_in_bf16(data_dir):
 
 
 def test_auto_precision_keeps_narrow_models_in_fp32(monkeypatch):
-    monkeypatch.setattr(jobs, "cpu_has_fast_bf16", lambda: True)
+    monkeypatch.setattr(jobs.numerics, "cpu_has_fast_bf16", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert jobs.auto_precision(64) == "fp32"
     assert jobs.auto_precision(384) == "bf16"
-    monkeypatch.setattr(jobs, "cpu_has_fast_bf16", lambda: False)
+    monkeypatch.setattr(jobs.numerics, "cpu_has_fast_bf16", lambda: False)
     assert jobs.auto_precision(384) == "fp32"
 
 

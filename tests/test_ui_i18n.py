@@ -52,7 +52,7 @@ def test_english_and_chinese_templates_take_the_same_params():
 
 
 def test_engine_errors_become_translated_sentences():
-    from studio.formats import DataError
+    from studio.errors import DataError
     from studio.models import ModelError
     e = DataError("bad_json", "x.json is not valid JSON at line 2, column 5 (oops); fix it.",
                   file="x.json", line=2, column=5, detail="oops")
@@ -67,7 +67,7 @@ def test_engine_errors_become_translated_sentences():
 
 
 def test_problems_translate_with_their_counts():
-    from studio.checks import problem
+    from studio.data.checks import problem
     p = problem("duplicate", "excluded", [3, 4, 5], 3)
     assert problem_text(p, "en") == p.message
     assert problem_text(p, "zh-CN").startswith("3 行")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from studio.errors import DataError
-from studio.layouts import CHAT_LAYOUTS, detect_chat_layout, find_messages_column
+from studio.data.layouts import CHAT_LAYOUTS, detect_chat_layout, find_messages_column
 
 GUESS_SAMPLE = 5000
 LABEL_NAMES = ["label", "labels", "class", "category", "sentiment", "target", "y", "intent",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from studio.delimited import column_names
-from studio.encodings import read_head_text
+from studio.data.delimited import column_names
+from studio.data.encodings import read_head_text
 from studio.errors import DataError
 
 RECORD_KEYS = ("data", "rows", "records", "examples", "train", "items", "instances", "samples")

@@ -4,7 +4,7 @@ The flow is read_table -> guess_roles -> infer_task -> normalise (+ checks) -> s
 `inspect_file` runs it for the Data step and `python -m studio inspect`; `load_job_data` runs it for
 a training job and raises a DataError for anything blocking. No row is ever silently lost: rows
 that cannot be used are listed in `excluded` with their reason and 1-based row number (`_row`).
-The steps live in studio.formats, studio.roles, studio.normalise and studio.splits; this module
+The stages live in studio.data.readers, .roles, .normalise and .splits; this module
 holds the results and the flow that ties them together.
 """
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from studio import checks
-from studio.checks import Problem, choice, problem
+from studio.data import checks
+from studio.data.checks import Problem, choice, problem
 from studio.errors import DataError
-from studio.formats import read_any
-from studio.layouts import render_messages
-from studio.normalise import excluded_rows, jsonable, normalise
-from studio.roles import detect_layout, guess_roles, infer_task, resolve_roles
-from studio.splits import split_validation
+from studio.data.readers import read_any
+from studio.data.layouts import render_messages
+from studio.data.normalise import excluded_rows, jsonable, normalise
+from studio.data.roles import detect_layout, guess_roles, infer_task, resolve_roles
+from studio.data.splits import split_validation
 
 if TYPE_CHECKING:
     from studio.config import JobConfig
@@ -236,12 +236,24 @@ def check_overlap(train: Inspection, val: Inspection, fixes) -> None:
 
 # ---- splitting and loading -----------------------------------------------------------------
 
+# Which DataConfig field names the column for each role: the one table the CLI, the job file
+# and the page all go through.
+ROLE_FIELDS = {"text": "text_column", "text_pair": "text_pair_column", "label": "label_column",
+               "prompt": "prompt_column", "response": "response_column",
+               "messages": "messages_column", "system": "system_column"}
+
+
 def roles_from_config(data_cfg) -> dict[str, str]:
-    pairs = {"text": data_cfg.text_column, "text_pair": data_cfg.text_pair_column,
-             "label": data_cfg.label_column, "prompt": data_cfg.prompt_column,
-             "response": data_cfg.response_column, "messages": data_cfg.messages_column,
-             "system": data_cfg.system_column}
-    return {k: v for k, v in pairs.items() if v}
+    """role -> column for every role the job names."""
+    return {role: getattr(data_cfg, name) for role, name in ROLE_FIELDS.items()
+            if getattr(data_cfg, name)}
+
+
+def roles_to_config(data_cfg, roles: dict[str, str]) -> None:
+    """Write a role -> column mapping into the job's data section (unknown roles ignored)."""
+    for role, column in roles.items():
+        if role in ROLE_FIELDS and column:
+            setattr(data_cfg, ROLE_FIELDS[role], column)
 
 
 def raise_blocking(insp: Inspection, which: str = "training") -> None:

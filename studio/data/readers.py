@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from studio.delimited import (SAMPLE_ROWS, column_names, drop_empty_unnamed, looks_like_header,
+from studio.data.delimited import (SAMPLE_ROWS, column_names, drop_empty_unnamed, looks_like_header,
                               read_delimited)
-from studio.encodings import HEAD_BYTES, read_head_text, resolve_encoding
+from studio.data.encodings import HEAD_BYTES, read_head_text, resolve_encoding
 from studio.errors import DataError
-from studio.jsonfiles import read_json
+from studio.hub import hub_offline, hub_reachable
+from studio.data.jsonfiles import read_json
 
 log = logging.getLogger(__name__)
 
@@ -196,27 +197,6 @@ HF_PATTERN = re.compile(r"^(?:hf:|hf://(?:datasets/)?|hub:)(?P<name>[\w.\-]+(?:/
 
 def is_hf(path) -> bool:
     return str(path).startswith(("hf:", "hub:"))
-
-
-def hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on") \
-        or os.environ.get("HF_DATASETS_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """A quick TCP check so a machine without network fails in seconds, not after retries.
-    Behind a proxy the direct check proves nothing, so it is skipped there."""
-    import socket
-    from urllib.parse import urlparse
-
-    if any(os.environ.get(k) for k in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
-        return True
-    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    try:
-        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def read_hf(spec: str, limit: int) -> tuple[pd.DataFrame, dict]:

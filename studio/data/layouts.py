@@ -126,7 +126,7 @@ class _Findings:
 def rows_to_messages(frame: pd.DataFrame, layout: str, roles: dict, system_prompt: str,
                      fixes: dict | None):
     """Each row as a list of {"role", "content"} (None when unusable), plus what was found."""
-    from studio.checks import ACTION_OF, choice
+    from studio.data.checks import ACTION_OF, choice
 
     unknown_choice = choice(fixes, "unknown_role")
     trailing_choice = choice(fixes, "not_ending_with_assistant")

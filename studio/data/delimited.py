@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from studio.encodings import read_head_text
+from studio.data.encodings import read_head_text
 from studio.errors import DataError
 
 SAMPLE_ROWS = 200                # rows parsed with the csv module to sniff the shape

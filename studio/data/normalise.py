@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from studio import checks
-from studio.checks import Problem, choice, problem, rows_of
-from studio.layouts import messages_to_pair, render_messages, rows_to_messages
+from studio.data import checks
+from studio.data.checks import Problem, choice, problem, rows_of
+from studio.data.layouts import messages_to_pair, render_messages, rows_to_messages
 
 REQUIRED = {"classification": ("text", "label"), "text2text": ("prompt", "response"),
             "chat": ("prompt", "response")}

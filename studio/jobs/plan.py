@@ -1,0 +1,179 @@
+"""Turning a JobConfig into a ready-to-train plan: resolve every default, read the data, load
+the model and its adapters.
+
+Shared by training (which runs the plan), the page (`preview`: what a run would do, before it
+starts) and the benchmark. Defaults depend on the preset, the task, the method and the model's
+own config, so they are filled here, once, and the result is what `job.yaml` records.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from .. import models
+from ..config import JobConfig
+from ..errors import ConfigError, ModelError
+from . import adapters, numerics as prec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    cfg: JobConfig
+    family: str
+    location: str
+    preset: models.Preset | None
+    data: object = None            # studio.data.JobData
+    task_module: object = None
+    tokenizer: object = None
+    model: object = None
+    parameters: int = 0
+    trainable: int = 0
+    notes: list = field(default_factory=list)
+
+
+def resolve_model(cfg: JobConfig) -> tuple[str, str, models.Preset | None]:
+    location, preset = models.resolve_location(cfg.model.name, cfg.model.trust_remote_code)
+    family = preset.family if preset else models.detect_family(
+        models.load_config(location, cfg.model.trust_remote_code))
+    if cfg.model.family not in ("auto", family):
+        raise ModelError(f"model.family is '{cfg.model.family}' but {cfg.model.name} is a "
+                         f"{family}-family model; set model.family to auto or {family}.",
+                         "family_mismatch", family=family)
+    return location, family, preset
+
+
+def resolve_defaults(cfg: JobConfig, family: str, preset: models.Preset | None,
+                     model_max: int | None = None, width: int | None = None) -> JobConfig:
+    """Fill every 'decide for me' field; the result is what job.yaml records.
+
+    `width` is the model's hidden size when known; it decides 'auto' precision on a CPU.
+    `model_max` is how many positions the model has: the default max_length never exceeds
+    it, and a typed one that does is refused here rather than failing inside the model.
+    """
+    cfg = cfg.copy()
+    if width is not None and cfg.train.precision == "auto":
+        cfg.train.precision = prec.auto_precision(width)
+    lora = cfg.method.method == "lora"
+    t = cfg.train
+    if t.learning_rate is None:
+        if preset:
+            t.learning_rate = preset.lora_learning_rate if lora else preset.learning_rate
+        else:
+            t.learning_rate = {"bert": 3e-5, "gpt": 2e-5, "t5": 3e-4}[family] * (
+                10 if lora else 1)
+    if t.max_length is None:
+        t.max_length = preset.max_length if preset else (
+            128 if cfg.task == "classification" else 512)
+        if model_max:
+            t.max_length = min(t.max_length, model_max)
+    elif model_max and t.max_length > model_max and family != "t5":  # T5: relative positions
+        raise ConfigError(f"train.max_length is {t.max_length} but {cfg.model.name} reads at "
+                          f"most {model_max} tokens; set it to {model_max} or less.",
+                          "max_length_over_model", value=t.max_length, limit=model_max)
+    if t.freeze_embeddings is None:
+        # Classification barely moves word embeddings (same SST-2 accuracy either way), while
+        # their dense gradient and optimizer state cost a quarter of each MiniLM step. GPT
+        # models often tie them to the output layer, which generation must keep learning.
+        t.freeze_embeddings = cfg.task == "classification" and not lora
+    cfg.model.family = family
+    if cfg.method.lora_targets == "auto":
+        targets = preset.lora_targets if preset else adapters.LORA_TARGETS.get(family,
+                                                                               "all-linear")
+        cfg.method.lora_targets = targets if isinstance(targets, str) else ",".join(targets)
+    return cfg
+
+
+def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.Preset | None,
+                                                   object]:
+    """Validate, refuse impossible pairs, read the data (unless given) and fill every default:
+    (resolved config, family, model location, preset, JobData). Loads no weights."""
+    from .. import data as data_mod
+    cfg = cfg.copy().validate()
+    location, family, preset = resolve_model(cfg)
+    if cfg.task != "auto":  # refuse before reading any data when we already can
+        models.check_task_family(cfg.task, family)
+    if job_data is None:
+        job_data = data_mod.load_job_data(cfg, family=family)
+    cfg.task = job_data.task
+    models.check_task_family(cfg.task, family)
+    config = models.load_config(location, cfg.model.trust_remote_code)
+    cfg = resolve_defaults(cfg, family, preset, model_max_length(config), model_width(config))
+    record_data(cfg, job_data)
+    return cfg, family, location, preset, job_data
+
+
+def record_data(cfg: JobConfig, job_data) -> None:
+    """Write what the data turned out to be into the job: the roles (guessed or given) and the
+    fingerprint, so the run folder alone says exactly what was trained on."""
+    from ..data import fingerprint, roles_to_config
+    roles_to_config(cfg.data, job_data.roles)
+    digest = fingerprint.of_files(cfg.data.train_file, cfg.data.validation_file)
+    if cfg.data.fingerprint and cfg.data.fingerprint != digest:
+        log.warning("The data files changed since this job was recorded (fingerprint %s, now "
+                    "%s).", cfg.data.fingerprint, digest)
+    cfg.data.fingerprint = digest
+    cfg.data.rows_used = len(job_data.train) + len(job_data.validation)
+    cfg.data.rows_excluded = len(job_data.inspection.excluded) + len(
+        getattr(job_data.validation_inspection, "excluded", None) or [])
+
+
+def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
+    """Resolve the job, then load tokenizer and model and apply LoRA / dropout / freezing."""
+    from ..tasks import task_module
+    cfg, family, location, preset, job_data = resolve(cfg)
+    plan = Plan(cfg, family, location, preset, job_data, task_module(cfg.task, family))
+    for p in getattr(job_data.inspection, "problems", []):
+        if log_note and p.action != "blocking":
+            log_note(level="warning" if p.action in ("excluded", "warning") else "info",
+                     code=p.kind, text=p.message, count=p.count, rows=p.rows)
+    if not load_model:
+        return plan
+    from transformers import AutoTokenizer, set_seed
+    # Seed before any weight is created: a new classification head and LoRA's A matrices are
+    # random, and the Trainer only seeds once the model already exists. Without this the same
+    # job.yaml gives a different model (and dev accuracy) on every run.
+    set_seed(cfg.train.seed)
+    plan.tokenizer = plan.task_module.prepare_tokenizer(AutoTokenizer.from_pretrained(
+        location, trust_remote_code=cfg.model.trust_remote_code))
+    model = plan.task_module.load_model(location, cfg, job_data.labels,
+                                        cfg.model.trust_remote_code, plan.tokenizer)
+    plan.parameters = adapters.count(model)[0]
+    plan.model = adapters.adapt(model, cfg, family)
+    if cfg.method.method == "lora" and cfg.method.bf16_base and prec.precision(cfg) == "bf16":
+        prec.frozen_linears_to_bf16(plan.model)
+    if cfg.train.fast_dropout:
+        from .. import fastdropout
+        fastdropout.install(plan.model)
+    resolve_packing(cfg, plan.model)
+    plan.trainable = adapters.count(plan.model)[1]
+    return plan
+
+
+def resolve_packing(cfg: JobConfig, model) -> None:
+    """Settle train.packing ('auto' = wherever the model supports it) for this model."""
+    from ..tasks import packing
+    t = cfg.train
+    able = cfg.task == "classification" and packing.supports(model)
+    if t.packing is None:
+        t.packing = able
+    elif t.packing and not able:
+        raise ConfigError("train.packing works for BERT-family classification models only; "
+                          "set it to auto or false.", "packing_unsupported")
+
+
+def model_width(config) -> int | None:
+    for name in ("hidden_size", "d_model", "n_embd", "dim"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+def model_max_length(config) -> int | None:
+    for name in ("max_position_embeddings", "n_positions"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None

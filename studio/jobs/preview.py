@@ -1,0 +1,108 @@
+"""What a job would do, before it starts: the one engine call behind the page's Train step.
+
+The page sends what the user set (None for everything else); `preview` answers with the
+resolved config and the facts the page shows (split sizes, steps, parameter counts, the capped
+max_length), computed by the same code a run uses, so nothing is re-derived in the UI. The
+model is built on PyTorch's meta device: no weights are read and nothing is allocated.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from ..config import JobConfig
+from . import adapters
+from .plan import resolve, resolve_packing
+from .trainer_args import steps_per_epoch, total_steps
+
+
+@dataclass
+class Preview:
+    cfg: JobConfig                 # fully resolved: what job.yaml would record
+    family: str
+    train_rows: int
+    validation_rows: int
+    excluded_rows: int
+    steps_per_epoch: int
+    total_steps: int
+    parameters: int
+    trainable: int
+    labels: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"config": self.cfg.to_dict(), "family": self.family,
+                "train_rows": self.train_rows, "validation_rows": self.validation_rows,
+                "excluded_rows": self.excluded_rows, "steps_per_epoch": self.steps_per_epoch,
+                "total_steps": self.total_steps, "parameters": self.parameters,
+                "trainable": self.trainable, "max_length": self.cfg.train.max_length,
+                "learning_rate": self.cfg.train.learning_rate, "labels": self.labels}
+
+
+def preview(cfg: JobConfig) -> Preview:
+    """Resolve `cfg` against its data and model; raises the same StudioError a run would."""
+    job_data = _cached_data(cfg)
+    resolved, family, location, _preset, job_data = resolve(cfg, job_data)
+    skeleton = build_skeleton(location, resolved, family, job_data.labels)
+    parameters = adapters.count(skeleton)[0]
+    trainable_model = adapters.adapt(skeleton, resolved, family)
+    resolve_packing(resolved, trainable_model)
+    rows = len(job_data.train)
+    return Preview(resolved, family, rows, len(job_data.validation),
+                   resolved.data.rows_excluded, steps_per_epoch(resolved, rows),
+                   total_steps(resolved, rows), parameters,
+                   adapters.count(trainable_model)[1], list(job_data.labels))
+
+
+def build_skeleton(location: str, cfg: JobConfig, family: str, labels: list[str]):
+    """The job's model class from its config alone, on the meta device."""
+    import torch
+    from transformers import (AutoModelForCausalLM, AutoModelForSeq2SeqLM,
+                              AutoModelForSequenceClassification)
+    from .. import models
+    config = models.load_config(location, cfg.model.trust_remote_code)
+    if cfg.task == "classification":
+        config.num_labels = max(2, len(labels or []))
+        cls = AutoModelForSequenceClassification
+    else:
+        cls = AutoModelForSeq2SeqLM if family == "t5" else AutoModelForCausalLM
+    with torch.device("meta"):
+        return cls.from_config(config, trust_remote_code=cfg.model.trust_remote_code)
+
+
+# Reading a file is the slow part of a preview and the page asks again on every settings
+# change, so the last few reads are kept, keyed by everything that changes what is read.
+_CACHE: OrderedDict = OrderedDict()
+_LOCK = threading.Lock()
+_CACHE_SIZE = 8
+
+
+def _data_key(cfg: JobConfig) -> tuple:
+    import os
+    stats = []
+    for path in (cfg.data.train_file, cfg.data.validation_file):
+        try:
+            st = os.stat(path) if path else None
+            stats.append((path, st.st_size, st.st_mtime_ns) if st else None)
+        except OSError:
+            stats.append((path, None, None))
+    d = cfg.data.to_dict() if hasattr(cfg.data, "to_dict") else vars(cfg.data)
+    return (tuple(stats), tuple(sorted((k, str(v)) for k, v in d.items())), cfg.task,
+            cfg.model.name, cfg.train.seed)
+
+
+def _cached_data(cfg: JobConfig):
+    from .. import data as data_mod
+    from .plan import resolve_model
+    key = _data_key(cfg)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    _location, family, _preset = resolve_model(cfg.copy().validate())
+    job_data = data_mod.load_job_data(cfg, family=family)
+    with _LOCK:
+        _CACHE[key] = job_data
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return job_data
