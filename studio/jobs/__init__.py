@@ -12,7 +12,7 @@ from .plan import (Plan, model_max_length, model_width, prepare, resolve,  # noq
                    resolve_defaults, resolve_model, resolve_packing)
 from .numerics import (BF16_MIN_WIDTH, auto_precision, autocast,  # noqa: F401
                         cpu_has_fast_bf16, frozen_linears_to_bf16, precision)
-from .preview import Preview, preview  # noqa: F401
+from .preview import ModelFacts, Preview, model_facts, preview  # noqa: F401
 from .saving import last_checkpoint, save_model  # noqa: F401
 from .trainer_args import (extra_callbacks, steps_per_epoch, total_steps,  # noqa: F401
                            training_arguments)

@@ -106,3 +106,36 @@ def _cached_data(cfg: JobConfig):
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return job_data
+
+
+@dataclass
+class ModelFacts:
+    """What the Model step shows before any data is read."""
+    name: str
+    family: str
+    preset: object                 # models.Preset or None
+    untrained: bool
+    parameters: int
+    lora_trainable: int            # trainable parameters if the job used LoRA
+    max_length: int                # the default max_length for this model and task
+
+
+def model_facts(name: str, task: str = "auto", labels: list | None = None) -> ModelFacts:
+    """Family, size and what LoRA would train for a model name; ModelError for an unusable
+    name, ConfigError/ModelError when the model cannot do `task`."""
+    from .. import models
+    from .plan import resolve_defaults, resolve_model
+    cfg = JobConfig(task=task if task != "auto" else "classification")
+    cfg.model.name = (name or "").strip()
+    cfg.method.method = "lora"
+    location, family, preset = resolve_model(cfg)
+    if task != "auto":
+        models.check_task_family(task, family)
+    config = models.load_config(location, cfg.model.trust_remote_code)
+    from .plan import model_max_length
+    cfg = resolve_defaults(cfg, family, preset, model_max_length(config))
+    skeleton = build_skeleton(location, cfg, family, list(labels or []))
+    total = adapters.count(skeleton)[0]
+    lora = adapters.count(adapters.apply_lora(skeleton, cfg, family))[1]
+    return ModelFacts(cfg.model.name, family, preset, bool(preset and preset.untrained), total,
+                      lora, cfg.train.max_length)
