@@ -54,6 +54,21 @@ def toy_chat(n: int, seed: int = 0) -> list[dict]:
     return out
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true",
+                     help="also run the tests marked slow (always on when CI is set)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow learning tests run in CI and on request; the default local run stays quick."""
+    if config.getoption("--run-slow") or os.environ.get("CI", "").lower() in ("1", "true"):
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI, or locally with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("toydata")
