@@ -1,9 +1,13 @@
 """Trainer callbacks: turn Trainer's logs into studio events, and honour stop requests."""
 from __future__ import annotations
 
+import signal
 import time
+from pathlib import Path
 
 from transformers import TrainerCallback
+
+from .distributed import world_size
 
 
 SKIP_METRICS = {"epoch", "num_input_tokens_seen", "eval_model_preparation_time"}
@@ -42,7 +46,6 @@ class EventCallback(TrainerCallback):
         return round(steps * self._samples_per_step() / dt, 3)
 
     def _samples_per_step(self) -> int:
-        from .distributed import world_size
         t = self.cfg.train
         return t.batch_size * t.grad_accum * world_size()
 
@@ -99,3 +102,33 @@ class StopCallback(TrainerCallback):
             control.should_training_stop = True
             control.should_save = False
         return control
+
+
+class StopFlag:
+    """Set by the run folder's stop marker or by SIGTERM/SIGINT; a second signal kills."""
+
+    def __init__(self, stop_file: Path):
+        self.file = Path(stop_file)
+        self.signalled = False
+
+    def install(self) -> dict:
+        def handler(signum, frame):
+            if self.signalled:
+                raise KeyboardInterrupt  # second request: stop right now
+            self.signalled = True
+        previous = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous[sig] = signal.signal(sig, handler)
+            except ValueError:  # not the main thread (tests); the stop marker still works
+                pass
+        return previous
+
+    @staticmethod
+    def uninstall(previous: dict) -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    @property
+    def requested(self) -> bool:
+        return self.signalled or self.file.exists()

@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError, JobConfig, describe_fields
+from .config import JobConfig, describe_fields
+from .errors import StudioError
 
 
 class UserError(Exception):
@@ -92,14 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addHandler(console)
     try:
         return COMMANDS[args.command](args)
-    except (UserError, ConfigError) as e:
+    except (UserError, StudioError) as e:  # errors a user caused: one sentence, exit 2
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except Exception as e:  # noqa: BLE001 - errors a user caused carry a clear message
-        if type(e).__name__ in ("DataError", "ModelError", "InferenceError"):
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        raise
 
 
 # ---- train -------------------------------------------------------------------------------
@@ -157,11 +153,12 @@ def cmd_train(args) -> int:
     if distributed.is_main():
         print(f"run {run_dir.name}: {run_dir}", flush=True)
     from .console import ConsoleEcho
-    with ConsoleEcho(run_dir / "events.jsonl", enabled=distributed.is_main()):
+    from .runs import RunFolder
+    folder = RunFolder(run_dir)
+    with ConsoleEcho(folder.events_file, enabled=distributed.is_main()):
         code = run_job(run_dir, registry, resume=bool(args.resume))
     if code != 0 and distributed.is_main():
-        from .events import final_event, read_all
-        final = final_event(read_all(run_dir / "events.jsonl")) or {}
+        final = folder.final_event() or {}
         if final.get("reason"):
             print(f"error: {final['reason']}", file=sys.stderr)
     return code

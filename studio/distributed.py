@@ -1,4 +1,5 @@
-"""The little the CLI needs to run under torchrun / accelerate launch: one run id for all ranks.
+"""Where this process stands under torchrun / accelerate launch (the only place that reads
+RANK and WORLD_SIZE), and one run id for all ranks.
 
 Every rank parses the same command line, but a run id has a timestamp and a random part, so
 rank 0 makes it and sends it to the others over the process group Trainer would start anyway.
@@ -12,8 +13,12 @@ def world_size() -> int:
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
+def rank() -> int:
+    return int(os.environ.get("RANK", "0"))
+
+
 def is_main() -> bool:
-    return int(os.environ.get("RANK", "0")) == 0
+    return rank() == 0
 
 
 def _ensure_group() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InferenceError
+from .runs import RunFolder
 from .metrics import classification_metrics
 from .tasks import task_module
 
@@ -34,7 +35,7 @@ class LoadedModel:
 def load_run_model(model_dir: str | Path, ref: str = "") -> LoadedModel:
     from transformers import AutoTokenizer
     model_dir = Path(model_dir)
-    info_path = model_dir / "studio.json"
+    info_path = model_dir / RunFolder.MODEL_INFO
     if not info_path.exists():
         raise InferenceError(f"{model_dir} holds no trained model (the run did not finish); "
                              f"pick a finished run.")
@@ -91,7 +92,7 @@ class ModelCache:
         run = registry.find(run_id)
         if run is None:
             raise InferenceError(f"No run '{run_id}'; see `python -m studio runs`.")
-        model_dir = Path(run.run_dir) / "model"
+        model_dir = RunFolder(run.run_dir).model_dir
         return self.get(("run", run.id, _mtime(model_dir)),
                         lambda: load_run_model(model_dir, run.id))
 
@@ -106,7 +107,7 @@ class ModelCache:
 
 
 def _mtime(path: Path) -> float:
-    info = path / "studio.json"
+    info = path / RunFolder.MODEL_INFO
     return info.stat().st_mtime if info.exists() else 0.0
 
 

@@ -44,6 +44,7 @@ class RunFolder:
 
     JOB, EVENTS, LOG, STDOUT = "job.yaml", "events.jsonl", "train.log", "stdout.log"
     METRICS, MODEL, CHECKPOINTS, STOP = "metrics.json", "model", "checkpoints", "STOP"
+    MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -123,7 +124,7 @@ class RunFolder:
         return rows
 
     def has_model(self) -> bool:
-        return (self.model_dir / "studio.json").exists()
+        return (self.model_dir / self.MODEL_INFO).exists()
 
     def stop_requested(self) -> bool:
         return self.stop_file.exists()

@@ -1,71 +1,34 @@
 """Run one job with transformers' Trainer, writing events, the log, metrics and the model.
 
-`run_job(run_dir)` is what `python -m studio train` calls in its own process (the UI launches
+`run_job(run_dir)` is what `python -m studio train` calls in its own process (the page launches
 that same command), so a crash or an out-of-memory error ends this process, never the app.
 Under torchrun / accelerate launch every rank trains; only rank 0 writes events and the registry.
 """
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
-import signal
+import math
 import time
 import traceback
 import warnings
 from pathlib import Path
 
 from . import jobs
-from .config import ConfigError, JobConfig
+from .callbacks import EventCallback, StopCallback, StopFlag
+from .config import JobConfig
+from .distributed import is_main, rank, world_size
+from .errors import ConfigError, StudioError
 from .events import EventWriter
-from .models import ModelError, first_line
-from .runs import Registry
+from .models import first_line
+from .runs import Registry, RunFolder
 
 log = logging.getLogger(__name__)
 
 
-class StopFlag:
-    """Set by a STOP file in the run folder or by SIGTERM/SIGINT; a second signal kills."""
-
-    def __init__(self, run_dir: Path):
-        self.file = run_dir / "STOP"
-        self.signalled = False
-
-    def install(self) -> dict:
-        def handler(signum, frame):
-            if self.signalled:
-                raise KeyboardInterrupt  # second request: stop right now
-            self.signalled = True
-        previous = {}
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
-                previous[sig] = signal.signal(sig, handler)
-            except ValueError:  # not the main thread (tests); the STOP file still works
-                pass
-        return previous
-
-    @staticmethod
-    def uninstall(previous: dict) -> None:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-    @property
-    def requested(self) -> bool:
-        return self.signalled or self.file.exists()
-
-
-def rank() -> int:
-    return int(os.environ.get("RANK", "0"))
-
-
-def world_size() -> int:
-    return int(os.environ.get("WORLD_SIZE", "1"))
-
-
-def setup_logging(run_dir: Path) -> logging.Handler:
-    name = "train.log" if rank() == 0 else f"train.rank{rank()}.log"
-    handler = logging.FileHandler(run_dir / name, encoding="utf-8")
+def setup_logging(folder: RunFolder) -> logging.Handler:
+    path = folder.log_file if is_main() else folder.path / f"train.rank{rank()}.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -73,44 +36,49 @@ def setup_logging(run_dir: Path) -> logging.Handler:
     return handler
 
 
-def friendly_reason(e: BaseException) -> tuple[str, str]:
-    """One sentence for the user and a stable code; the traceback goes to train.log."""
-    if isinstance(e, (ConfigError, ModelError)) or type(e).__name__ == "DataError":
-        return str(e), getattr(e, "code", "config")
+def friendly_reason(e: BaseException) -> tuple[str, str, dict]:
+    """One sentence for the user, a stable code and its params; the traceback goes to
+    train.log."""
+    if isinstance(e, StudioError):
+        return str(e), e.code, dict(e.params)
     text = str(e)
     if isinstance(e, MemoryError) or "out of memory" in text.lower():
         return ("Training ran out of memory; lower train.batch_size or train.max_length, or use "
-                "LoRA.", "out_of_memory")
-    return (f"Training failed: {first_line(e)[:300]} (details in train.log).", "error")
+                "LoRA.", "out_of_memory", {})
+    return (f"Training failed: {first_line(e)[:300]} (details in train.log).", "error",
+            {"detail": first_line(e)[:300]})
 
 
 def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool = False) -> int:
     """Train the job in `run_dir/job.yaml`; returns the process exit code."""
-    run_dir = Path(run_dir)
-    main = rank() == 0
-    handler = setup_logging(run_dir)
-    writer = EventWriter(run_dir / "events.jsonl", enabled=main)
-    stop = StopFlag(run_dir)
+    folder = RunFolder(run_dir)
+    main = is_main()
+    handler = setup_logging(folder)
+    writer = EventWriter(folder.events_file, enabled=main)
+    if resume and main:
+        folder.clear_stop()  # the marker of the stop that ended the last attempt
+    stop = StopFlag(folder.stop_file)
     previous_handlers = stop.install()
-    run_id = run_dir.name
-    if main and registry:
-        registry.update(run_id, status="running", started=time.time(), pid=os.getpid())
+    report = Report(registry if main else None, folder.id)
+    report.status(status="running", started=time.time(), pid=os.getpid(),
+                  reason="")
     try:
-        cfg = JobConfig.from_yaml(run_dir / "job.yaml")
-        result = train(cfg, run_dir, writer, stop, resume=resume, registry=registry)
+        cfg = JobConfig.from_yaml(folder.job_file)
+        result = train(cfg, folder, writer, stop, resume=resume, report=report)
         return 0 if result in ("done", "stopped") else 1
     except KeyboardInterrupt:
         writer.emit("stopped", step=None, model_path=None,
                     reason="Stopped immediately; the model was not saved.")
-        _finish(registry, run_id, main, "stopped", reason="Stopped immediately.")
+        report.finish("stopped", reason="Stopped immediately.")
         return 130
     except BaseException as e:  # noqa: BLE001 - every failure must end as a 'failed' event
-        reason, code = friendly_reason(e)
+        reason, code, params = friendly_reason(e)
         # The traceback goes to the run's log file only; the user gets the one sentence.
         handler.stream.write(f"Run failed: {reason}\n{traceback.format_exc()}\n")
         handler.flush()
-        writer.emit("failed", reason=reason, code=code, log=str(run_dir / "train.log"))
-        _finish(registry, run_id, main, "failed", reason=reason)
+        writer.emit("failed", reason=reason, code=code, params=params,
+                    log=str(folder.log_file))
+        report.finish("failed", reason=reason)
         return 1
     finally:
         stop.uninstall(previous_handlers)
@@ -118,56 +86,114 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
         handler.close()
 
 
-def _finish(registry, run_id, main, status, **fields) -> None:
-    if main and registry:
-        registry.update(run_id, status=status, finished=time.time(), **fields)
+class Report:
+    """The registry entry of this run, written by rank 0 only (None: nothing to write)."""
+
+    def __init__(self, registry: Registry | None, run_id: str):
+        self.registry, self.run_id = registry, run_id
+
+    def status(self, **fields) -> None:
+        if self.registry:
+            self.registry.update(self.run_id, **fields)
+
+    def finish(self, status: str, **fields) -> None:
+        self.status(status=status, finished=time.time(), **fields)
 
 
-def train(cfg: JobConfig, run_dir: Path, writer: EventWriter, stop: StopFlag,
-          resume: bool = False, registry: Registry | None = None) -> str:
-    import torch
-    from transformers import Trainer
-    from transformers.trainer_callback import PrinterCallback
-    from transformers.utils import logging as hf_logging
-    from .callbacks import EventCallback, StopCallback
-
+def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag,
+          resume: bool = False, report: Report | None = None) -> str:
+    """The story of one run: plan, record, tokenize, evaluate the base model, train, evaluate
+    the result, save. Returns the final event's type."""
+    report = report or Report(None, folder.id)
     t0 = time.time()
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()  # load reports and warnings go nowhere useful for users
-    warnings.filterwarnings("ignore", category=UserWarning)
+    quiet_libraries()
     plan = jobs.prepare(cfg, log_note=lambda **n: writer.emit("message", **n))
+    record_resolved_job(plan, folder, report)
+    train_ds, val_ds = build_datasets(plan, writer)
+    trainer, callback = make_trainer(plan, folder, train_ds, val_ds, writer, stop)
+    announce_start(plan, folder, writer, train_ds, val_ds, callback.total)
+
+    checkpoint = jobs.last_checkpoint(folder.path) if resume else None
+    if resume and checkpoint is None:
+        writer.emit("message", level="warning", code="no_checkpoint",
+                    text="No checkpoint found; training starts from the beginning.")
+    before = {}
+    if val_ds is not None and plan.cfg.train.eval_before and checkpoint is None:
+        before = evaluate(trainer, plan, val_ds, folder, phase="before")
+        writer.emit("eval", phase="before", step=0, epoch=0.0, metrics=scalars(before))
+
+    callback.started()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    step = trainer.state.global_step
+    if stop.requested:
+        return finish_stopped(trainer, plan, folder, writer, report, step)
+
+    after = {}
+    if val_ds is not None:
+        after = evaluate(trainer, plan, val_ds, folder, phase="after")
+        writer.emit("eval", phase="after", step=step, epoch=trainer.state.epoch,
+                    metrics=scalars(after))
+    jobs.save_model(trainer, plan, folder.model_dir)
+    return finish_done(plan, folder, writer, report, callback, before, after, step, t0)
+
+
+def quiet_libraries() -> None:
+    """Load reports, progress bars and library warnings mean nothing to a user reading the
+    run's log; our events are the log."""
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=UserWarning)
+
+
+def record_resolved_job(plan, folder: RunFolder, report: Report) -> None:
+    """job.yaml becomes exactly what runs: every default, the roles and the data fingerprint."""
+    import torch
     cfg = plan.cfg
-    if rank() == 0:
-        cfg.to_yaml(run_dir / "job.yaml")  # the resolved job: exactly what ran
-        if registry:
-            registry.update(run_dir.name, task=cfg.task, family=plan.family,
-                            method=cfg.method.method, config=cfg.to_yaml())
+    if is_main():
+        cfg.to_yaml(folder.job_file)
+        report.status(task=cfg.task, family=plan.family, method=cfg.method.method,
+                      config=cfg.to_yaml())
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
-    mod, tokenizer, model = plan.task_module, plan.tokenizer, plan.model
 
-    train_ds, notes = mod.build_dataset(plan.data.train, tokenizer, cfg, plan.data.labels)
-    val_ds, _ = (mod.build_dataset(plan.data.validation, tokenizer, cfg, plan.data.labels)
-                 if len(plan.data.validation) else (None, []))
+
+def build_datasets(plan, writer: EventWriter):
+    """Tokenized train and validation sets (validation None when there is none)."""
+    mod, tokenizer, cfg, labels = plan.task_module, plan.tokenizer, plan.cfg, plan.data.labels
+    train_ds, notes = mod.build_dataset(plan.data.train, tokenizer, cfg, labels)
+    val_ds = (mod.build_dataset(plan.data.validation, tokenizer, cfg, labels)[0]
+              if len(plan.data.validation) else None)
     for n in notes:
         writer.emit("message", level="warning", **n)
     if len(train_ds) == 0:
         raise ConfigError("No training example is left after tokenization; raise "
-                          "train.max_length or check the data.")
+                          "train.max_length or check the data.", "no_examples")
+    return train_ds, val_ds
 
-    args = jobs.training_arguments(cfg, run_dir, len(train_ds), has_eval=val_ds is not None)
-    total_steps = jobs.total_steps(cfg, len(train_ds), world_size())
-    callback = EventCallback(writer, cfg, total_steps)
+
+def make_trainer(plan, folder: RunFolder, train_ds, val_ds, writer, stop):
+    from transformers import Trainer
+    from transformers.trainer_callback import PrinterCallback
+    cfg, mod = plan.cfg, plan.task_module
+    args = jobs.training_arguments(cfg, folder.path, len(train_ds), has_eval=val_ds is not None)
+    callback = EventCallback(writer, cfg, jobs.total_steps(cfg, len(train_ds), world_size()))
     trainer_cls = mod.make_trainer_class(Trainer) if hasattr(mod, "make_trainer_class") \
         else Trainer
-    trainer = trainer_cls(model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds,
-                          data_collator=mod.make_collator(tokenizer, model),
+    trainer = trainer_cls(model=plan.model, args=args, train_dataset=train_ds,
+                          eval_dataset=val_ds,
+                          data_collator=mod.make_collator(plan.tokenizer, plan.model),
                           compute_metrics=mod.compute_metrics(plan.data.labels),
                           callbacks=[callback, StopCallback(stop), *jobs.extra_callbacks(cfg)])
     if hasattr(mod, "packed_collator"):
-        trainer.packed_collator = mod.packed_collator(cfg, tokenizer)
+        trainer.packed_collator = mod.packed_collator(cfg, plan.tokenizer)
     trainer.remove_callback(PrinterCallback)  # our events are the log; no raw dicts on stdout
-    writer.emit("start", run_id=run_dir.name, config_digest=cfg.digest(), task=cfg.task,
+    return trainer, callback
+
+
+def announce_start(plan, folder: RunFolder, writer, train_ds, val_ds, total_steps: int) -> None:
+    cfg = plan.cfg
+    writer.emit("start", run_id=folder.id, config_digest=cfg.digest(), task=cfg.task,
                 model=cfg.model.name, family=plan.family, method=cfg.method.method,
                 parameters=plan.parameters, trainable=plan.trainable,
                 train_rows=len(train_ds), validation_rows=len(val_ds) if val_ds else 0,
@@ -175,69 +201,49 @@ def train(cfg: JobConfig, run_dir: Path, writer: EventWriter, stop: StopFlag,
                 batch_size=cfg.train.batch_size, labels=plan.data.labels,
                 precision=jobs.precision(cfg), world_size=world_size())
 
-    before = {}
-    checkpoint = jobs.last_checkpoint(run_dir) if resume else None
-    if val_ds is not None and cfg.train.eval_before and checkpoint is None:
-        before = evaluate(trainer, mod, plan, cfg, val_ds, run_dir, phase="before")
-        writer.emit("eval", phase="before", step=0, epoch=0.0, metrics=scalars(before))
-    if resume and checkpoint is None:
-        writer.emit("message", level="warning", code="no_checkpoint",
-                    text="No checkpoint found; training starts from the beginning.")
-    callback.started()
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    step = trainer.state.global_step
 
-    model_path = run_dir / "model"
-    if stop.requested:
-        jobs.save_model(trainer, plan, model_path)
-        writer.emit("stopped", step=step, model_path=str(model_path),
-                    reason="Stopped on request; the model trained so far was saved.")
-        _finish(registry, run_dir.name, rank() == 0, "stopped",
-                reason="Stopped on request; the model trained so far was saved.")
-        return "stopped"
+def finish_stopped(trainer, plan, folder, writer, report, step) -> str:
+    reason = "Stopped on request; the model trained so far was saved."
+    jobs.save_model(trainer, plan, folder.model_dir)
+    writer.emit("stopped", step=step, model_path=str(folder.model_dir), reason=reason)
+    report.finish("stopped", reason=reason)
+    return "stopped"
 
-    after = {}
-    if val_ds is not None:
-        after = evaluate(trainer, mod, plan, cfg, val_ds, run_dir, phase="after")
-        writer.emit("eval", phase="after", step=step, epoch=trainer.state.epoch,
-                    metrics=scalars(after))
-    jobs.save_model(trainer, plan, model_path)
+
+def finish_done(plan, folder, writer, report, callback, before, after, step, t0) -> str:
     final = {"before": before, "after": after,
              "train_loss": callback.last_loss, "train_seconds": round(callback.train_time(), 2),
-             "train_samples_per_second": callback.samples_per_second(),
-             "steps": step}
-    if rank() == 0:
-        (run_dir / "metrics.json").write_text(json.dumps(final, indent=2, default=str))
+             "train_samples_per_second": callback.samples_per_second(), "steps": step}
+    if is_main():
+        folder.write_metrics(final)
     summary = {**{f"before_{k}": v for k, v in scalars(before).items()}, **scalars(after),
                "train_loss": callback.last_loss, "steps": step}
-    writer.emit("done", metrics=summary, model_path=str(model_path),
+    writer.emit("done", metrics=summary, model_path=str(folder.model_dir),
                 elapsed=round(time.time() - t0, 2))
-    _finish(registry, run_dir.name, rank() == 0, "done", metrics=summary)
+    report.finish("done", metrics=summary)
     return "done"
 
 
-def evaluate(trainer, mod, plan, cfg, val_ds, run_dir: Path, phase: str) -> dict:
-    """Eval loss (+ perplexity) or the classification report, plus generated-text metrics."""
+def evaluate(trainer, plan, val_ds, folder: RunFolder, phase: str) -> dict:
+    """Eval loss (+ perplexity) or the classification report, plus generated-text metrics;
+    per-row outputs go to the run folder."""
+    mod, cfg = plan.task_module, plan.cfg
     if cfg.task == "classification":
         metrics, rows = mod.detailed_eval(trainer, val_ds, plan.data.validation, plan.data.labels)
-        if rank() == 0:
-            with open(run_dir / f"predictions_{phase}.jsonl", "w", encoding="utf-8") as f:
-                for r in rows:
-                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        if is_main():
+            folder.write_outputs("predictions", phase, rows)
         return metrics
     out = trainer.evaluate()
     metrics = {"eval_loss": out.get("eval_loss")}
     if metrics["eval_loss"] is not None:
         metrics["perplexity"] = math.exp(min(metrics["eval_loss"], 50))
     gen = {}
-    if rank() == 0:
+    if is_main():
         with jobs.autocast(cfg):  # generation in bf16 too: ~1.4x faster on this kind of CPU
             gen = mod.generate_eval(trainer.model, plan.tokenizer, plan.data.validation, cfg)
     samples = gen.pop("samples", [])
-    if rank() == 0 and samples:
-        with open(run_dir / f"samples_{phase}.jsonl", "w", encoding="utf-8") as f:
-            for s in samples:
-                f.write(json.dumps(s, ensure_ascii=False) + "\n")
+    if is_main() and samples:
+        folder.write_outputs("samples", phase, samples)
     return {**metrics, **gen}
 
 

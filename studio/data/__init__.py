@@ -1,9 +1,11 @@
-"""The data-reading pipeline, flowing one way:
+"""The data-reading pipeline, flowing one way, each stage once per file:
 
-  encodings -> delimited / jsonfiles / readers   read any file into a DataFrame
-  -> layouts -> roles                            which column is what (text, label, messages ...)
-  -> normalise (+ checks)                        one clean example per usable row, problems listed
-  -> splits                                      the validation hold-out
+  frames (readers: encodings, delimited + ragged, jsonfiles)   read any file into a raw frame
+  -> spill                    join text that unquoted delimiters split into unnamed columns
+  -> layouts -> roles         which layout (table, alpaca, messages ...), which column is what
+  -> normalise (+ problems, checks, label_checks, conversations, lengths)
+                              one clean example per usable row, problems listed
+  -> splits / overlap         the validation hold-out, and train-vs-validation checks
 
 `pipeline` ties the stages together: `inspect_file` (Data step, `studio inspect`) and
 `load_job_data` (a training job). Nothing here imports torch, transformers or gradio.

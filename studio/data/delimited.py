@@ -1,5 +1,7 @@
 """Delimited text (CSV, TSV, ...): sniff the delimiter and header, then read every cell as a
-string with pyarrow; ragged rows become a DataError naming the line."""
+string with pyarrow. Rows with extra fields (spilled text) are read wider, their extra columns
+reported as unnamed in `info["unnamed"]`; a row missing a field is a DataError naming the line
+(studio.data.ragged)."""
 from __future__ import annotations
 
 import csv
@@ -10,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from studio.data.encodings import read_head_text
+from studio.data.ragged import Ragged, ragged_error, read_ragged
 from studio.errors import DataError
 
 SAMPLE_ROWS = 200                # rows parsed with the csv module to sniff the shape
@@ -146,28 +149,48 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     skip = _leading_blank_lines(text) + int(has_header) + int(bool(sep_line))
     try:
         frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True)
-    except _Ragged as first_try:
-        # Unbalanced quotes inside unquoted text (common in TSV exports) swallow lines; read the
-        # file again with quotes taken literally and keep that only if it is consistent.
-        try:
-            frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=False)
-        except _Ragged:
-            error = _ragged_error(path, encoding, delim, width, first_try,
-                                  limit + has_header if limit else 0)
-            if error is not None:
-                raise error from None
-            # The ragged row lies past the preview: read what the preview needs without it.
-            frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True,
-                                tolerate=True)
-    names = column_names(rows[0], has_header)
+    except Ragged as first_try:
+        frame = _read_uneven(path, encoding, delim, width, skip, limit, has_header,
+                             bool(sep_line), first_try)
+    header_row = list(rows[0]) if has_header else []
+    names = column_names(header_row + [""] * (frame.shape[1] - len(header_row))
+                         if has_header else [None] * frame.shape[1], has_header)
     frame.columns = names
+    # Columns without a name: a blank header cell, or fields past the first row's end.
+    unnamed = [n for i, n in enumerate(names)
+               if i >= len(rows[0]) or (has_header and not str(header_row[i]).strip())]
     frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
     if has_header and len(frame) == 0:
         raise DataError("header_only", f"{path.name} has a header row ({', '.join(names)}) but no "
                         f"data rows; add rows below the header.", file=path.name,
                         columns=names)
     fmt = "tsv" if delim == "\t" and suffix != ".txt" else ("txt" if suffix == ".txt" else "csv")
-    return frame, {"format": fmt, "delimiter": delim, "header": has_header}
+    info = {"format": fmt, "delimiter": delim, "header": has_header}
+    unnamed = [n for n in unnamed if n in frame.columns]
+    if unnamed:
+        info["unnamed"] = unnamed
+    if len(names) > width:
+        info["padded"] = True     # read by read_ragged: None past a row's end, "" a real field
+    return frame, info
+
+
+def _read_uneven(path, encoding, delim, width, skip, limit, has_header, sep_line, first_try):
+    """A file some of whose rows have another field count than the first row."""
+    # Unbalanced quotes inside unquoted text (common in TSV exports) swallow lines; read the
+    # file again with quotes taken literally and keep that only if it is consistent.
+    try:
+        return _arrow_read(path, encoding, delim, width, skip, limit, quoting=False)
+    except Ragged:
+        pass
+    # Longer rows: text spilled over an unquoted delimiter (see studio.data.ragged).
+    frame = read_ragged(path, encoding, delim, width, header=has_header, sep_line=sep_line,
+                        limit=limit)
+    if frame is not None:
+        return frame
+    if not limit:
+        raise ragged_error(path, delim, width, None, first_try.found)
+    # The odd row lies past the preview: read what the preview needs without it.
+    return _arrow_read(path, encoding, delim, width, skip, limit, quoting=True, tolerate=True)
 
 
 SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*\r?\n")
@@ -183,14 +206,9 @@ def _leading_blank_lines(text: str) -> int:
     return n
 
 
-class _Ragged(Exception):
-    def __init__(self, expected, found, text):
-        self.expected, self.found, self.text = expected, found, text
-
-
 def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
                 tolerate=False) -> pd.DataFrame:
-    """Fast, low-memory read with pyarrow; every cell a string; any ragged row raises _Ragged."""
+    """Fast, low-memory read with pyarrow; every cell a string; any ragged row raises Ragged."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -221,7 +239,7 @@ def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
                         f"check that it is a CSV or TSV file.", file=path.name,
                         detail=str(e)) from None
     if bad and not tolerate:
-        raise _Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
+        raise Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
     return table.to_pandas(**arrow_strings())
 
 
@@ -247,38 +265,6 @@ def _read_first(reader, limit: int):
             break
     table = pa.Table.from_batches(batches, schema=reader.schema)
     return table.slice(0, limit)
-
-
-def _ragged_error(path, encoding, delim, width, info: _Ragged, max_rows: int = 0):
-    """Find the line of the first row whose field count differs (csv module counts lines).
-
-    With `max_rows` (a preview) only that many rows are looked at; None if they are all fine.
-    """
-    line, found, seen = None, info.found, 0
-    with open(path, encoding=encoding, newline="", errors="replace") as f:
-        reader = csv.reader(f, delimiter=delim)
-        try:
-            for row in reader:
-                if not any(c.strip() for c in row):
-                    continue
-                seen += 1
-                if len(row) != width:
-                    line, found = reader.line_num, len(row)
-                    break
-                if max_rows and seen >= max_rows:
-                    return None
-        except csv.Error:
-            pass
-    name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
-    where = f"Line {line}" if line else "A row"
-    return DataError("ragged_rows", f"{where} of {path.name} has {_fields(found)} but the first "
-                     f"row has {width}; fix the missing or extra {name} there, or quote text "
-                     f"that contains a {name}.", file=path.name, line=line, found=found,
-                     expected=width, delimiter=delim)
-
-
-def _fields(n) -> str:
-    return "1 field" if n == 1 else f"{n} fields"
 
 
 def drop_empty_unnamed(frame: pd.DataFrame, header_row) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Normalising: turn a raw frame and its roles into the task's example columns, excluding (and
-reporting) unusable rows with their reason."""
+reporting) unusable rows with their reason. Rows an earlier stage already excluded (text in
+unnamed columns) arrive as `excluded_before` and take no part in the checks."""
 from __future__ import annotations
 
 import json
@@ -9,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from studio.data import checks
-from studio.data.checks import Problem, choice, problem, rows_of
-from studio.data.layouts import messages_to_pair, render_messages, rows_to_messages
+from studio.data.conversations import messages_to_pair, render_messages, rows_to_messages
+from studio.data.label_checks import clean_labels
+from studio.data.problems import Problem, choice, problem, rows_of
 
 REQUIRED = {"classification": ("text", "label"), "text2text": ("prompt", "response"),
             "chat": ("prompt", "response")}
@@ -19,10 +21,14 @@ ROLE_WORDS = {"text": "text", "label": "label", "prompt": "prompt / input",
 
 
 def normalise(frame: pd.DataFrame, layout: str, roles: dict[str, str], task: str, *,
-              system_prompt: str = "", fixes: dict | None = None
+              system_prompt: str = "", fixes: dict | None = None,
+              excluded_before: pd.Series | None = None
               ) -> tuple[pd.DataFrame, list[dict], list[Problem]]:
-    """Usable examples in the task's columns, the excluded rows, and the problems found."""
+    """Usable examples in the task's columns, the excluded rows, and the problems found.
+    `excluded_before`: per row, the reason an earlier stage excluded it, or None."""
     frame = frame.reset_index(drop=True)
+    before = excluded_before if excluded_before is not None else \
+        pd.Series([None] * len(frame), dtype=object)
     roles = _alias_inputs(roles, task)
     missing = _missing_roles(layout, roles, task)
     if missing:
@@ -31,15 +37,17 @@ def normalise(frame: pd.DataFrame, layout: str, roles: dict[str, str], task: str
                           columns=", ".join(map(str, frame.columns)))
         if missing in ("label", "response") and layout not in ("messages", "sharegpt"):
             # Unlabelled files (to predict on) still yield their inputs; training refuses.
-            examples, reasons, problems = _inputs_only(frame, roles, task, system_prompt, fixes)
+            examples, reasons, problems = _inputs_only(frame, roles, task, system_prompt, fixes,
+                                                       before)
             keep = reasons.isna().to_numpy()
             return (examples[keep].reset_index(drop=True), excluded_rows(frame, reasons),
                     problems + [blocker])
-        return _empty_examples(task), [], [blocker]
+        return _empty_examples(task), excluded_rows(frame, before), [blocker]
     if task == "classification":
-        examples, reasons, problems = _classification(frame, roles, fixes)
+        examples, reasons, problems = _classification(frame, roles, fixes, before)
     else:
-        examples, reasons, problems = _generation(frame, layout, roles, task, system_prompt, fixes)
+        examples, reasons, problems = _generation(frame, layout, roles, task, system_prompt, fixes,
+                                                  before)
     excluded = excluded_rows(frame, reasons)
     keep = reasons.isna().to_numpy()
     if not keep.all():
@@ -63,11 +71,11 @@ def _alias_inputs(roles: dict, task: str) -> dict:
     return roles
 
 
-def _inputs_only(frame, roles, task, system_prompt, fixes):
+def _inputs_only(frame, roles, task, system_prompt, fixes, before):
     """Examples holding only the inputs (text / prompt / user turn), blank ones excluded."""
     n = len(frame)
     row_numbers = np.arange(1, n + 1)
-    reasons, problems = _Reasons(n), []
+    reasons, problems = _Reasons(before), []
     if task == "classification":
         data = {"text": text_column(frame[roles["text"]])}
         if roles.get("text_pair"):
@@ -90,7 +98,7 @@ def _inputs_only(frame, roles, task, system_prompt, fixes):
                                  [{"role": "user", "content": p}]
                                  for s, p in zip(system, prompts)]}
     data["_row"] = row_numbers
-    _apply(problems, reasons, "empty_text", blank, row_numbers, fixes)
+    _apply(problems, reasons, "empty_text", blank & reasons.live, row_numbers, fixes)
     return pd.DataFrame(data), reasons.values, problems
 
 
@@ -140,8 +148,8 @@ def _cell_text(value) -> str:
 class _Reasons:
     """First reason each row is excluded for; None while the row is still in."""
 
-    def __init__(self, n: int):
-        self.values = pd.Series([None] * n, dtype=object)
+    def __init__(self, before: pd.Series):
+        self.values = before.reset_index(drop=True).astype(object).copy()
 
     @property
     def live(self) -> np.ndarray:
@@ -152,19 +160,19 @@ class _Reasons:
         self.values[mask] = kind
 
 
-def _classification(frame, roles, fixes):
+def _classification(frame, roles, fixes, before):
     n = len(frame)
     row_numbers = np.arange(1, n + 1)
-    reasons = _Reasons(n)
+    reasons = _Reasons(before)
     data = {"text": text_column(frame[roles["text"]])}
     if roles.get("text_pair"):
         data["text_pair"] = text_column(frame[roles["text_pair"]])
-    labels, missing_label, problems = checks.clean_labels(frame[roles["label"]], row_numbers, fixes)
+    labels, missing_label, problems = clean_labels(frame[roles["label"]], row_numbers, fixes)
     data["label"] = labels.to_numpy()
     data["_row"] = row_numbers
     examples = pd.DataFrame(data)
 
-    empty = checks.blank(examples["text"])
+    empty = checks.blank(examples["text"]) & reasons.live
     _apply(problems, reasons, "empty_text", empty, row_numbers, fixes)
     reasons.mark(missing_label, "missing_label")
     text_cols = ["text"] + (["text_pair"] if "text_pair" in examples else [])
@@ -212,15 +220,19 @@ def _class_balance(examples: pd.DataFrame) -> list[Problem]:
                     names=", ".join(rare[:5]))]
 
 
-def _generation(frame, layout, roles, task, system_prompt, fixes):
+GENERATION_KINDS = ("bad_messages", "unknown_role", "no_assistant", "not_ending_with_assistant",
+                    "empty_text", "no_trained_reply", "non_text_content", "partial_loss_weight")
+
+
+def _generation(frame, layout, roles, task, system_prompt, fixes, before):
     n = len(frame)
     row_numbers = np.arange(1, n + 1)
     conversations, found = rows_to_messages(frame, layout, roles, system_prompt, fixes)
-    reasons = _Reasons(n)
+    reasons = _Reasons(before)
     problems = []
-    for kind in ("bad_messages", "unknown_role", "no_assistant", "not_ending_with_assistant",
-                 "empty_text", "non_text_content"):
+    for kind in GENERATION_KINDS:
         mask, action, params = found.get(kind, (None, None, {}))
+        mask = None if mask is None else mask & reasons.live
         if mask is None or not mask.any():
             continue
         problems.append(problem(kind, action, rows_of(mask, row_numbers), int(mask.sum()),
@@ -263,3 +275,20 @@ def jsonable(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def label_counts(examples: pd.DataFrame, task: str) -> dict[str, int]:
+    """Examples per label, in label order; {} for generation tasks."""
+    if task != "classification" or "label" not in examples:
+        return {}
+    counts = examples["label"].value_counts()
+    return {str(k): int(counts[k]) for k in sort_labels(list(counts.index))}
+
+
+def sort_labels(labels: list) -> list[str]:
+    """Numerically when every label is an integer, else alphabetically."""
+    labels = [str(x) for x in labels]
+    try:
+        return sorted(labels, key=lambda s: (int(s), s))
+    except ValueError:
+        return sorted(labels)

@@ -4,8 +4,9 @@ Every reader returns the table exactly as the file holds it (all rows, original 
 text and Excel cells come back as strings so that "007", "1.0" and "TRUE" are never reinterpreted;
 JSON and Parquet keep their native values (a `messages` cell stays a list of dicts).
 `read_any` picks the reader: Parquet, Excel and Hugging Face datasets here; text goes to
-`studio.encodings`, then `studio.jsonfiles` or `studio.delimited`.
-`studio.data` builds on this: layout, column roles, normalisation and checks.
+`studio.data.encodings`, then `studio.data.jsonfiles` or `studio.data.delimited`.
+`studio.data.frames` caches what this reads; the later stages (layout, roles, normalisation,
+checks) never read a file.
 """
 from __future__ import annotations
 
@@ -145,7 +146,12 @@ def read_xlsx(path: Path, sheet: str, limit: int, header: bool | None) -> tuple[
                         columns=names)
     frame = pd.DataFrame(body, columns=names, dtype=object).astype("str")
     frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
-    return frame, {"format": "xlsx", "sheets": sheets, "sheet": name, "header": has_header}
+    info = {"format": "xlsx", "sheets": sheets, "sheet": name, "header": has_header}
+    unnamed = [n for n, cell in zip(names, rows[0]) if has_header and not cell.strip()
+               and n in frame.columns]
+    if unnamed:
+        info["unnamed"] = unnamed         # blank header cells; see studio.data.spill
+    return frame, info
 
 
 def _xlsx_rows(path: Path, sheet: str, limit: int) -> tuple[list[list[str]], list[str]]:

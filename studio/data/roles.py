@@ -1,11 +1,15 @@
 """Column roles: guess which column is the text, label, prompt, response or conversation, and
-which task (classification, text2text, chat) the file is for."""
+which task (classification, text2text, chat) the file is for.
+
+Works from the `Layout` the layouts stage found; it never looks for the layout again. The one
+thing it may still look at is the turn style of a conversation column the user picked by hand.
+"""
 from __future__ import annotations
 
 import pandas as pd
 
+from studio.data.layouts import CHAT_LAYOUTS, TURN_LAYOUTS, Layout, norm_name, turn_style
 from studio.errors import DataError
-from studio.data.layouts import CHAT_LAYOUTS, detect_chat_layout, find_messages_column
 
 GUESS_SAMPLE = 5000
 LABEL_NAMES = ["label", "labels", "class", "category", "sentiment", "target", "y", "intent",
@@ -29,23 +33,15 @@ LANG_CODES = {"en", "zh", "fr", "de", "es", "it", "pt", "ru", "ja", "ko", "ar", 
 ID_NAMES = {"id", "idx", "index", "uid", "guid", "key", "row", "_row"}
 
 
-def detect_layout(frame: pd.DataFrame) -> str:
-    chat = detect_chat_layout(frame)
-    if chat:
-        return chat
-    roles = guess_roles(frame, "table")
-    return "pairs" if "prompt" in roles and "label" not in roles else "table"
+_norm = norm_name
 
 
-def _norm(name: str) -> str:
-    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def guess_roles(frame: pd.DataFrame, layout: str) -> dict[str, str]:
+def guess_roles(frame: pd.DataFrame, layout: Layout | str) -> dict[str, str]:
     """role -> column, from column names first and the values second."""
+    layout = layout if isinstance(layout, Layout) else Layout(layout)
     names = {_norm(c): c for c in frame.columns}
-    if layout in CHAT_LAYOUTS:
-        return _chat_roles(frame, layout, names)
+    if layout.is_chat:
+        return _chat_roles(layout, names)
     sample = frame.head(GUESS_SAMPLE)
     pair = _t2t_pair(names, sample)
     if pair and _label_like(sample[pair[1]], strict=True):
@@ -75,15 +71,15 @@ def guess_roles(frame: pd.DataFrame, layout: str) -> dict[str, str]:
     return roles
 
 
-def _chat_roles(frame, layout, names) -> dict[str, str]:
-    if layout == "alpaca":
+def _chat_roles(layout: Layout, names) -> dict[str, str]:
+    if layout.kind == "alpaca":
         roles = {"prompt": names["instruction"],
                  "response": names.get("output") or names.get("response")}
         for role in ("input", "system", "history"):
             if role in names:
                 roles[role] = names[role]
         return roles
-    roles = {"messages": find_messages_column(frame)}
+    roles = {"messages": layout.messages_column}
     if "system" in names:
         roles["system"] = names["system"]
     return roles
@@ -133,8 +129,9 @@ def infer_task(layout: str, roles: dict[str, str], family: str = "auto") -> str:
     return "classification" if family == "bert" or "text" in roles else "text2text"
 
 
-def resolve_roles(frame, layout, roles, path) -> tuple[str, dict[str, str]]:
-    """Guessed roles, overridden by the ones given; a given column must exist.
+def resolve_roles(frame, layout: Layout, roles, path) -> tuple[str, dict[str, str]]:
+    """The layout kind (table, pairs, alpaca, messages, sharegpt) and the final roles: guessed
+    ones, overridden by the ones given; a given column must exist.
 
     Mapping the columns an alpaca file already uses (prompt=instruction) keeps the alpaca
     layout, so `input`, `history` and `system` are still merged in; mapping a label or text
@@ -150,18 +147,26 @@ def resolve_roles(frame, layout, roles, path) -> tuple[str, dict[str, str]]:
     table_roles = {"label", "text", "text_pair"} & set(given)
     pair_roles = {"prompt", "response"} & set(given)
     if given.get("messages"):
-        if layout not in ("messages", "sharegpt"):
-            col = given["messages"]
-            layout = detect_chat_layout(frame[[col]].rename(columns={col: "messages"}))
-            layout = layout if layout in ("messages", "sharegpt") else "messages"
-    elif table_roles or (pair_roles and layout in ("messages", "sharegpt")):
-        layout = "table" if layout in CHAT_LAYOUTS else layout
+        col = given["messages"]
+        if layout.kind not in TURN_LAYOUTS or layout.messages_column != col:
+            layout = Layout(turn_style(frame[col], "messages") or "messages", col)
+    elif table_roles or (pair_roles and layout.kind in TURN_LAYOUTS):
+        layout = Layout("table") if layout.is_chat else layout
     final = guess_roles(frame, layout)
     if table_roles:
         final = {k: v for k, v in final.items() if k not in ("prompt", "response")}
-    if pair_roles and layout != "alpaca":
+    if pair_roles and layout.kind != "alpaca":
         final = {k: v for k, v in final.items() if k not in ("label", "text", "text_pair")}
     final.update(given)
-    if layout in ("table", "pairs"):
-        layout = "pairs" if "prompt" in final and "label" not in final else "table"
-    return layout, final
+    kind = layout.kind
+    if kind == "table":
+        kind = "pairs" if "prompt" in final and "label" not in final else "table"
+    return kind, final
+
+
+def present_roles(roles: dict | None, columns) -> dict | None:
+    """The given roles whose columns this file has. A validation file may name its columns
+    differently (SST-2: `sentence` in train, `content` in dev); guessing decides the rest."""
+    given = {k: v for k, v in (roles or {}).items() if v}
+    kept = {k: v for k, v in given.items() if v in set(columns)}
+    return kept or None

@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..runs import RunFolder
+
 
 def last_checkpoint(run_dir: Path) -> Path | None:
-    ckpts = sorted((Path(run_dir) / "checkpoints").glob("checkpoint-*"),
+    ckpts = sorted(RunFolder(run_dir).checkpoints_dir.glob("checkpoint-*"),
                    key=lambda p: int(p.name.split("-")[-1]))
     return ckpts[-1] if ckpts else None
 
@@ -23,7 +25,7 @@ def save_model(trainer, plan, target: Path) -> None:
             "base_model": cfg.model.name, "base_location": plan.location,
             "labels": plan.data.labels, "max_length": cfg.train.max_length,
             "system_prompt": cfg.data.system_prompt}
-    (target / "studio.json").write_text(json.dumps(info, indent=2, ensure_ascii=False))
+    (target / RunFolder.MODEL_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False))
     if cfg.task == "classification":
         (target / "labels.json").write_text(json.dumps(
             {"id2label": dict(enumerate(plan.data.labels))}, indent=2, ensure_ascii=False))

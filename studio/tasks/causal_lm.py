@@ -2,9 +2,10 @@
 
 Each conversation is rendered with the tokenizer's chat template (a plain
 "### Instruction / ### Response" layout when it has none) and the loss is computed on the
-assistant's tokens only: the model learns to answer, not to repeat prompts. The rendered text is
-split at turn boundaries into prompt and answer segments that are tokenized separately, so the
-label mask is exact whatever the template looks like.
+assistant's tokens only: the model learns to answer, not to repeat prompts. A reply the data file
+marked with loss_weight 0 (kept in its normalised message) stays in the text as context but gets
+no loss either. The rendered text is split at turn boundaries into prompt and answer segments
+that are tokenized separately, so the label mask is exact whatever the template looks like.
 """
 from __future__ import annotations
 
@@ -29,6 +30,16 @@ def load_model(location: str, job, labels=None, trust_remote_code: bool = False,
 prepare_tokenizer = ensure_pad_token
 
 
+def learned(message: dict) -> bool:
+    """Assistant replies are learned unless the data gave them loss_weight 0."""
+    return message["role"] == "assistant" and message.get("loss_weight", 1) != 0
+
+
+def _plain(messages: list[dict]) -> list[dict]:
+    """Messages as a chat template expects them: role and content only."""
+    return [{"role": m["role"], "content": m["content"]} for m in messages]
+
+
 def as_messages(row) -> list[dict]:
     """chat rows carry `messages`; text2text rows become one user turn and one reply."""
     if "messages" in row and row["messages"] is not None:
@@ -40,29 +51,31 @@ def as_messages(row) -> list[dict]:
 def render_prompt(tokenizer, messages: list[dict]) -> str:
     """The text that makes the model produce the next assistant turn."""
     if tokenizer.chat_template:
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return tokenizer.apply_chat_template(_plain(messages), tokenize=False,
+                                             add_generation_prompt=True)
     return "".join(PLAIN_ROLES.get(m["role"], "") + m["content"] + "\n\n" for m in messages) \
         + PLAIN_ROLES["assistant"]
 
 
-def segments(tokenizer, messages: list[dict]) -> list[tuple[str, bool]]:
-    """Split a conversation into (text, is_trained) pieces that concatenate to the full text."""
+def segments(tokenizer, messages: list[dict]) -> list[tuple[str, bool, bool]]:
+    """Split a conversation into (text, is_reply, is_learned) pieces that concatenate to the
+    full text; a reply weighted 0 is a reply that is not learned."""
     out, done = [], ""
     for i, m in enumerate(messages):
         if m["role"] != "assistant":
             continue
         prompt = render_prompt(tokenizer, messages[:i])
         if tokenizer.chat_template:
-            full = tokenizer.apply_chat_template(messages[:i + 1], tokenize=False)
+            full = tokenizer.apply_chat_template(_plain(messages[:i + 1]), tokenize=False)
         else:
             full = prompt + m["content"]
         if not prompt.startswith(done) or not full.startswith(prompt):
             # A template that rewrites earlier turns (some drop past reasoning); fall back to
             # training on this reply with everything before it as context.
-            out = [(prompt, False)]
+            out = [(prompt, False, False)]
         else:
-            out.append((prompt[len(done):], False))
-        out.append((full[len(prompt):], True))
+            out.append((prompt[len(done):], False, False))
+        out.append((full[len(prompt):], True, learned(m)))
         done = full
     return out
 
@@ -71,9 +84,9 @@ def encode_conversation(tokenizer, messages: list[dict], max_length: int) -> dic
     ids, labels = [], []
     if tokenizer.bos_token_id is not None and not tokenizer.chat_template:
         ids, labels = [tokenizer.bos_token_id], [IGNORE]
-    for text, trained in segments(tokenizer, messages):
+    for text, reply, trained in segments(tokenizer, messages):
         piece = tokenizer(text, add_special_tokens=False)["input_ids"]
-        if trained and tokenizer.eos_token_id is not None and not tokenizer.chat_template:
+        if reply and tokenizer.eos_token_id is not None and not tokenizer.chat_template:
             piece = piece + [tokenizer.eos_token_id]  # teach the model where an answer ends
         ids += piece
         labels += piece if trained else [IGNORE] * len(piece)

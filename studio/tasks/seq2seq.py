@@ -1,7 +1,8 @@
 """Chat and input->target text on T5-family (encoder-decoder) models.
 
 The encoder reads the source text, the decoder learns the target. A conversation becomes one
-example per final reply: the earlier turns, written as "role: text" lines, are the source.
+example per final learned reply: the earlier turns, written as "role: text" lines, are the source.
+A reply the data marked with loss_weight 0 is never a target; it can only be context.
 """
 from __future__ import annotations
 
@@ -20,10 +21,18 @@ def prepare_tokenizer(tokenizer):
     return tokenizer
 
 
+def _target_index(msgs: list[dict]) -> int | None:
+    """The last reply to learn: the last assistant turn not weighted 0."""
+    return max((i for i, m in enumerate(msgs) if m["role"] == "assistant"
+                and m.get("loss_weight", 1) != 0), default=None)
+
+
 def source_target(row) -> tuple[str, str]:
     if "messages" in row and row["messages"] is not None:
         msgs = list(row["messages"])
-        last = max(i for i, m in enumerate(msgs) if m["role"] == "assistant")
+        last = _target_index(msgs)
+        if last is None:    # nothing learned here (e.g. a prompt to answer): the last reply
+            last = max(i for i, m in enumerate(msgs) if m["role"] == "assistant")
         history = msgs[:last]
         if len(history) == 1:  # a single instruction reads best as plain text
             return history[0]["content"], msgs[last]["content"]
@@ -33,11 +42,20 @@ def source_target(row) -> tuple[str, str]:
 
 def build_dataset(frame, tokenizer, job, labels=None):
     from datasets import Dataset
-    pairs = [source_target(r) for r in frame.to_dict("records")]
+    pairs, unlearned = [], []
+    for r in frame.to_dict("records"):
+        if r.get("messages") is not None and _target_index(list(r["messages"])) is None:
+            unlearned.append(int(r.get("_row", 0)))
+        else:
+            pairs.append(source_target(r))
     enc = tokenizer([s for s, _ in pairs], text_target=[t for _, t in pairs], truncation=True,
                     max_length=job.train.max_length)
     enc["length"] = [len(x) for x in enc["input_ids"]]
     notes = truncation_notes(enc["length"], job.train.max_length, "inputs")
+    if unlearned:
+        notes.append({"code": "no_target", "count": len(unlearned), "rows": unlearned[:5],
+                      "text": f"{len(unlearned)} conversations were left out because every "
+                              f"reply in them has loss_weight 0 (rows {unlearned[:5]})."})
     return Dataset.from_dict(dict(enc)), notes
 
 
