@@ -56,6 +56,9 @@ class DataConfig:
                                        "(unquoted commas): join the pieces back into the text "
                                        "column, or exclude those rows.",
                                choices=UNNAMED_COLUMNS, advanced=True)
+    max_labels: int = opt(200, "Most distinct labels a classification job accepts: a column with "
+                               "more is almost surely text, not labels (raise it for a real "
+                               "many-class task).", min=2, max=100_000, advanced=True)
     fingerprint: str = opt("", "Recorded: sha256 of the data files this run read.",
                            recorded=True)
     rows_used: int = opt(0, "Recorded: training + validation rows used.", min=0, recorded=True)

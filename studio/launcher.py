@@ -16,7 +16,9 @@ from pathlib import Path
 
 from .config import JobConfig
 from .control import StopResult, request_stop
-from .runs import Registry, Run, RunFolder
+from . import hosting
+from .errors import RunError
+from .runs import ACTIVE, Registry, Run, RunFolder
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,9 +44,18 @@ class JobQueue:
     def command(self, run: Run) -> list[str]:
         return RunFolder(run.run_dir).train_command(self.registry.workspace, self.python)
 
-    def submit(self, cfg: JobConfig) -> Run:
+    def submit(self, cfg: JobConfig, owner: str = "") -> Run:
+        """Queue a job for `owner` ("" in local mode); the policy's limits are checked first."""
         cfg.validate()
-        run = self.registry.new_run(cfg)
+        policy = hosting.current()
+        hosting.check_job(cfg, policy)
+        if policy.max_jobs_per_owner and owner:
+            active = [r for r in self.registry.list(200, owner=owner) if r.status in ACTIVE]
+            if len(active) >= policy.max_jobs_per_owner:
+                raise RunError(f"You already have {len(active)} job(s) queued or training; "
+                               f"wait for it to finish or stop it first.", "owner_job_limit",
+                               count=len(active))
+        run = self.registry.new_run(cfg, owner=owner)
         with self._lock:
             self._waiting.append(run.id)
         self._pump()
@@ -78,7 +89,11 @@ class JobQueue:
 
     def _spawn(self, run: Run) -> subprocess.Popen:
         out = open(RunFolder(run.run_dir).stdout_file, "ab")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+        # The child gets none of the server's secrets (its login, tokens) unless its Hub download
+        # needs the Hub token: a model's code or a crafted job must find nothing to steal.
+        cfg = RunFolder(run.run_dir).config()
+        env = {**hosting.child_environment(dict(os.environ), hosting.needs_hub_token(cfg)),
+               "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         proc = subprocess.Popen(self.command(run), stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, cwd=str(ROOT), env=env,
@@ -95,11 +110,11 @@ class JobQueue:
         self.registry.get(run_id)  # reconcile the registry with the event log
         self._pump()
 
-    def stop(self, run_id: str) -> StopResult:
+    def stop(self, run_id: str, owner: str | None = None) -> StopResult:
+        run = self.registry.get(run_id, owner)
+        if run is None:  # someone else's run answers like one that does not exist
+            return StopResult("not_running", f"No run {run_id}.")
         with self._lock:
             if run_id in self._waiting:
                 self._waiting.remove(run_id)
-        run = self.registry.get(run_id)
-        if run is None:
-            return StopResult("not_running", f"No run {run_id}.")
         return request_stop(self.registry, run)

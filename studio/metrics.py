@@ -3,6 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+# A confusion matrix beyond this many classes is unreadable and its size grows with the square
+# of the classes (5,000 labels made a 551 MB metrics file): keep the most frequent classes and
+# fold the rest into "(other)". Per-class scores are kept for the most frequent classes only.
+MATRIX_MAX_CLASSES = 30
+PER_CLASS_MAX = 200
+OTHER = "(other)"
+
 
 def classification_metrics(pred: np.ndarray, gold: np.ndarray, names: list[str]) -> dict:
     """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix.
@@ -19,15 +26,34 @@ def classification_metrics(pred: np.ndarray, gold: np.ndarray, names: list[str])
         recall = np.nan_to_num(tp / cm.sum(axis=1))
         f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
     present = cm.sum(axis=1) > 0  # macro-F1 over the classes that occur in the gold labels
+    support = cm.sum(axis=1)
+    by_support = sorted(range(k), key=lambda i: (-support[i], i))
+    matrix, matrix_labels = bounded_matrix(cm, list(names), by_support)
     return {
         "accuracy": float((pred == gold).mean()) if len(gold) else 0.0,
         "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
-        "per_class": {n: {"precision": float(precision[i]), "recall": float(recall[i]),
-                          "f1": float(f1[i]), "support": int(cm[i].sum())}
-                      for i, n in enumerate(names)},
-        "confusion_matrix": cm.tolist(),
+        "per_class": {names[i]: {"precision": float(precision[i]), "recall": float(recall[i]),
+                                 "f1": float(f1[i]), "support": int(support[i])}
+                      for i in sorted(by_support[:PER_CLASS_MAX])},
+        "confusion_matrix": matrix,
+        "confusion_labels": matrix_labels,
         "labels": list(names),
     }
+
+
+def bounded_matrix(cm: np.ndarray, names: list[str], by_support: list[int],
+                   limit: int = MATRIX_MAX_CLASSES) -> tuple[list[list[int]], list[str]]:
+    """The confusion matrix as is up to `limit` classes; beyond, the `limit - 1` most frequent
+    classes (in their original order) plus one "(other)" row and column for the rest."""
+    if len(names) <= limit:
+        return cm.tolist(), list(names)
+    keep = sorted(by_support[:limit - 1])
+    index = np.full(len(names), len(keep))          # everything else -> "(other)"
+    index[keep] = np.arange(len(keep))
+    small = np.zeros((len(keep) + 1, len(keep) + 1), dtype=int)
+    rows, cols = np.nonzero(cm)
+    np.add.at(small, (index[rows], index[cols]), cm[rows, cols])
+    return small.tolist(), [names[i] for i in keep] + [OTHER]
 
 
 def generation_metrics(predictions: list[str], references: list[str]) -> dict:

@@ -114,7 +114,16 @@ def offline_names() -> str:
 
 
 def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, Preset | None]:
-    """Preset name / local folder / Hub id -> a folder or Hub id transformers can load."""
+    """Preset name / local folder / Hub id -> a folder or Hub id transformers can load.
+
+    On a hosted studio only presets and Hub ids pass, and a Hub id is never looked up as a
+    folder: a stranger must not load (or learn of) a folder on the server."""
+    from . import hosting
+    policy = hosting.current()
+    hosting.check_model_name(name, policy)
+    if policy.hosted and trust_remote_code:
+        raise ModelError("This hosted studio does not run code shipped with models; run the "
+                         "studio on your own machine for this model.", "hosted_remote_code")
     preset = PRESETS.get(name)
     if preset is not None:
         if preset.source == "tiny":
@@ -123,7 +132,7 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
             return str(ensure_package_model(preset)), preset
         name = preset.location
     path = Path(name).expanduser()
-    if path.exists():
+    if not policy.hosted and path.exists():
         if not (path / "config.json").exists():
             raise ModelError(f"The folder {path} has no config.json, so it is not a model "
                              f"folder; pick the folder that holds config.json.", "not_model_dir")

@@ -29,13 +29,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import events as ev
+from .errors import RunError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, name TEXT, task TEXT, model TEXT, family TEXT, method TEXT,
   status TEXT, config TEXT, created REAL, started REAL, finished REAL,
-  metrics TEXT, reason TEXT, pid INTEGER, host TEXT, run_dir TEXT)
+  metrics TEXT, reason TEXT, pid INTEGER, host TEXT, run_dir TEXT, owner TEXT DEFAULT '')
 """
+COLUMNS = ("id", "name", "task", "model", "family", "method", "status", "config", "created",
+           "started", "finished", "metrics", "reason", "pid", "host", "run_dir", "owner")
 ACTIVE = ("queued", "running")
 
 
@@ -179,6 +182,7 @@ class Run:
     pid: int | None = None
     host: str = ""
     run_dir: str = ""
+    owner: str = ""                # "" in local mode; a login or an anonymous browser's key
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -189,7 +193,8 @@ class Run:
 def new_run_id(name: str = "") -> str:
     slug = re.sub(r"[^a-zA-Z0-9]+", "-", name).strip("-").lower()[:24]
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return "-".join(x for x in (stamp, slug, secrets.token_hex(2)) if x)
+    # 48 random bits: on a hosted studio an id must not be guessable from another one.
+    return "-".join(x for x in (stamp, slug, secrets.token_hex(6)) if x)
 
 
 class Registry:
@@ -199,8 +204,11 @@ class Registry:
                             or self.workspace / "studio.sqlite")
         self.runs_dir = self.workspace / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with closing(self._connect()) as db, db:
             db.execute(SCHEMA)
+            have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+            if "owner" not in have:  # a registry from before runs had owners
+                db.execute("ALTER TABLE runs ADD COLUMN owner TEXT DEFAULT ''")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.db_path, timeout=30)
@@ -214,12 +222,13 @@ class Registry:
         return RunFolder(run.run_dir if isinstance(run, Run) else self.run_dir(run))
 
     # ---- writes -------------------------------------------------------------------------
-    def new_run(self, cfg, run_id: str | None = None, status: str = "queued") -> Run:
+    def new_run(self, cfg, run_id: str | None = None, status: str = "queued",
+                owner: str = "") -> Run:
         """A run folder with its job.yaml and a registry entry: what `train` then runs."""
         run_id = run_id or new_run_id(cfg.name or Path(cfg.data.train_file).stem)
         run = self.create(Run(id=run_id, name=cfg.name or run_id, task=cfg.task,
                               model=cfg.model.name, method=cfg.method.method, status=status,
-                              config=cfg.to_yaml()))
+                              config=cfg.to_yaml(), owner=owner))
         cfg.to_yaml(RunFolder(run.run_dir).job_file)
         return run
 
@@ -228,10 +237,9 @@ class Registry:
         run.run_dir = run.run_dir or str(self.run_dir(run.id))
         Path(run.run_dir).mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
-            db.execute("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       (run.id, run.name, run.task, run.model, run.family, run.method,
-                        run.status, run.config, run.created, run.started, run.finished,
-                        json.dumps(run.metrics), run.reason, run.pid, run.host, run.run_dir))
+            values = {**run.__dict__, "metrics": json.dumps(run.metrics)}
+            db.execute(f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES "
+                       f"({', '.join('?' * len(COLUMNS))})", [values[c] for c in COLUMNS])
         return run
 
     def update(self, run_id: str, **fields) -> None:
@@ -241,36 +249,44 @@ class Registry:
         with closing(self._connect()) as db, db:
             db.execute(f"UPDATE runs SET {cols} WHERE id=?", (*fields.values(), run_id))
 
-    def delete(self, run_id: str) -> None:
-        run = self.get(run_id)
-        if run and run.status == "running" and _alive(run.pid):
-            raise RuntimeError(f"Run {run_id} is still training; stop it before deleting it.")
+    def delete(self, run_id: str, owner: str | None = None) -> None:
+        run = self.get(run_id, owner)
+        if run is None:
+            raise RunError(f"No run '{run_id}'; see the run list.", "no_run", run=run_id)
+        if run.status == "running" and _alive(run.pid):
+            raise RunError(f"Run {run_id} is still training; stop it before deleting it.",
+                           "still_running", run=run_id)
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM runs WHERE id=?", (run_id,))
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
 
     # ---- reads --------------------------------------------------------------------------
-    def get(self, run_id: str) -> Run | None:
+    # `owner=None` sees every run (local mode, the CLI); an owner sees only its own runs, and
+    # someone else's run looks exactly like one that does not exist.
+    def get(self, run_id: str, owner: str | None = None) -> Run | None:
         with closing(self._connect()) as db:
             db.row_factory = sqlite3.Row
-            row = db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        return self._reconcile(_row_to_run(row)) if row else None
+            row = db.execute("SELECT * FROM runs WHERE id=?", (str(run_id),)).fetchone()
+        if row is None or (owner is not None and (row["owner"] or "") != owner):
+            return None
+        return self._reconcile(_row_to_run(row))
 
-    def find(self, ref: str) -> Run | None:
+    def find(self, ref: str, owner: str | None = None) -> Run | None:
         """A run by full id, unique id prefix or name; newest wins for a repeated name."""
-        run = self.get(ref)
+        run = self.get(ref, owner)
         if run:
             return run
-        for r in self.list():
+        for r in self.list(owner=owner):
             if r.id.startswith(ref) or r.name == ref:
                 return r
         return None
 
-    def list(self, limit: int = 1000) -> list[Run]:
+    def list(self, limit: int = 1000, owner: str | None = None) -> list[Run]:
+        where, args = ("WHERE owner=?", (owner,)) if owner is not None else ("", ())
         with closing(self._connect()) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM runs ORDER BY created DESC LIMIT ?",
-                              (limit,)).fetchall()
+            rows = db.execute(f"SELECT * FROM runs {where} ORDER BY created DESC LIMIT ?",
+                              (*args, limit)).fetchall()
         return [self._reconcile(_row_to_run(r)) for r in rows]
 
     def _reconcile(self, run: Run) -> Run:
@@ -298,7 +314,8 @@ class Registry:
 def _row_to_run(row: sqlite3.Row) -> Run:
     d = dict(row)
     d["metrics"] = json.loads(d.get("metrics") or "{}")
-    return Run(**d)
+    d["owner"] = d.get("owner") or ""
+    return Run(**{k: d.get(k) for k in COLUMNS if k in d})
 
 
 def _alive(pid: int | None) -> bool:

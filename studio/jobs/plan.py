@@ -90,7 +90,9 @@ def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.
     """Validate, refuse impossible pairs, read the data (unless given) and fill every default:
     (resolved config, family, model location, preset, JobData). Loads no weights."""
     from .. import data as data_mod
+    from .. import hosting
     cfg = cfg.copy().validate()
+    hosting.check_job(cfg, hosting.current())
     location, family, preset = resolve_model(cfg)
     if cfg.task != "auto":  # refuse before reading any data when we already can
         models.check_task_family(cfg.task, family)
@@ -98,10 +100,26 @@ def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.
         job_data = data_mod.load_job_data(cfg, family=family)
     cfg.task = job_data.task
     models.check_task_family(cfg.task, family)
+    check_label_count(cfg, job_data)
     config = models.load_config(location, cfg.model.trust_remote_code)
     cfg = resolve_defaults(cfg, family, preset, model_max_length(config), model_width(config))
     record_data(cfg, job_data)
     return cfg, family, location, preset, job_data
+
+
+def check_label_count(cfg: JobConfig, job_data) -> None:
+    """Refuse a 'label' column that is really text before anything is tokenized: thousands of
+    one-row classes train nothing useful and make evaluation files enormous."""
+    n = len(job_data.labels)
+    if cfg.task == "classification" and n > cfg.data.max_labels:
+        from ..errors import DataError
+        rows = len(job_data.train) + len(job_data.validation)
+        column = job_data.roles.get("label", "label")
+        raise DataError("too_many_labels", f"The label column '{column}' has {n:,} different "
+                        f"values in {rows:,} rows, so it looks like text rather than labels; "
+                        f"pick the right label column, or raise data.max_labels (now "
+                        f"{cfg.data.max_labels}) if there really are that many classes.",
+                        column=column, labels=n, rows=rows, limit=cfg.data.max_labels)
 
 
 def record_data(cfg: JobConfig, job_data) -> None:
