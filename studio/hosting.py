@@ -56,11 +56,10 @@ def current() -> Policy:
     return Policy.hosted_defaults() if os.environ.get(HOSTED_ENV) == "1" else Policy.local()
 
 
-def check_model_name(name: str, policy: Policy) -> None:
-    """Hosted: a preset or a Hub id, nothing else. The message is the same whether or not a
-    folder of that name exists on the server, so it reveals nothing about the disk."""
-    from .models import PRESETS
-    if not policy.hosted or name in PRESETS:
+def check_model_name(name: str, policy: Policy, presets=()) -> None:
+    """Hosted: a preset (a name in `presets`) or a Hub id, nothing else. The message is the
+    same whether or not a folder of that name exists on the server, so it reveals nothing."""
+    if not policy.hosted or name in presets:
         return
     if not HUB_ID.match(name or "") or ".." in name:
         raise ModelError("On this hosted studio the model must be a preset or a Hugging Face "
@@ -68,7 +67,7 @@ def check_model_name(name: str, policy: Policy) -> None:
                          "hosted_model_name", name=name)
 
 
-def check_job(cfg, policy: Policy) -> None:
+def check_job(cfg, policy: Policy, presets=()) -> None:
     """What a hosted job may not ask for, refused before any file or model is read."""
     if not policy.hosted:
         return
@@ -76,7 +75,7 @@ def check_job(cfg, policy: Policy) -> None:
         raise ConfigError("This hosted studio does not run code shipped with models; turn "
                           "model.trust_remote_code off or run the studio on your own machine.",
                           "hosted_remote_code")
-    check_model_name(cfg.model.name, policy)
+    check_model_name(cfg.model.name, policy, presets)
     if policy.max_rows and (cfg.data.max_rows == 0 or cfg.data.max_rows > policy.max_rows):
         cfg.data.max_rows = policy.max_rows  # said on the page next to the limit
 
@@ -90,12 +89,3 @@ def child_environment(environ: dict, keep_hub_token: bool) -> dict:
             if environ.get(key):
                 env[key] = environ[key]
     return env
-
-
-def needs_hub_token(cfg) -> bool:
-    """Only a Hub model that is not a bundled preset may need the server's Hub token."""
-    from .models import PRESETS
-    preset = PRESETS.get(cfg.model.name)
-    if preset is not None:
-        return preset.source == "hub"
-    return bool(HUB_ID.match(cfg.model.name or "")) and not os.path.exists(cfg.model.name)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .config import JobConfig
 from .control import StopResult, request_stop
-from . import hosting
+from . import hosting, models
 from .errors import RunError
 from .runs import ACTIVE, Registry, Run, RunFolder
 
@@ -48,7 +48,7 @@ class JobQueue:
         """Queue a job for `owner` ("" in local mode); the policy's limits are checked first."""
         cfg.validate()
         policy = hosting.current()
-        hosting.check_job(cfg, policy)
+        hosting.check_job(cfg, policy, models.PRESETS)
         if policy.max_jobs_per_owner and owner:
             active = [r for r in self.registry.list(200, owner=owner) if r.status in ACTIVE]
             if len(active) >= policy.max_jobs_per_owner:
@@ -92,7 +92,7 @@ class JobQueue:
         # The child gets none of the server's secrets (its login, tokens) unless its Hub download
         # needs the Hub token: a model's code or a crafted job must find nothing to steal.
         cfg = RunFolder(run.run_dir).config()
-        env = {**hosting.child_environment(dict(os.environ), hosting.needs_hub_token(cfg)),
+        env = {**hosting.child_environment(dict(os.environ), models.needs_hub_token(cfg.model.name)),
                "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         proc = subprocess.Popen(self.command(run), stdout=out, stderr=subprocess.STDOUT,

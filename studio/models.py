@@ -109,6 +109,15 @@ def hub_cached(repo_id: str) -> bool:
         return False
 
 
+def needs_hub_token(name: str) -> bool:
+    """Only a Hub model that is not a bundled preset may need the server's Hub token."""
+    from .hosting import HUB_ID
+    preset = PRESETS.get(name)
+    if preset is not None:
+        return preset.source == "hub"
+    return bool(HUB_ID.match(name or "")) and not os.path.exists(name)
+
+
 def offline_names() -> str:
     return ", ".join(n for n, p in PRESETS.items() if p.source != "hub" and preset_available(p))
 
@@ -120,7 +129,7 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
     folder: a stranger must not load (or learn of) a folder on the server."""
     from . import hosting
     policy = hosting.current()
-    hosting.check_model_name(name, policy)
+    hosting.check_model_name(name, policy, PRESETS)
     if policy.hosted and trust_remote_code:
         raise ModelError("This hosted studio does not run code shipped with models; run the "
                          "studio on your own machine for this model.", "hosted_remote_code")

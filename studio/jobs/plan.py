@@ -92,7 +92,7 @@ def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.
     from .. import data as data_mod
     from .. import hosting
     cfg = cfg.copy().validate()
-    hosting.check_job(cfg, hosting.current())
+    hosting.check_job(cfg, hosting.current(), models.PRESETS)
     location, family, preset = resolve_model(cfg)
     if cfg.task != "auto":  # refuse before reading any data when we already can
         models.check_task_family(cfg.task, family)
