@@ -88,8 +88,9 @@ class ModelCache:
                 self._items.popitem(last=False)
         return lm
 
-    def run(self, registry, run_id: str) -> LoadedModel:
-        run = registry.find(run_id)
+    def run(self, registry, run_id: str, owner: str | None = None) -> LoadedModel:
+        """A run's trained model; `owner` (hosted mode) must own the run."""
+        run = registry.get(run_id, owner) if owner is not None else registry.find(run_id)
         if run is None:
             raise InferenceError(f"No run '{run_id}'; see `python -m studio runs`.")
         model_dir = RunFolder(run.run_dir).model_dir
