@@ -1,7 +1,16 @@
-"""Small things every step shares: the per-page context and a few formatting helpers."""
+"""Small things every step shares: the per-page context, the event wiring and a few
+formatting helpers.
+
+Handlers are plain functions that return a dict keyed by output *names*, e.g.
+`{"message": "...", "tail": {...}}`; a name left out leaves its component unchanged. Tests call
+them directly and look results up by name; `wire` connects one to an event with the names
+mapped to components.
+"""
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,10 +19,6 @@ import gradio as gr
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
-ROLES = ("text", "text_pair", "label", "prompt", "response", "messages")
-ROLE_FIELDS = {"text": "text_column", "text_pair": "text_pair_column", "label": "label_column",
-               "prompt": "prompt_column", "response": "response_column",
-               "messages": "messages_column"}
 
 
 @dataclass
@@ -32,7 +37,7 @@ class Ctx:
     run_id: object = None          # gr.BrowserState: the run this browser follows
     tabs: object = None            # gr.Tabs
     tab: dict = field(default_factory=dict)    # step name -> gr.Tab
-    parts: dict = field(default_factory=dict)  # components one step exposes to another
+    parts: dict = field(default_factory=dict)  # "try_source", "preset_table": read by others
     later: list = field(default_factory=list)  # wiring that needs a later step's components
 
 
@@ -97,5 +102,25 @@ def box(text: str, kind: str = "error") -> str:
     return f"{icon} {text}"
 
 
-def tab_update(enabled: bool):
-    return gr.Tab(interactive=enabled)
+def named(result: dict, outputs: dict) -> dict:
+    """{name: value} -> {component: value}; gr.skip() when nothing is to change."""
+    unknown = set(result) - set(outputs)
+    if unknown:
+        raise KeyError(f"handler returned outputs it is not wired to: {sorted(unknown)}")
+    return {outputs[name]: value for name, value in result.items()} or gr.skip()
+
+
+def wire(trigger, fn, inputs, outputs: dict, **kwargs):
+    """Connect `fn` (returns or yields {name: value}) to an event listener such as
+    `button.click`, with `outputs` mapping each name to its component. The wrapper keeps fn's
+    signature, so a `gr.Request` parameter is still filled in by Gradio."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def run(*args):
+            for result in fn(*args):
+                yield named(result, outputs)
+    else:
+        @functools.wraps(fn)
+        def run(*args):
+            return named(fn(*args), outputs)
+    return trigger(run, inputs, list(outputs.values()), **kwargs)

@@ -1,4 +1,13 @@
-"""Step 1 - Data: upload a file or pick a sample, see what the engine reads and every problem."""
+"""Step 1 - Data: upload a file or pick a sample, see what the engine reads and every problem.
+
+Handlers return {output name: value} (see common.wire); the names are those in OUTPUTS. The
+data state this step produces (read by the Model and Train steps and form.job_config):
+  path, validation_path   the files, kept in the workspace
+  task, layout, rows, labels, valid
+  roles                   role -> column, as the engine resolved them
+  overrides               role -> column the user set by hand (the job's *_column fields)
+  unnamed_columns         "join" | "exclude": text spilled into unnamed columns (data.unnamed_columns)
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,46 +15,60 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from .common import ROLES, Ctx, box, display_name, keep_upload, sample_files
+from studio.data import ROLE_FIELDS
+
+from .common import Ctx, box, display_name, keep_upload, sample_files, wire
 from .i18n import error_text, problem_text, t, tr
 
 TASKS = ["auto", "classification", "chat", "text2text"]
+ROLES = tuple(ROLE_FIELDS)            # the engine's one role table: role -> DataConfig field
+UNNAMED = ("join", "exclude")
 PREVIEW_ROWS = 20
+OUTPUTS = ("summary", "table", *(f"role_{r}" for r in ROLES), "task", "chart", "problems",
+           "unnamed", "state", "model_tab")
 
 
-def empty_result(lang: str, message: str = ""):
+def empty_result(lang: str, message: str = "") -> dict:
     """Outputs of `inspect_data` when there is nothing (valid) to show."""
-    return (message, gr.update(value=None), *[gr.update(choices=[""], value="") for _ in ROLES],
-            gr.update(value="auto"), gr.update(value=None, visible=False), "", {},
-            gr.Tab(interactive=False))
+    return {"summary": message, "table": gr.update(value=None),
+            **{f"role_{r}": gr.update(choices=[""], value="") for r in ROLES},
+            "task": gr.update(value="auto"), "chart": gr.update(value=None, visible=False),
+            "problems": "", "unnamed": gr.update(visible=False), "state": {},
+            "model_tab": gr.Tab(interactive=False)}
 
 
-def inspect_data(path, val_path, task, overrides, lang, workspace=None):
+def inspect_data(path, val_path, task, overrides, lang, workspace=None,
+                 unnamed: str = "join") -> dict:
     """Read the file with the engine and return everything the Data step shows.
 
     `overrides` are the roles the user changed by hand ({} = take the engine's guess); the
     returned state holds the file paths, the final roles, the task and whether it is valid.
+    A second call for the same file (a role changed) reuses the engine's parsed frame.
     """
     from studio.data import inspect_file
     if not path:
         return empty_result(lang)
+    unnamed = unnamed if unnamed in UNNAMED else "join"
     try:
         if workspace is not None:
             path, val_path = keep_upload(path, workspace), keep_upload(val_path, workspace)
         insp = inspect_file(path, roles=overrides or None, task=task or "auto",
-                            validation_path=val_path or "")
+                            validation_path=val_path or "", unnamed_columns=unnamed)
     except Exception as e:  # noqa: BLE001 - every engine error becomes one sentence
         return empty_result(lang, box(error_text(e, lang)))
-    blocking = [p for p in insp.problems if p.action == "blocking"]
     state = {"path": str(path), "validation_path": str(val_path or ""), "roles": insp.roles,
              "overrides": dict(overrides or {}), "task": insp.task, "rows": insp.rows,
-             "labels": list(insp.labels), "layout": insp.layout, "valid": not blocking
-             and insp.rows > 0}
+             "labels": list(insp.labels), "layout": insp.layout,
+             "valid": not insp.blocking and insp.rows > 0, "unnamed_columns": unnamed}
     columns = [""] + list(insp.columns)
-    role_updates = [gr.update(choices=columns, value=insp.roles.get(r, "")) for r in ROLES]
-    return (summary_text(insp, lang), gr.update(value=preview(insp.frame)), *role_updates,
-            gr.update(value=task if task in TASKS else "auto"), chart(insp, lang),
-            problems_text(insp, lang), state, gr.Tab(interactive=state["valid"]))
+    spilled = any(p.kind == "unnamed_columns" for p in insp.problems)
+    return {"summary": summary_text(insp, lang), "table": gr.update(value=preview(insp.frame)),
+            **{f"role_{r}": gr.update(choices=columns, value=insp.roles.get(r, ""))
+               for r in ROLES},
+            "task": gr.update(value=task if task in TASKS else "auto"),
+            "chart": chart(insp, lang), "problems": problems_text(insp, lang),
+            "unnamed": gr.update(value=unnamed, visible=spilled), "state": state,
+            "model_tab": gr.Tab(interactive=state["valid"])}
 
 
 def summary_text(insp, lang: str) -> str:
@@ -133,6 +156,10 @@ def build(ctx: Ctx) -> None:
         with gr.Column(scale=3):
             summary = gr.Markdown(elem_id="data-summary")
             problems = gr.Markdown(elem_id="data-problems", elem_classes=["studio-problems"])
+            unnamed = gr.Radio([(t("data_unnamed_join"), "join"),
+                                (t("data_unnamed_exclude"), "exclude")], value="join",
+                               label=t("data_unnamed"), info=t("data_unnamed_info"),
+                               visible=False, elem_id="data-unnamed")
     with gr.Row():
         roles = [gr.Dropdown([""], value="", label=t("role_" + r), allow_custom_value=False,
                              elem_id=f"role-{r}") for r in ROLES]
@@ -142,7 +169,10 @@ def build(ctx: Ctx) -> None:
                              max_height=360, elem_id="data-preview")
         plot = gr.BarPlot(visible=False, label=t("data_chart"), x="label", y="count",
                           height=300, elem_id="data-chart")
-    outputs = [summary, table, *roles, task, plot, problems, ctx.data, ctx.tab["model"]]
+    outputs = {"summary": summary, "table": table,
+               **{f"role_{r}": w for r, w in zip(ROLES, roles)}, "task": task, "chart": plot,
+               "problems": problems, "unnamed": unnamed, "state": ctx.data,
+               "model_tab": ctx.tab["model"]}
 
     def on_file(path, val_path, lang):
         return inspect_data(path, val_path, "auto", {}, lang, workspace)
@@ -152,13 +182,15 @@ def build(ctx: Ctx) -> None:
             return empty_result(lang)
         return inspect_data(str(samples[name]), val_path, "auto", {}, lang, workspace)
 
-    def on_roles(path, val_path, task_value, state, lang, *roles_now):
+    def on_change(path, val_path, task_value, state, lang, unnamed_value, *roles_now):
+        """A role, the task, the unnamed-columns choice or the validation file changed."""
         path = (state or {}).get("path") or path
         return inspect_data(path, val_path, task_value, overrides_from(list(roles_now), state),
-                            lang, workspace)
+                            lang, workspace, unnamed_value)
 
-    upload.upload(on_file, [upload, val_upload, ctx.lang], outputs)
-    sample.input(on_sample, [sample, val_upload, ctx.lang], outputs)
-    val_upload.upload(on_roles, [upload, val_upload, task, ctx.data, ctx.lang, *roles], outputs)
-    for widget in (*roles, task):
-        widget.input(on_roles, [upload, val_upload, task, ctx.data, ctx.lang, *roles], outputs)
+    changed = [upload, val_upload, task, ctx.data, ctx.lang, unnamed, *roles]
+    wire(upload.upload, on_file, [upload, val_upload, ctx.lang], outputs)
+    wire(sample.input, on_sample, [sample, val_upload, ctx.lang], outputs)
+    wire(val_upload.upload, on_change, changed, outputs)
+    for widget in (*roles, task, unnamed):
+        wire(widget.input, on_change, changed, outputs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .i18n import t
+from .i18n import t, tr
 
 BASIC = ("name", "train.learning_rate", "train.batch_size", "train.epochs", "method.method")
 # Data/model fields that belong on the Train step; the rest of data.* is set by the Data step.
@@ -25,28 +25,26 @@ def advanced_paths() -> list[str]:
         p in EXTRA or (f.get("advanced") and p.startswith(("train.", "method."))))]
 
 
-def resolved_defaults(model: str = "", method: str = "full", task: str = "classification",
-                      family: str = "bert"):
-    """Values for the 'decide for me' fields (learning rate, max length) of a model, so the
-    form shows real numbers (gr.Number cannot be empty) that match what a run would use."""
-    from studio import jobs, models
-    from studio.config import JobConfig
-    preset = models.PRESETS.get(model or JobConfig().model.name)
-    family = preset.family if preset else family
-    cfg = JobConfig(task=task if task != "auto" else "classification")
-    cfg.method.method = method
-    cfg = jobs.resolve_defaults(cfg, family, preset)
-    return {"train.learning_rate": cfg.train.learning_rate,
-            "train.max_length": cfg.train.max_length}
+def decided_by_engine(f: dict) -> bool:
+    """A 'decide for me' number: empty unless the user types one (None goes to the engine)."""
+    return f["nullable"] and f["type"] in ("int", "float")
 
 
 def widget(path: str, f: dict):
-    """One gr component for one config field: numbers are gr.Number/gr.Slider with bounds."""
+    """One gr component for one config field: numbers are gr.Number/gr.Slider with bounds.
+
+    Every widget starts at the config's default, so an untouched form sends exactly what the
+    CLI would. A 'decide for me' number is an empty one-line box whose placeholder says what
+    the engine picks (filled in by the Train step from `jobs.preview`): Gradio 6's Number
+    cannot be empty (its frontend turns None into 0, gradio issue #6728), and 0 is a real
+    dropout. What is typed there is cast and bounds-checked by the engine (`JobConfig.override`),
+    which answers a wrong value with one ConfigError sentence."""
     label, info = t("field_" + path), t("help_" + path)
     default, kind = f["default"], f["type"]
-    if default is None:
-        default = resolved_defaults().get(path, f.get("min"))
     elem_id = "f-" + path.replace(".", "-").replace("_", "-")
+    if decided_by_engine(f):
+        return gr.Textbox(value="", placeholder=t("form_auto"), label=label, info=info,
+                          max_lines=1, elem_id=elem_id)
     if f.get("choices"):
         return gr.Dropdown(list(f["choices"]), value=default, label=label, info=info,
                            elem_id=elem_id)
@@ -85,21 +83,37 @@ def build_widgets() -> dict:
 def job_config(data_state: dict, model_state: dict, values: dict):
     """A JobConfig from the Data and Model steps and the form; ConfigError if a value is off."""
     from studio.config import JobConfig
-    from .common import ROLE_FIELDS
+    from studio.data import roles_to_config
     cfg = JobConfig()
     cfg.task = data_state.get("task", "auto")
     cfg.data.train_file = data_state.get("path", "")
     cfg.data.validation_file = data_state.get("validation_path", "")
-    for role, column in (data_state.get("overrides") or {}).items():
-        if role in ROLE_FIELDS:
-            setattr(cfg.data, ROLE_FIELDS[role], column)
+    if data_state.get("unnamed_columns"):  # the Data step's choice for spilled-over text
+        cfg.override({"data.unnamed_columns": data_state["unnamed_columns"]})
+    roles_to_config(cfg.data, data_state.get("overrides") or {})  # only what the user set
     cfg.model.name = model_state.get("name", "")
-    clean = {}
+    meta, clean = fields(), {}
     for path, value in values.items():
-        if (value is None or value == "auto") and fields()[path]["nullable"]:
-            continue
-        if isinstance(value, float) and fields()[path]["type"] == "int":
+        if meta[path]["nullable"] and (value is None or str(value).strip() in ("", "auto")):
+            continue  # left to the engine, exactly like a field the CLI was not given
+        if isinstance(value, float) and meta[path]["type"] == "int":
             value = int(value) if value.is_integer() else value
         clean[path] = value
     cfg.override(clean)
     return cfg.validate()
+
+
+def engine_picks(resolved, paths, lang: str) -> dict:
+    """path -> placeholder update saying what the engine chose for each 'decide for me' number
+    among `paths`, read from a resolved config (`jobs.preview(...).cfg`); a value the engine
+    leaves empty (dropout: the model's own) says so."""
+    meta, out = fields(), {}
+    for path in paths:
+        if not decided_by_engine(meta[path]):
+            continue
+        value = resolved
+        for part in path.split("."):
+            value = getattr(value, part)
+        out[path] = gr.update(placeholder=tr(lang, "form_engine_value", value=value)
+                              if value is not None else tr(lang, "form_model_own"))
+    return out

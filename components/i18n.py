@@ -74,27 +74,23 @@ def problem_text(problem, lang: str) -> str:
     return problem.message
 
 
+# Builtin errors a user can cause that reach the page (a file that vanished); everything else
+# that is not a StudioError is a bug and is shown as "unexpected".
+USER_BUILTINS = (FileNotFoundError,)
+
+
 def error_text(exc: BaseException, lang: str) -> str:
-    """Any engine error as one sentence in `lang` (never a traceback)."""
-    kind = type(exc).__name__
-    code = getattr(exc, "code", None)
-    params = dict(getattr(exc, "params", {}) or {})
-    english = str(exc).strip().splitlines()[0] if str(exc).strip() else kind
-    if kind not in ("DataError", "ModelError", "ConfigError", "InferenceError", "RuntimeError",
-                    "ValueError", "FileNotFoundError"):
+    """Any engine error as one sentence in `lang` (never a traceback): a StudioError by its
+    `code` and `params`, with the engine's English sentence as the fallback."""
+    from studio.errors import StudioError
+    english = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if not isinstance(exc, (StudioError, *USER_BUILTINS)):
         return tr(lang, "err_unexpected", detail=english)
-    if lang != "en" and code:
-        template = ZH_ERRORS.get(code)
-        text = fill(template, params) if template else None
+    if lang == "en":
+        return english
+    if isinstance(exc, StudioError):
+        template = ZH_ERRORS.get(exc.code)
+        text = fill(template, dict(exc.params or {})) if template else None
         if text:
             return text
-    if lang != "en":
-        return tr(lang, "err_engine_fallback", detail=english)
-    return english
-
-
-def warn(exc: BaseException, lang: str) -> str:
-    """Show an engine error as a toast and return the same sentence for a Markdown box."""
-    text = error_text(exc, lang)
-    gr.Warning(text)
-    return text
+    return tr(lang, "err_engine_fallback", detail=english)

@@ -2,14 +2,12 @@
 turn them into curve tables, a progress line and a log tail.
 
 The tail state is a plain dict so it lives in gr.State and round-trips through tests:
-  run_id, offset, log_offset   where reading stopped in events.jsonl and train.log
+  run_id, offset, log_offset   where reading stopped in the event log and the text log
   loss, metric, lr             curve points [{step, value, series}]
   start, last, final           the start event, the latest log event, the final event
-  log                          the last LOG_LINES lines of train.log
+  log                          the last LOG_LINES lines of the run's text log
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 
@@ -25,15 +23,15 @@ def new_tail(run_id: str = "") -> dict:
             "start": None, "last": None, "final": None, "log": [], "messages": []}
 
 
-def advance(tail: dict, run_dir: Path) -> tuple[dict, bool]:
-    """Read what was appended since the last call; (new tail, whether anything changed)."""
-    from studio.events import EventTail
-    reader = EventTail(run_dir / "events.jsonl", tail["offset"])
+def advance(tail: dict, folder) -> tuple[dict, bool]:
+    """Read what the run (a `studio.runs.RunFolder`) appended since the last call;
+    (new tail, whether anything changed)."""
+    reader = folder.tail(tail["offset"])
     events = reader.read()
-    lines, log_offset = read_new_lines(run_dir / "train.log", tail["log_offset"])
+    lines, log_offset = folder.log_lines(tail["log_offset"])
     if not events and not lines:
         return tail, False
-    tail = {**tail, "offset": reader.offset, "series": dict(tail.get("series") or {}), "log_offset": log_offset,
+    tail = {**tail, "offset": reader.offset, "log_offset": log_offset,
             "loss": list(tail["loss"]), "metric": list(tail["metric"]), "lr": list(tail["lr"]),
             "messages": list(tail["messages"]), "log": (tail["log"] + lines)[-LOG_LINES:]}
     for e in events:
@@ -65,21 +63,6 @@ def apply_event(tail: dict, e: dict) -> None:
         tail["messages"].append(e)
     elif kind in ("done", "failed", "stopped"):
         tail["final"] = e
-
-
-def read_new_lines(path: Path, offset: int) -> tuple[list[str], int]:
-    """Whole lines appended to a text file since `offset` (bytes)."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(offset)
-            chunk = f.read()
-    except FileNotFoundError:
-        return [], offset
-    end = chunk.rfind(b"\n")
-    if end < 0:
-        return [], offset
-    text = chunk[:end].decode("utf-8", errors="replace")
-    return text.splitlines(), offset + end + 1
 
 
 def frame(points: list[dict]) -> pd.DataFrame:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import Ctx, box, fmt_count
+from .common import Ctx, box, fmt_count, wire
 from .i18n import error_text, t, tr
 
 FAMILIES = ("bert", "gpt", "t5")
@@ -42,60 +42,46 @@ def suggest(task: str) -> str:
     return "tiny-bert"
 
 
-def count_parameters(location: str, family: str, task: str, labels: list[str],
-                     lora_cfg=None) -> tuple[int, int]:
-    """(all parameters, trainable with LoRA) from the model's config alone: the model is
-    built on PyTorch's meta device, so no weights are read and nothing is allocated."""
-    import torch
-    from transformers import (AutoModelForCausalLM, AutoModelForSeq2SeqLM,
-                              AutoModelForSequenceClassification)
-    from studio import jobs, models
-    config = models.load_config(location)
-    if task == "classification":
-        config.num_labels = max(2, len(labels or []))
-        cls = AutoModelForSequenceClassification
-    else:
-        cls = AutoModelForSeq2SeqLM if family == "t5" else AutoModelForCausalLM
-    with torch.device("meta"):
-        model = cls.from_config(config)
-    total = sum(p.numel() for p in model.parameters())
-    if lora_cfg is None:
-        return total, 0
-    lora = jobs.apply_lora(model, lora_cfg, family)
-    return total, sum(p.numel() for p in lora.parameters() if p.requires_grad)
-
-
-def model_info(name: str, data_state: dict, lang: str):
-    """(message, model state, Train-tab update): what the model is and whether it fits the
-    data's task, said before any training starts."""
-    from studio import jobs, models
-    from studio.config import JobConfig
+def model_info(name: str, data_state: dict, lang: str) -> dict:
+    """What the model is and whether it fits the data's task, said before any training starts:
+    outputs info, model_state, train_tab. Every fact comes from `jobs.model_facts`."""
+    from studio import jobs
     name = (name or "").strip()
+    refused = {"model_state": {}, "train_tab": gr.Tab(interactive=False)}
     if not name:
-        return box(tr(lang, "model_pick")), {}, gr.Tab(interactive=False)
+        return {"info": box(tr(lang, "model_pick")), **refused}
     task = (data_state or {}).get("task") or "auto"
     try:
-        info = models.describe(name)
-        if task != "auto":
-            models.check_task_family(task, info.family)
-        cfg = JobConfig(task=task if task != "auto" else "classification")
-        cfg.method.method = "lora"
-        cfg = jobs.resolve_defaults(cfg, info.family, info.preset)
-        total, lora = count_parameters(info.location, info.family, cfg.task,
-                                       (data_state or {}).get("labels", []), cfg)
+        facts = jobs.model_facts(name, task, (data_state or {}).get("labels", []))
     except Exception as e:  # noqa: BLE001 - shown as one sentence
-        return box(error_text(e, lang)), {}, gr.Tab(interactive=False)
-    lines = [tr(lang, "model_summary", name=name, family=info.family.upper(),
-                params=fmt_count(total), lora=fmt_count(lora))]
-    if info.preset is not None and info.preset.untrained:
+        return {"info": box(error_text(e, lang)), **refused}
+    lines = [tr(lang, "model_summary", name=name, family=facts.family.upper(),
+                params=fmt_count(facts.parameters), lora=fmt_count(facts.lora_trainable))]
+    if facts.untrained:
         lines.append(box(tr(lang, "model_untrained_note"), "warning"))
     if task == "auto":
         lines.append(box(tr(lang, "model_no_data"), "info"))
     else:
         lines.append(box(tr(lang, "model_fits", task=tr(lang, "task_" + task)), "ok"))
-    state = {"name": name, "family": info.family, "parameters": total, "lora_trainable": lora,
+    state = {"name": name, "family": facts.family, "parameters": facts.parameters,
+             "lora_trainable": facts.lora_trainable, "max_length": facts.max_length,
              "valid": task != "auto"}
-    return "\n\n".join(lines), state, gr.Tab(interactive=state["valid"])
+    return {"info": "\n\n".join(lines), "model_state": state,
+            "train_tab": gr.Tab(interactive=state["valid"])}
+
+
+def on_data(data_state: dict, model_state: dict, current: str, lang: str) -> dict:
+    """New data: re-check the chosen model against its task, or suggest one that fits.
+    Outputs preset, info, model_state, train_tab."""
+    from studio.models import TASK_FAMILIES
+    if not (data_state or {}).get("valid"):
+        return {"info": "", "model_state": {}, "train_tab": gr.Tab(interactive=False)}
+    name = (model_state or {}).get("name") or current
+    fits = (model_state or {}).get("family") in TASK_FAMILIES.get(data_state.get("task"), ())
+    name = name if name and (fits or not model_state) else suggest(data_state.get("task"))
+    presets = {value for _, value in preset_choices()}
+    return {"preset": gr.update(value=name if name in presets else None),
+            **model_info(name, data_state, lang)}
 
 
 def build(ctx: Ctx) -> None:
@@ -110,30 +96,19 @@ def build(ctx: Ctx) -> None:
             preset = gr.Dropdown(preset_choices(), value=None, label=t("model_preset"),
                                  elem_id="model-preset")
             gr.Markdown(t("model_legend"))
-            custom = gr.Textbox(label=t("model_custom"), placeholder="owner/name  |  /path/to/model",
+            custom = gr.Textbox(label=t("model_custom"),
+                                placeholder="owner/name  |  /path/to/model",
                                 elem_id="model-custom")
             check = gr.Button(t("model_check"), variant="secondary")
         with gr.Column(scale=3):
             info = gr.Markdown(elem_id="model-info")
     with gr.Accordion(t("model_all_presets"), open=False):
         table = gr.Markdown()
-    ctx.parts["model_preset"] = preset
-    outputs = [info, ctx.model, ctx.tab["train"]]
+    outputs = {"info": info, "model_state": ctx.model, "train_tab": ctx.tab["train"]}
 
-    preset.input(model_info, [preset, ctx.data, ctx.lang], outputs)
-    check.click(model_info, [custom, ctx.data, ctx.lang], outputs)
-    custom.submit(model_info, [custom, ctx.data, ctx.lang], outputs)
-
-    def on_data(data_state, model_state, current, lang):
-        """New data: re-check the chosen model against its task, or suggest one."""
-        name = (model_state or {}).get("name") or current
-        if not (data_state or {}).get("valid"):
-            return gr.update(), "", {}, gr.Tab(interactive=False)
-        from studio.models import TASK_FAMILIES
-        fits = (model_state or {}).get("family") in TASK_FAMILIES.get(data_state.get("task"), ())
-        name = name if name and (fits or not model_state) else suggest(data_state.get("task"))
-        return (gr.update(value=name if name in dict((v, k) for k, v in preset_choices())
-                          else None), *model_info(name, data_state, lang))
-
-    ctx.data.change(on_data, [ctx.data, ctx.model, preset, ctx.lang], [preset, *outputs])
+    wire(preset.input, model_info, [preset, ctx.data, ctx.lang], outputs)
+    wire(check.click, model_info, [custom, ctx.data, ctx.lang], outputs)
+    wire(custom.submit, model_info, [custom, ctx.data, ctx.lang], outputs)
+    wire(ctx.data.change, on_data, [ctx.data, ctx.model, preset, ctx.lang],
+         {"preset": preset, **outputs})
     ctx.parts["preset_table"] = (table, preset_table)

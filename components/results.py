@@ -1,37 +1,16 @@
 """What a finished run left behind, as tables and a picture: before/after metrics, the
-confusion matrix, misclassified validation rows, generated samples."""
+confusion matrix, misclassified validation rows, generated samples. Every file is read through
+the run's `studio.runs.RunFolder`, which owns the folder's names and formats."""
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 
 from .common import fmt_metric
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue
-    return out
-
-
-def load_metrics(run_dir: Path) -> dict:
-    try:
-        return json.loads((Path(run_dir) / "metrics.json").read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def before_after(run_dir: Path) -> pd.DataFrame:
+def before_after(folder) -> pd.DataFrame:
     """metric | before | after, for every scalar metric either side reports."""
-    m = load_metrics(run_dir)
+    m = folder.metrics()
     before, after = m.get("before") or {}, m.get("after") or {}
     names = [k for k in dict.fromkeys([*before, *after])
              if isinstance(before.get(k, after.get(k)), (int, float))]
@@ -39,8 +18,8 @@ def before_after(run_dir: Path) -> pd.DataFrame:
                          "after": [fmt_metric(after.get(k)) for k in names]})
 
 
-def misclassified(run_dir: Path, limit: int = 200) -> pd.DataFrame:
-    rows = [r for r in read_jsonl(Path(run_dir) / "predictions_after.jsonl")
+def misclassified(folder, limit: int = 200) -> pd.DataFrame:
+    rows = [r for r in folder.outputs("predictions", "after")
             if r.get("label") != r.get("predicted")]
     cols = ["row", "text", "label", "predicted", "confidence"]
     frame = pd.DataFrame(rows[:limit], columns=cols)
@@ -48,18 +27,26 @@ def misclassified(run_dir: Path, limit: int = 200) -> pd.DataFrame:
     return frame
 
 
-def samples(run_dir: Path, limit: int = 50) -> pd.DataFrame:
-    rows = read_jsonl(Path(run_dir) / "samples_after.jsonl")[:limit]
+def samples(folder, limit: int = 50) -> pd.DataFrame:
+    rows = folder.outputs("samples", "after", limit)
     return pd.DataFrame(rows, columns=["prompt", "reference", "generated"])
 
 
-def confusion_image(run_dir: Path, title: str = ""):
+def labels(folder) -> list[str]:
+    """The fine-tuned classifier's labels, as its final metrics list them."""
+    return [str(x) for x in (folder.metrics().get("after") or {}).get("labels") or []]
+
+
+def confusion_image(folder, title: str = ""):
     """The confusion matrix of the fine-tuned model as a PIL image (rows: true label)."""
-    after = load_metrics(run_dir).get("after") or {}
-    matrix, labels = after.get("confusion_matrix"), after.get("labels")
-    if not matrix or not labels:
+    after = folder.metrics().get("after") or {}
+    # confusion_labels: the engine folds classes beyond its limit into "(other)", so the
+    # picture stays bounded whatever the number of labels (older runs: labels).
+    matrix = after.get("confusion_matrix")
+    names = after.get("confusion_labels") or after.get("labels")
+    if not matrix or not names:
         return None
-    return draw_matrix(matrix, [str(x) for x in labels], title)
+    return draw_matrix(matrix, [str(x) for x in names], title)
 
 
 def draw_matrix(matrix: list[list[int]], labels: list[str], title: str = ""):

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
-from .common import Ctx, box, fmt_metric
+from .common import Ctx, box, fmt_metric, wire
 from .i18n import error_text, t, tr
 
 SCORES = ("accuracy", "macro_f1", "eval_loss", "perplexity", "bleu", "rougeL", "train_loss")
@@ -17,7 +16,8 @@ def history(registry, lang: str) -> pd.DataFrame:
     rows = []
     for r in registry.list(500):
         m = r.metrics or {}
-        rows.append({tr(lang, "col_run"): r.id, tr(lang, "col_status"): tr(lang, "status_" + r.status),
+        rows.append({tr(lang, "col_run"): r.id,
+                     tr(lang, "col_status"): tr(lang, "status_" + r.status),
                      tr(lang, "col_task"): r.task, tr(lang, "col_model"): r.model,
                      tr(lang, "col_method"): r.method,
                      tr(lang, "col_created"): time.strftime("%Y-%m-%d %H:%M",
@@ -27,22 +27,22 @@ def history(registry, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def refresh(registry, selected, lang):
+def refresh(registry, selected, lang) -> dict:
+    """Outputs table (the history) and pick (the run picker, keeping what is still there)."""
     ids = [r.id for r in registry.list(500)]
     keep = [s for s in (selected or []) if s in ids]
-    return history(registry, lang), gr.update(choices=ids, value=keep)
+    return {"table": history(registry, lang), "pick": gr.update(choices=ids, value=keep)}
 
 
 def overlay(registry, selected, lang) -> pd.DataFrame:
     """Train and eval loss of several runs in one table: series = '<run> train|eval'."""
-    from studio.events import read_all
     points = []
     for run_id in selected or []:
         run = registry.get(run_id)
         if run is None:
             continue
         short = run.name if run.name and run.name != run.id else run.id[-12:]
-        for e in read_all(Path(run.run_dir) / "events.jsonl"):
+        for e in registry.folder(run).events():
             if e.get("type") == "log" and e.get("loss") is not None:
                 points.append({"step": e["step"], "value": e["loss"],
                                "series": f"{short} · {tr(lang, 'series_train')}"})
@@ -53,15 +53,18 @@ def overlay(registry, selected, lang) -> pd.DataFrame:
     return pd.DataFrame(points, columns=["step", "value", "series"])
 
 
-def ask_delete(selected, lang):
-    """First click: show what will be deleted and the confirm button."""
+def ask_delete(selected, lang) -> dict:
+    """First click: show what will be deleted and the confirm button. Outputs message,
+    confirm."""
     if not selected:
-        return box(tr(lang, "runs_select_first"), "info"), gr.update(visible=False)
-    return (box(tr(lang, "runs_confirm_delete", runs=", ".join(selected)), "warning"),
-            gr.update(visible=True))
+        return {"message": box(tr(lang, "runs_select_first"), "info"),
+                "confirm": gr.update(visible=False)}
+    return {"message": box(tr(lang, "runs_confirm_delete", runs=", ".join(selected)), "warning"),
+            "confirm": gr.update(visible=True)}
 
 
-def delete_runs(registry, cache, selected, lang):
+def delete_runs(registry, cache, selected, lang) -> dict:
+    """Outputs message, confirm (hidden again)."""
     errors = []
     for run_id in selected or []:
         try:
@@ -71,18 +74,19 @@ def delete_runs(registry, cache, selected, lang):
             errors.append(error_text(e, lang))
     text = box(" ".join(errors)) if errors else box(tr(lang, "runs_deleted",
                                                        count=len(selected or [])), "ok")
-    return text, gr.update(visible=False)
+    return {"message": text, "confirm": gr.update(visible=False)}
 
 
-def reopen(registry, selected, lang):
-    """The first selected run goes to the playground and becomes this browser's run."""
+def reopen(registry, selected, lang) -> dict:
+    """The first selected run goes to the playground and becomes this browser's run.
+    Outputs run_id, try_source, message, tabs, try_tab."""
     from .try_step import run_choices
     if not selected:
-        return gr.skip(), gr.skip(), box(tr(lang, "runs_select_first"), "info"), gr.skip(), \
-            gr.skip()
+        return {"message": box(tr(lang, "runs_select_first"), "info")}
     run_id = selected[0]
-    return (run_id, gr.update(choices=run_choices(registry), value=run_id), "",
-            gr.Tabs(selected="try"), gr.Tab(interactive=True))
+    return {"run_id": run_id, "try_source": gr.update(choices=run_choices(registry),
+                                                      value=run_id),
+            "message": "", "tabs": gr.Tabs(selected="try"), "try_tab": gr.Tab(interactive=True)}
 
 
 def build(ctx: Ctx) -> None:
@@ -106,14 +110,17 @@ def build(ctx: Ctx) -> None:
         # A new LinePlot per selection: an existing one keeps the series it was built with.
         gr.LinePlot(frame, x="step", y="value", color="series", label=t("runs_curves"),
                     height=340, elem_id="runs-plot")
-    ctx.parts["runs_refresh"] = (refresh, [pick, ctx.lang], [table, pick])
-
+    listing = {"table": table, "pick": pick}
     do_refresh = lambda sel, lang: refresh(registry, sel, lang)  # noqa: E731
-    reload_btn.click(do_refresh, [pick, ctx.lang], [table, pick])
-    ctx.tab["runs"].select(do_refresh, [pick, ctx.lang], [table, pick])
-    compare_btn.click(lambda s, lang: overlay(registry, s, lang), [pick, ctx.lang], curves)
-    delete_btn.click(ask_delete, [pick, ctx.lang], [message, confirm_btn])
-    confirm_btn.click(lambda s, lang: delete_runs(registry, cache, s, lang), [pick, ctx.lang],
-                      [message, confirm_btn]).then(do_refresh, [pick, ctx.lang], [table, pick])
-    open_btn.click(lambda s, lang: reopen(registry, s, lang), [pick, ctx.lang],
-                   [ctx.run_id, ctx.parts["try_source"], message, ctx.tabs, ctx.tab["try"]])
+    wire(reload_btn.click, do_refresh, [pick, ctx.lang], listing)
+    wire(ctx.tab["runs"].select, do_refresh, [pick, ctx.lang], listing)
+    wire(compare_btn.click, lambda s, lang: {"curves": overlay(registry, s, lang)},
+         [pick, ctx.lang], {"curves": curves})
+    asking = {"message": message, "confirm": confirm_btn}
+    wire(delete_btn.click, ask_delete, [pick, ctx.lang], asking)
+    deleted = wire(confirm_btn.click, lambda s, lang: delete_runs(registry, cache, s, lang),
+                   [pick, ctx.lang], asking)
+    wire(deleted.then, do_refresh, [pick, ctx.lang], listing)
+    wire(open_btn.click, lambda s, lang: reopen(registry, s, lang), [pick, ctx.lang],
+         {"run_id": ctx.run_id, "try_source": ctx.parts["try_source"], "message": message,
+          "tabs": ctx.tabs, "try_tab": ctx.tab["try"]})

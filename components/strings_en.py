@@ -32,6 +32,12 @@ EN: dict[str, str] = {
     "role_text": "Text column", "role_text_pair": "Second text (pairs)",
     "role_label": "Label column", "role_prompt": "Input / prompt column",
     "role_response": "Target / response column", "role_messages": "Conversation column",
+    "role_system": "System prompt column",
+    "data_unnamed": "Text in unnamed columns",
+    "data_unnamed_info": "Some rows have more fields than the header: an unquoted comma split "
+                         "their text. Join the pieces back into the text, or leave those rows "
+                         "out.",
+    "data_unnamed_join": "join back into the text", "data_unnamed_exclude": "exclude those rows",
     "task_auto": "auto", "task_classification": "classification", "task_chat": "chat",
     "task_text2text": "text-to-text",
     # model
@@ -78,7 +84,15 @@ EN: dict[str, str] = {
     "train_nothing_to_stop": "No run to stop.", "train_not_running": "This run is not running.",
     "train_stop_asked": "Asked the run to stop at the next step. Click Stop again to kill it.",
     "train_killed": "The run was killed.",
-    "train_estimate": "About **{steps} steps** ({rows} training rows, {batch} per step).",
+    "train_cancelled": "The run was cancelled before it started.",
+    "train_preview_rows": "**{train} training rows**, {validation} for validation, {excluded} "
+                          "left out.",
+    "train_preview_steps": "{per_epoch} steps per epoch, **{steps} steps** in all ({batch} rows "
+                           "per step).",
+    "train_preview_model": "{params} parameters, {trainable} of them trained · inputs cut at "
+                           "{max_length} tokens · learning rate {lr}.",
+    "form_auto": "auto", "form_engine_value": "auto: {value}",
+    "form_model_own": "auto: the model's own",
     "train_estimate_time": "Estimated time: about {time}, from earlier runs of this model.",
     "train_estimate_unknown": "The time estimate appears after the first steps.",
     "plot_loss": "Loss (train and eval)", "plot_metric": "Evaluation metric",

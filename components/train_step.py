@@ -6,129 +6,135 @@ touches the run. The run id lives in gr.BrowserState, so a reloaded page reattac
 """
 from __future__ import annotations
 
-import math
-import os
+import shlex
 from pathlib import Path
 
 import gradio as gr
 
 from . import form, live
-from .common import Ctx, box, fmt_seconds
+from .common import Ctx, box, fmt_count, fmt_seconds, wire
 from .i18n import error_text, t, tr
 from .try_step import source_update
 
 POLL_SECONDS = 1.0
+# StopResult.outcome -> the sentence the page shows
+STOP_TEXT = {"not_running": ("train_not_running", "info"), "cancelled": ("train_cancelled", "ok"),
+             "asked": ("train_stop_asked", "warning"), "killed": ("train_killed", "warning")}
 
 
-def cli_command(run, workspace: Path) -> str:
-    """The command that does the same as the Start button, from the project folder."""
-    job = Path(run.run_dir) / "job.yaml"
+def _here(path) -> Path:
+    """`path` relative to the current folder when it is inside it (shorter to read and type)."""
     try:
-        job = job.relative_to(Path(os.getcwd()))
+        return Path(path).resolve().relative_to(Path.cwd())
     except ValueError:
-        pass
-    cmd = f"python -m studio train {job}"
-    default_ws = Path(os.environ.get("STUDIO_WORKSPACE") or "workspace").resolve()
-    if Path(workspace).resolve() != default_ws:
-        cmd += f" --workspace {workspace}"
-    return cmd
+        return Path(path)
 
 
-def start_run(queue, data_state, model_state, lang, paths, values):
-    """Fill a JobConfig and submit it; (run id, tail, message, command, yaml file)."""
+def cli_command(folder, workspace) -> str:
+    """The shell command that does what the Start button did: the queue's own command
+    (`RunFolder.train_command`), shown with `python` and paths relative to this folder."""
+    from studio.runs import RunFolder
+    argv = RunFolder(_here(folder.path)).train_command(_here(workspace), python="python")
+    return shlex.join(argv)
+
+
+def followed(registry, run) -> dict:
+    """The command and the job.yaml download of the run this page follows."""
+    folder = registry.folder(run)
+    return {"command": f"```bash\n{cli_command(folder, registry.workspace)}\n```",
+            "yaml_file": gr.update(value=str(folder.job_file), visible=True)}
+
+
+def start_run(queue, data_state, model_state, lang, paths, values) -> dict:
+    """Fill a JobConfig with what the user set and submit it. Outputs run_id, tail, message,
+    command, yaml_file."""
     if not (data_state or {}).get("valid"):
-        return gr.skip(), gr.skip(), box(tr(lang, "train_need_data")), gr.skip(), gr.skip()
+        return {"message": box(tr(lang, "train_need_data"))}
     if not (model_state or {}).get("name"):
-        return gr.skip(), gr.skip(), box(tr(lang, "train_need_model")), gr.skip(), gr.skip()
+        return {"message": box(tr(lang, "train_need_model"))}
     try:
         cfg = form.job_config(data_state, model_state, dict(zip(paths, values)))
         run = queue.submit(cfg)
     except Exception as e:  # noqa: BLE001 - ConfigError etc. as one sentence
-        return gr.skip(), gr.skip(), box(error_text(e, lang)), gr.skip(), gr.skip()
-    command = f"```bash\n{cli_command(run, queue.registry.workspace)}\n```"
-    return (run.id, live.new_tail(run.id), box(tr(lang, "train_started", run=run.id), "ok"),
-            command, gr.update(value=str(Path(run.run_dir) / "job.yaml"), visible=True))
+        return {"message": box(error_text(e, lang))}
+    return {"run_id": run.id, "tail": live.new_tail(run.id),
+            "message": box(tr(lang, "train_started", run=run.id), "ok"),
+            **followed(queue.registry, run)}
 
 
-def stop_run(queue, run_id, lang):
+def stop_run(queue, run_id, lang) -> dict:
+    """The first Stop asks the run to stop, the second kills it (the engine decides which and
+    says so in StopResult.outcome). Output: message."""
     if not run_id:
-        return box(tr(lang, "train_nothing_to_stop"), "info")
-    run = queue.registry.get(run_id)
-    if run is None or run.status not in ("queued", "running"):
-        return box(tr(lang, "train_not_running"), "info")
-    stop_file = Path(run.run_dir) / "STOP"
-    first = not stop_file.exists()
-    queue.stop(run_id)
-    return box(tr(lang, "train_stop_asked" if first else "train_killed"), "warning")
+        return {"message": box(tr(lang, "train_nothing_to_stop"), "info")}
+    key, kind = STOP_TEXT[queue.stop(run_id).outcome]
+    return {"message": box(tr(lang, key), kind)}
 
 
-def poll(registry, queue, run_id, tail, lang):
+def poll(registry, queue, run_id, tail, lang) -> dict:
     """One timer tick: read only the new events and redraw what changed.
 
-    Outputs: loss, metric, lr frames, log, progress, status, tail, header, Try tab,
-    command, job.yaml button, Try's run list (refreshed when the run ends). A fresh tail (new run, reloaded page) starts at offset 0 once.
+    Outputs loss, metric, lr, log, progress, status, tail, header, try_tab, command,
+    yaml_file, try_source (refreshed when the run ends). A fresh tail (new run, reloaded page)
+    starts at offset 0 once; a tick with nothing new sends only the progress line.
     """
-    n_out = 12
     if not run_id:
-        return (gr.skip(),) * n_out
+        return {}
     run = registry.get(run_id)
     if run is None:
-        return (gr.skip(),) * 7 + ("",) + (gr.skip(),) * 4
+        return {"header": ""}
     fresh = not tail or tail.get("run_id") != run_id
     if fresh:
         tail = live.new_tail(run_id)
-    tail, changed = live.advance(tail, Path(run.run_dir))
-    position = queue.position(run_id)
+    tail, changed = live.advance(tail, registry.folder(run))
+    progress = live.progress_html(tail, lang, queue.position(run_id))
     if not changed and not fresh:
-        return (gr.skip(),) * 4 + (live.progress_html(tail, lang, position),) + \
-            (gr.skip(),) * (n_out - 5)
+        return {"progress": progress}
+    out = {"loss": live.plot_value(tail, "loss"), "metric": live.plot_value(tail, "metric"),
+           "lr": live.plot_value(tail, "lr"), "log": live.log_text(tail), "progress": progress,
+           "status": live.status_text(tail, lang), "tail": tail,
+           "header": run_header(run, lang)}
     final = tail.get("final")
-    extra = (f"```bash\n{cli_command(run, registry.workspace)}\n```",
-             gr.update(value=str(Path(run.run_dir) / "job.yaml"), visible=True)) if fresh \
-        else (gr.skip(), gr.skip())
-    return (live.plot_value(tail, "loss"), live.plot_value(tail, "metric"),
-            live.plot_value(tail, "lr"),
-            live.log_text(tail), live.progress_html(tail, lang, position),
-            live.status_text(tail, lang), tail, run_header(run, lang),
-            gr.Tab(interactive=True) if final and final["type"] == "done" else gr.skip(),
-            *extra, source_update(registry, run_id) if final else gr.skip())
+    if final and final["type"] == "done":
+        out["try_tab"] = gr.Tab(interactive=True)
+    if final:
+        out["try_source"] = source_update(registry, run_id)
+    if fresh:
+        out.update(followed(registry, run))
+    return out
 
 
 def run_header(run, lang: str) -> str:
     return tr(lang, "train_following", run=run.id, model=run.model, task=run.task or "-")
 
 
-def estimate(registry, data_state, model_state, lang, paths, values) -> str:
-    """Steps from the rows and settings; time from the speed of earlier runs of this model."""
-    from studio.jobs import total_steps
+def estimate(registry, data_state, model_state, lang, paths, values) -> dict:
+    """What the job would do, from the engine's `jobs.preview`: split sizes, steps, parameter
+    counts, the capped max_length and learning rate (also shown as the placeholders of the
+    'decide for me' boxes); the time from the speed of earlier runs of this model.
+    Outputs estimate and one placeholder update per 'decide for me' number."""
+    from studio import jobs
     if not (data_state or {}).get("valid") or not (model_state or {}).get("name"):
-        return ""
+        return {"estimate": ""}
     try:
         cfg = form.job_config(data_state, model_state, dict(zip(paths, values)))
+        p = jobs.preview(cfg)
     except Exception as e:  # noqa: BLE001
-        return box(error_text(e, lang))
-    rows = data_state.get("rows", 0)
-    if not data_state.get("validation_path"):
-        rows = rows - math.ceil(rows * cfg.data.validation_fraction)
-    steps = total_steps(cfg, max(rows, 1))
-    speed = past_speed(registry, cfg.model.name, cfg.method.method)
-    text = tr(lang, "train_estimate", steps=steps, rows=rows, batch=cfg.train.batch_size)
+        return {"estimate": box(error_text(e, lang))}
+    lines = [tr(lang, "train_preview_rows", train=p.train_rows, validation=p.validation_rows,
+                excluded=p.excluded_rows),
+             tr(lang, "train_preview_steps", per_epoch=p.steps_per_epoch, steps=p.total_steps,
+                batch=p.cfg.train.batch_size),
+             tr(lang, "train_preview_model", params=fmt_count(p.parameters),
+                trainable=fmt_count(p.trainable), max_length=p.cfg.train.max_length,
+                lr=p.cfg.train.learning_rate)]
+    speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method)
     if speed:
-        seconds = steps * cfg.train.batch_size * cfg.train.grad_accum / speed
-        text += " " + tr(lang, "train_estimate_time", time=fmt_seconds(seconds))
+        seconds = p.total_steps * p.cfg.train.batch_size * p.cfg.train.grad_accum / speed
+        lines.append(tr(lang, "train_estimate_time", time=fmt_seconds(seconds)))
     else:
-        text += " " + tr(lang, "train_estimate_unknown")
-    return text
-
-
-def model_defaults(model_state, data_state, method):
-    """Learning rate and max length the chosen model and method would use."""
-    if not (model_state or {}).get("name"):
-        return gr.skip(), gr.skip()
-    values = form.resolved_defaults(model_state["name"], method or "full",
-                                    (data_state or {}).get("task", "classification"),
-                                    model_state.get("family", "bert"))
-    return values["train.learning_rate"], values["train.max_length"]
+        lines.append(tr(lang, "train_estimate_unknown"))
+    return {"estimate": "  \n".join(lines), **form.engine_picks(p.cfg, paths, lang)}
 
 
 def past_speed(registry, model: str, method: str) -> float | None:
@@ -171,7 +177,6 @@ def build(ctx: Ctx) -> None:
                                       elem_id="train-yaml")
     tail = gr.State(None)
     timer = gr.Timer(POLL_SECONDS)
-    ctx.parts["tail"] = tail
 
     def do_start(data_state, model_state, lang, *vals):
         return start_run(queue, data_state, model_state, lang, paths, vals)
@@ -179,22 +184,25 @@ def build(ctx: Ctx) -> None:
     def do_estimate(data_state, model_state, lang, *vals):
         return estimate(registry, data_state, model_state, lang, paths, vals)
 
-    start.click(do_start, [ctx.data, ctx.model, ctx.lang, *values],
-                [ctx.run_id, tail, message, command, yaml_file])
-    stop.click(lambda rid, lang: stop_run(queue, rid, lang), [ctx.run_id, ctx.lang], message)
+    wire(start.click, do_start, [ctx.data, ctx.model, ctx.lang, *values],
+         {"run_id": ctx.run_id, "tail": tail, "message": message, "command": command,
+          "yaml_file": yaml_file})
+    wire(stop.click, lambda rid, lang: stop_run(queue, rid, lang), [ctx.run_id, ctx.lang],
+         {"message": message})
 
     def wire_timer():  # after the Try step exists: a finished run refreshes its run list
-        timer.tick(lambda rid, tl, lang: poll(registry, queue, rid, tl, lang),
-                   [ctx.run_id, tail, ctx.lang],
-                   [loss_plot, metric_plot, lr_plot, log_box, progress, status, tail, header,
-                    ctx.tab["try"], command, yaml_file, ctx.parts["try_source"]],
-                   show_progress="hidden")
+        wire(timer.tick, lambda rid, tl, lang: poll(registry, queue, rid, tl, lang),
+             [ctx.run_id, tail, ctx.lang],
+             {"loss": loss_plot, "metric": metric_plot, "lr": lr_plot, "log": log_box,
+              "progress": progress, "status": status, "tail": tail, "header": header,
+              "try_tab": ctx.tab["try"], "command": command, "yaml_file": yaml_file,
+              "try_source": ctx.parts["try_source"]},
+             show_progress="hidden")
     ctx.later.append(wire_timer)
-    for w in values:
-        w.change(do_estimate, [ctx.data, ctx.model, ctx.lang, *values], estimate_md,
-                 show_progress="hidden")
-    ctx.model.change(do_estimate, [ctx.data, ctx.model, ctx.lang, *values], estimate_md)
-    method = widgets["method.method"]
-    for trigger in (ctx.model.change, method.input):
-        trigger(model_defaults, [ctx.model, ctx.data, method],
-                [widgets["train.learning_rate"], widgets["train.max_length"]])
+    estimate_outputs = {"estimate": estimate_md, **{
+        path: widgets[path] for path in paths if form.decided_by_engine(form.fields()[path])}}
+    # Text boxes re-ask when the user is done typing, not at every key.
+    events = [(w.blur, w.submit) if isinstance(w, gr.Textbox) else (w.change,) for w in values]
+    for trigger in (*(e for pair in events for e in pair), ctx.model.change, ctx.data.change):
+        wire(trigger, do_estimate, [ctx.data, ctx.model, ctx.lang, *values], estimate_outputs,
+             show_progress="hidden")

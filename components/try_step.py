@@ -13,17 +13,14 @@ from pathlib import Path
 import gradio as gr
 
 from . import results
-from .common import Ctx, box
+from .common import Ctx, box, wire
 from .i18n import error_text, t, tr
 
 
 def run_choices(registry) -> list[tuple[str, str]]:
     """Finished runs that saved a model, newest first."""
-    out = []
-    for r in registry.list(200):
-        if r.status in ("done", "stopped") and (Path(r.run_dir) / "model" / "studio.json").exists():
-            out.append((f"{r.id} · {r.model} · {r.task}", r.id))
-    return out
+    return [(f"{r.id} · {r.model} · {r.task}", r.id) for r in registry.list(200)
+            if r.status in ("done", "stopped") and registry.folder(r).has_model()]
 
 
 def source_update(registry, run_id, current=None):
@@ -35,36 +32,39 @@ def source_update(registry, run_id, current=None):
     return gr.update(choices=choices, value=value)
 
 
-def open_run(registry, run_id, lang):
-    """Show the right playground for the run's task, and its evaluation."""
+def open_run(registry, run_id, lang) -> dict:
+    """Show the right playground for the run's task, and its evaluation. Outputs info,
+    cls_group, chat_group, t2t_group, metrics, confusion, errors, source, cm_col."""
     hidden = gr.update(visible=False)
     run = registry.get(run_id) if run_id else None
     if run is None:
-        return (box(tr(lang, "try_pick_run"), "info"), hidden, hidden, hidden, None, None, None,
-                None, hidden)
-    folder = Path(run.run_dir)
+        return {"info": box(tr(lang, "try_pick_run"), "info"), "cls_group": hidden,
+                "chat_group": hidden, "t2t_group": hidden, "metrics": None, "confusion": None,
+                "errors": None, "cm_col": hidden}
+    folder = registry.folder(run)
     task = run.task
-    info = tr(lang, "try_run_info", run=run.id, model=run.model, task=tr(lang, "task_" + task),
-              status=tr(lang, "status_" + run.status))
-    cls, chat = task == "classification", task == "chat"
-    return (info, gr.update(visible=cls), gr.update(visible=chat),
-            gr.update(visible=task == "text2text"), results.before_after(folder),
-            results.confusion_image(folder, tr(lang, "try_confusion_title")) if cls else None,
-            results.misclassified(folder) if cls else results.samples(folder),
-            gr.update(value=run.id), gr.update(visible=cls))
+    cls = task == "classification"
+    return {"info": tr(lang, "try_run_info", run=run.id, model=run.model,
+                       task=tr(lang, "task_" + task), status=tr(lang, "status_" + run.status)),
+            "cls_group": gr.update(visible=cls), "chat_group": gr.update(visible=task == "chat"),
+            "t2t_group": gr.update(visible=task == "text2text"),
+            "metrics": results.before_after(folder),
+            "confusion": results.confusion_image(folder, tr(lang, "try_confusion_title"))
+            if cls else None,
+            "errors": results.misclassified(folder) if cls else results.samples(folder),
+            "source": gr.update(value=run.id), "cm_col": gr.update(visible=cls)}
 
 
 def base_name(registry, run_id) -> tuple[str, str, list[str]]:
     run = registry.get(run_id)
-    labels = (results.load_metrics(Path(run.run_dir)).get("after") or {}).get("labels") or []
-    return run.model, run.task, [str(x) for x in labels]
+    return run.model, run.task, results.labels(registry.folder(run))
 
 
-def classify_text(cache, registry, run_id, text, compare, lang):
-    """(fine-tuned probabilities, base probabilities, message)."""
+def classify_text(cache, registry, run_id, text, compare, lang) -> dict:
+    """Outputs tuned (fine-tuned probabilities), base (the base model's), message."""
     from studio.inference import classify
     if not run_id or not (text or "").strip():
-        return None, None, box(tr(lang, "try_need_text"), "info")
+        return {"tuned": None, "base": None, "message": box(tr(lang, "try_need_text"), "info")}
     try:
         tuned = classify(cache.run(registry, run_id), [text])[0]["probabilities"]
         base = None
@@ -72,30 +72,32 @@ def classify_text(cache, registry, run_id, text, compare, lang):
             name, task, labels = base_name(registry, run_id)
             base = classify(cache.base(name, task, labels), [text])[0]["probabilities"]
     except Exception as e:  # noqa: BLE001
-        return None, None, box(error_text(e, lang))
-    return tuned, base, ""
+        return {"tuned": None, "base": None, "message": box(error_text(e, lang))}
+    return {"tuned": tuned, "base": base, "message": ""}
 
 
-def predict_batch(cache, registry, run_id, path, lang):
-    """(CSV file with one prediction per row, message)."""
+def predict_batch(cache, registry, run_id, path, lang) -> dict:
+    """Outputs batch_out (a CSV with one prediction per row), message."""
     from studio.inference import predict_file
     if not run_id or not path:
-        return None, box(tr(lang, "try_need_file"), "info")
+        return {"batch_out": None, "message": box(tr(lang, "try_need_file"), "info")}
     out = Path(tempfile.mkdtemp(prefix="studio-pred-")) / f"predictions-{Path(path).stem}.csv"
     try:
         rows = predict_file(cache.run(registry, run_id), path, str(out))
     except Exception as e:  # noqa: BLE001
-        return None, box(error_text(e, lang))
-    return str(out), box(tr(lang, "try_batch_done", rows=len(rows)), "ok")
+        return {"batch_out": None, "message": box(error_text(e, lang))}
+    return {"batch_out": str(out), "message": box(tr(lang, "try_batch_done", rows=len(rows)), "ok")}
 
 
 def chat_stream(cache, registry, run_id, message, history, base_history, system, temperature,
                 top_p, max_new, compare, lang):
-    """Yields (history, base history, textbox, message) while the reply streams in."""
+    """Yields outputs history, base_history, chat_in (the textbox), message while the reply
+    streams in."""
     from studio.inference import chat_messages, generate_stream
     history, base_history = list(history or []), list(base_history or [])
     if not run_id or not (message or "").strip():
-        yield history, base_history, message, box(tr(lang, "try_need_text"), "info")
+        yield {"history": history, "base_history": base_history, "chat_in": message,
+               "message": box(tr(lang, "try_need_text"), "info")}
         return
     try:
         lm = cache.run(registry, run_id)
@@ -109,18 +111,20 @@ def chat_stream(cache, registry, run_id, message, history, base_history, system,
             for text in generate_stream(model, msgs, int(max_new), float(temperature),
                                         float(top_p)):
                 hist[-1]["content"] = text
-                yield history, base_history, "", ""
+                yield {"history": history, "base_history": base_history, "chat_in": "",
+                       "message": ""}
     except Exception as e:  # noqa: BLE001
-        yield history, base_history, message, box(error_text(e, lang))
+        yield {"history": history, "base_history": base_history, "chat_in": message,
+               "message": box(error_text(e, lang))}
         return
-    yield history, base_history, "", ""
+    yield {"history": history, "base_history": base_history, "chat_in": "", "message": ""}
 
 
-def text2text(cache, registry, run_id, text, compare, max_new, lang):
-    """(fine-tuned output, base output, message)."""
+def text2text(cache, registry, run_id, text, compare, max_new, lang) -> dict:
+    """Outputs tuned (the fine-tuned output), base (the base model's), message."""
     from studio.inference import chat_messages, generate_text
     if not run_id or not (text or "").strip():
-        return "", "", box(tr(lang, "try_need_text"), "info")
+        return {"tuned": "", "base": "", "message": box(tr(lang, "try_need_text"), "info")}
     try:
         lm = cache.run(registry, run_id)
         tuned = generate_text(lm, chat_messages(lm, text), int(max_new))
@@ -130,8 +134,15 @@ def text2text(cache, registry, run_id, text, compare, max_new, lang):
             bm = cache.base(name, task)
             base = generate_text(bm, chat_messages(bm, text), int(max_new))
     except Exception as e:  # noqa: BLE001
-        return "", "", box(error_text(e, lang))
-    return tuned, base, ""
+        return {"tuned": "", "base": "", "message": box(error_text(e, lang))}
+    return {"tuned": tuned, "base": base, "message": ""}
+
+
+def show_base(compare: bool) -> dict:
+    """The base model's boxes appear only when comparing. Outputs base_label, base_chat,
+    t2t_base."""
+    shown = gr.update(visible=bool(compare))
+    return {"base_label": shown, "base_chat": shown, "t2t_base": shown}
 
 
 def build(ctx: Ctx) -> None:
@@ -182,26 +193,33 @@ def build(ctx: Ctx) -> None:
                               elem_id="try-errors")
     ctx.parts["try_source"] = source
 
-    outs = [info, cls_group, chat_group, t2t_group, metrics, confusion, errors, source, cm_col]
-    source.change(lambda rid, lang: open_run(registry, rid, lang), [source, ctx.lang], outs)
-    refresh.click(lambda rid: gr.update(choices=run_choices(registry), value=rid), ctx.run_id,
-                  source)
-    go.click(lambda *a: classify_text(cache, registry, *a), [source, text, compare, ctx.lang],
-             [tuned_label, base_label, message])
-    text.submit(lambda *a: classify_text(cache, registry, *a), [source, text, compare, ctx.lang],
-                [tuned_label, base_label, message])
-    batch_in.upload(lambda *a: predict_batch(cache, registry, *a), [source, batch_in, ctx.lang],
-                    [batch_out, message])
+    wire(source.change, lambda rid, lang: open_run(registry, rid, lang), [source, ctx.lang],
+         {"info": info, "cls_group": cls_group, "chat_group": chat_group,
+          "t2t_group": t2t_group, "metrics": metrics, "confusion": confusion, "errors": errors,
+          "source": source, "cm_col": cm_col})
+    wire(refresh.click, lambda rid: {"source": gr.update(choices=run_choices(registry),
+                                                          value=rid)},
+         ctx.run_id, {"source": source})
+    labels_out = {"tuned": tuned_label, "base": base_label, "message": message}
+    for trigger in (go.click, text.submit):
+        wire(trigger, lambda *a: classify_text(cache, registry, *a),
+             [source, text, compare, ctx.lang], labels_out)
+    wire(batch_in.upload, lambda *a: predict_batch(cache, registry, *a),
+         [source, batch_in, ctx.lang], {"batch_out": batch_out, "message": message})
     chat_inputs = [source, chat_in, chatbot, base_chat, system, temperature, top_p, max_new,
                    compare, ctx.lang]
 
     def do_chat(*a):
         yield from chat_stream(cache, registry, *a)
 
-    send.click(do_chat, chat_inputs, [chatbot, base_chat, chat_in, message])
-    chat_in.submit(do_chat, chat_inputs, [chatbot, base_chat, chat_in, message])
-    clear.click(lambda: ([], []), None, [chatbot, base_chat])
-    t2t_go.click(lambda *a: text2text(cache, registry, *a),
-                 [source, t2t_in, compare, max_new, ctx.lang], [t2t_out, t2t_base, message])
-    compare.change(lambda c: (gr.update(visible=c),) * 3, compare,
-                   [base_label, base_chat, t2t_base])
+    chat_out = {"history": chatbot, "base_history": base_chat, "chat_in": chat_in,
+                "message": message}
+    for trigger in (send.click, chat_in.submit):
+        wire(trigger, do_chat, chat_inputs, chat_out)
+    wire(clear.click, lambda: {"history": [], "base_history": []}, None,
+         {"history": chatbot, "base_history": base_chat})
+    wire(t2t_go.click, lambda *a: text2text(cache, registry, *a),
+         [source, t2t_in, compare, max_new, ctx.lang],
+         {"tuned": t2t_out, "base": t2t_base, "message": message})
+    wire(compare.change, show_base, compare,
+         {"base_label": base_label, "base_chat": base_chat, "t2t_base": t2t_base})

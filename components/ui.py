@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from . import data_step, model_step, runs_step, train_step, try_step
-from .common import ASSETS, Ctx
+from .common import ASSETS, Ctx, wire
 from .i18n import build_i18n, lang_of, t
 
 STEPS = ("data", "model", "train", "try", "runs")
@@ -37,29 +37,41 @@ def build_ui(registry, queue, cache) -> gr.Blocks:
     return demo
 
 
+def on_load(registry, run_id) -> dict:
+    """What a page shows when it opens: the Train tab when this browser follows a run (its id
+    is in BrowserState, so a reload lands back on it; on the Train step while it trains), the
+    Try tab once any run is done. Outputs train_tab, try_tab, tabs, run_id, try_source."""
+    run = registry.get(run_id) if run_id else None
+    following = run is not None
+    has_done = any(r.status == "done" for r in registry.list(200))
+    out = {"train_tab": gr.Tab(interactive=following),
+           "try_tab": gr.Tab(interactive=following or has_done),
+           "run_id": run_id if following else "",
+           "try_source": try_step.source_update(registry, run_id)}
+    if following and run.status in ("queued", "running"):
+        out["tabs"] = gr.Tabs(selected="train")
+    return out
+
+
 def wire_load(demo: gr.Blocks, ctx: Ctx) -> None:
     """On page load: the browser's language, the preset table, and reattaching to the run
-    this browser followed (its id is in BrowserState, so a reload lands back on it)."""
+    this browser followed."""
     registry = ctx.registry
     table, render_table = ctx.parts["preset_table"]
-
-    def on_load(run_id, request: gr.Request):
-        lang = lang_of(request)
-        run = registry.get(run_id) if run_id else None
-        has_done = any(r.status == "done" for r in registry.list(200))
-        following = run is not None
-        return (lang, render_table(lang), gr.Tab(interactive=following),
-                gr.Tab(interactive=following or has_done),
-                gr.Tabs(selected="train") if following and run.status in ("queued", "running")
-                else gr.skip(), run_id if following else "")
-
-    demo.load(on_load, [ctx.run_id],
-              [ctx.lang, table, ctx.tab["train"], ctx.tab["try"], ctx.tabs, ctx.run_id])
-
     source = ctx.parts["try_source"]
-    ctx.tab["try"].select(lambda rid, cur: try_step.source_update(registry, rid, cur),
-                          [ctx.run_id, source], source)
-    demo.load(lambda rid: try_step.source_update(registry, rid), ctx.run_id, source)
+
+    def load(run_id, request: gr.Request):
+        lang = lang_of(request)
+        return {"lang": lang, "preset_table": render_table(lang),
+                **on_load(registry, run_id)}
+
+    wire(demo.load, load, [ctx.run_id],
+         {"lang": ctx.lang, "preset_table": table, "train_tab": ctx.tab["train"],
+          "try_tab": ctx.tab["try"], "tabs": ctx.tabs, "run_id": ctx.run_id,
+          "try_source": source})
+    wire(ctx.tab["try"].select,
+         lambda rid, cur: {"try_source": try_step.source_update(registry, rid, cur)},
+         [ctx.run_id, source], {"try_source": source})
 
 
 def launch_options() -> dict:

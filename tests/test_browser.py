@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -95,13 +96,19 @@ def set_number(page, elem_id: str, value) -> None:
     box.press("Tab")
 
 
-def train(page, shots: Path, prefix: str, timeout: float = 150) -> None:
-    """Start training with small settings and wait for the run to finish, curves drawn."""
+def train(page, shots: Path, prefix: str, timeout: float = 150) -> str:
+    """Start training with small settings and wait for the run to finish, curves drawn;
+    returns the run id."""
     page.get_by_role("tab", name="3 · Train").click()
     set_number(page, "f-train-epochs", 1)
     set_number(page, "f-train-batch-size", 16)
+    # The engine's preview of the job, for the settings now in the form.
+    page.locator("#train-estimate", has_text="steps per epoch").wait_for(timeout=30000)
+    page.locator("#train-estimate", has_text="(16 rows per step)").wait_for(timeout=30000)
     page.locator("#train-start").click()
-    page.locator("#train-message", has_text="submitted").wait_for(timeout=20000)
+    message = page.locator("#train-message", has_text="submitted")
+    message.wait_for(timeout=20000)
+    run_id = message.inner_text().split("Run ", 1)[1].split(" ", 1)[0]
     # The loss curve has points once a vega mark is drawn in it.
     page.locator("#plot-loss .vega-embed path, #plot-loss canvas").first.wait_for(
         timeout=timeout * 1000)
@@ -109,6 +116,7 @@ def train(page, shots: Path, prefix: str, timeout: float = 150) -> None:
     page.locator("#train-status", has_text="finished").wait_for(timeout=timeout * 1000)
     page.wait_for_timeout(1500)
     page.screenshot(path=shots / f"{prefix}-4-trained.png", full_page=True)
+    return run_id
 
 
 def test_classification_walk(server, browser, shots):
@@ -123,8 +131,24 @@ def test_classification_walk(server, browser, shots):
     page.locator("#model-info", has_text="can learn classification").wait_for(timeout=60000)
     page.screenshot(path=shots / "1-2-model.png", full_page=True)
 
-    train(page, shots, "1")
-    assert "python -m studio train" in page.locator("#train-command").inner_text()
+    page.get_by_role("tab", name="3 · Train").click()
+    estimate = page.locator("#train-estimate", has_text="training rows")
+    estimate.wait_for(timeout=30000)
+    assert "180 training rows, 20 for validation" in estimate.inner_text()
+    assert "inputs cut at 128 tokens" in estimate.inner_text()
+    page.locator("#train-advanced").get_by_text("Advanced").first.click()
+    dropout = page.locator("#f-train-dropout input, #f-train-dropout textarea").first
+    dropout.wait_for(timeout=10000)
+    assert dropout.input_value() == "" and dropout.get_attribute("placeholder") == \
+        "auto: the model's own"
+    lr = page.locator("#f-train-learning-rate input, #f-train-learning-rate textarea").first
+    assert lr.input_value() == "" and lr.get_attribute("placeholder").startswith("auto: ")
+    run_id = train(page, shots, "1")
+    command = page.locator("#train-command").inner_text()
+    assert "python -m studio train" in command and "--workspace" in command
+    job = yaml.safe_load((server["workspace"] / "runs" / run_id / "job.yaml").read_text())
+    assert job["train"]["dropout"] is None  # untouched: the model keeps its own dropout
+    assert job["train"]["epochs"] == 1 and job["train"]["batch_size"] == 16
 
     page.get_by_role("tab", name="4 · Try").click()
     page.locator("#try-text textarea").wait_for(timeout=30000)
@@ -180,10 +204,23 @@ def test_broken_file_shows_error(server, browser, shots, tmp_path):
 
 
 def test_chinese_ui(server, browser, shots):
+    """A browser that asks for Chinese gets Chinese labels (gr.I18n) and Chinese sentences
+    built at run time (the data summary, the problems box, the model check)."""
     page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 1000})
     page.goto(server["url"])
     page.get_by_role("tab", name="1 · 数据").wait_for(timeout=30000)
+    for name in ("2 · 模型", "3 · 训练", "4 · 试用", "5 · 记录"):
+        assert page.get_by_role("tab", name=name).count() == 1, name
     page.set_input_files("#data-upload input[type=file]", str(SAMPLES / "reviews_sentiment.csv"))
-    page.locator("#data-summary", has_text="可用 200 行").wait_for(timeout=30000)
+    summary = page.locator("#data-summary", has_text="可用 200 行")
+    summary.wait_for(timeout=30000)
+    text = summary.inner_text()
+    assert "任务：文本分类" in text and "标签：" in text and "usable rows" not in text
+    assert page.locator("#data-problems").inner_text().strip() == "✔ 该文件没有发现问题。"
     page.screenshot(path=shots / "4-1-data-zh.png", full_page=True)
+    page.get_by_role("tab", name="2 · 模型").click()
+    pick(page, "model-preset", "tiny-bert")
+    info = page.locator("#model-info", has_text="该模型可以学习文本分类任务")
+    info.wait_for(timeout=60000)
+    assert "个参数" in info.inner_text() and "parameters" not in info.inner_text()
     page.close()

@@ -13,7 +13,6 @@ from components import data_step, form, live, model_step, results, runs_step, tr
     try_step
 
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
-ROLES = len(data_step.ROLES)
 
 
 @pytest.fixture(scope="module")
@@ -27,30 +26,36 @@ def services(tmp_path_factory):
 
 def data_state(path, lang="en", workspace=None):
     out = data_step.inspect_data(str(path), "", "auto", {}, lang, workspace)
-    return out, out[-2]
+    return out, out["state"]
+
+
+def model_state(name, state, lang="en"):
+    return model_step.model_info(name, state, lang)["model_state"]
 
 
 def train_to_end(services, sample, model, **settings):
     """Submit through start_run and poll like the timer until the run ends."""
     registry, queue, _ = services
     _, state = data_state(SAMPLES / sample, workspace=registry.workspace)
-    _, mstate, _ = model_step.model_info(model, state, "en")
     values = {"train.epochs": 1, "train.batch_size": 16, "train.eval_before": True,
               **settings}
-    run_id, tail, message, command, yaml_file = train_step.start_run(
-        queue, state, mstate, "en", list(values), list(values.values()))
-    assert "submitted" in message and "python -m studio train" in command
+    out = train_step.start_run(queue, state, model_state(model, state), "en", list(values),
+                               list(values.values()))
+    assert "submitted" in out["message"] and "python -m studio train" in out["command"]
+    run_id, tail = out["run_id"], out["tail"]
+    assert tail["offset"] == 0 and out["yaml_file"]["value"].endswith("job.yaml")
     offsets, deadline = [], time.time() + 240
     while time.time() < deadline:
         out = train_step.poll(registry, queue, run_id, tail, "en")
-        if "offset" in out[6]:  # a new tail; gr.skip() (an update dict) when nothing changed
-            tail = out[6]
+        assert "progress" in out  # every tick redraws the progress line
+        if "tail" in out:  # only sent when something new was read
+            tail = out["tail"]
             offsets.append(tail["offset"])
         if tail.get("final"):
             break
         time.sleep(0.5)
     assert tail.get("final"), "the run did not finish in time"
-    assert offsets == sorted(offsets)  # the offset only moves forward: no re-reading
+    assert offsets == sorted(offsets) and offsets[-1] > 0  # only forward: no re-reading
     return run_id, tail
 
 
@@ -71,8 +76,8 @@ def test_data_step_reads_every_sample():
                        ("assistant_chat.json", "chat"), ("translation_en_zh.csv", "text2text")):
         out, state = data_state(SAMPLES / name)
         assert state["valid"] and state["task"] == task, name
-        assert isinstance(out[1]["value"], pd.DataFrame) and len(out[1]["value"])
-        chart = out[2 + ROLES + 1]
+        assert isinstance(out["table"]["value"], pd.DataFrame) and len(out["table"]["value"])
+        chart = out["chart"]
         assert chart["visible"] and len(chart["value"]) >= 2
 
 
@@ -81,7 +86,7 @@ def test_data_step_shows_a_broken_file_as_one_sentence(tmp_path):
     bad.write_text('[{"text": "a", "label": "x"} {"text": "b"}]')
     for lang, words in (("en", "not valid JSON"), ("zh-CN", "不是有效的 JSON")):
         out, state = data_state(bad, lang)
-        assert words in out[0] and "Traceback" not in out[0]
+        assert words in out["summary"] and "Traceback" not in out["summary"]
         assert state == {}
 
 
@@ -92,28 +97,34 @@ def test_data_step_role_override_and_problems(tmp_path):
         "\ntext number 1,good,x1\n")
     out, state = data_state(f)
     assert state["roles"]["label"] == "stars"
-    assert "repeat" in out[-3]  # the duplicate row is reported in plain words
+    assert "repeat" in out["problems"]  # the duplicate row is reported in plain words
     roles_now = [state["roles"].get(r, "") for r in data_step.ROLES]
     roles_now[data_step.ROLES.index("text")] = "extra"
     overrides = data_step.overrides_from(roles_now, state)
     assert overrides == {"text": "extra"}
-    _, again = data_state(f) if False else (None, data_step.inspect_data(
-        str(f), "", "auto", overrides, "en")[-2])
+    again = data_step.inspect_data(str(f), "", "auto", overrides, "en")["state"]
     assert again["roles"]["text"] == "extra"
 
 
 # ---- model ---------------------------------------------------------------------------------
 
 def test_model_step_size_and_fit():
+    from studio import jobs
     _, state = data_state(SAMPLES / "reviews_sentiment.csv")
-    text, mstate, _ = model_step.model_info("tiny-bert", state, "en")
-    assert mstate["valid"] and mstate["parameters"] > 100_000 and mstate["lora_trainable"] > 0
-    assert "can learn classification" in text
+    out = model_step.model_info("tiny-bert", state, "en")
+    facts = jobs.model_facts("tiny-bert", "classification", state["labels"])
+    mstate = out["model_state"]
+    assert mstate["valid"] and out["train_tab"].interactive
+    assert (mstate["parameters"], mstate["lora_trainable"], mstate["max_length"]) == (
+        facts.parameters, facts.lora_trainable, facts.max_length)  # the engine's numbers
+    assert mstate["parameters"] > 100_000 and 0 < mstate["lora_trainable"] < mstate["parameters"]
+    assert "can learn classification" in out["info"]
     _, chat = data_state(SAMPLES / "assistant_chat.json")
-    text, mstate, _ = model_step.model_info("tiny-bert", chat, "zh-CN")
-    assert mstate == {} and "BERT" in text and "不能生成文本" in text
-    text, mstate, _ = model_step.model_info("no-such-model", state, "en")
-    assert mstate == {} and "not a preset" in text
+    out = model_step.model_info("tiny-bert", chat, "zh-CN")
+    assert out["model_state"] == {} and not out["train_tab"].interactive
+    assert "BERT" in out["info"] and "不能生成文本" in out["info"]
+    out = model_step.model_info("no-such-model", state, "en")
+    assert out["model_state"] == {} and "not a preset" in out["info"]
     assert model_step.suggest("chat") in ("smollm2-135m", "tiny-gpt")
     assert any(v == "tiny-t5" for _, v in model_step.preset_choices())
 
@@ -140,19 +151,50 @@ def test_form_is_generated_from_the_config_metadata():
 def test_start_refuses_without_data_or_with_bad_values(services):
     registry, queue, _ = services
     out = train_step.start_run(queue, {}, {}, "en", [], [])
-    assert "step 1" in out[2]
+    assert set(out) == {"message"} and "step 1" in out["message"]
     _, state = data_state(SAMPLES / "reviews_sentiment.csv")
     out = train_step.start_run(queue, state, {"name": "tiny-bert"}, "zh-CN",
                                ["train.batch_size"], [5000])
-    assert "batch_size" in out[2] and not registry.list()
+    assert set(out) == {"message"} and "batch_size" in out["message"]
+    assert not registry.list()
 
 
-def test_estimate_counts_steps(services):
+def test_estimate_shows_the_engine_preview(services):
+    from studio import jobs
     registry, _, _ = services
     _, state = data_state(SAMPLES / "reviews_sentiment.csv")
-    text = train_step.estimate(registry, state, {"name": "tiny-bert"}, "en",
-                               ["train.epochs", "train.batch_size"], [1, 16])
-    assert "12 steps" in text and "180 training rows" in text
+    paths = ["train.epochs", "train.batch_size", "train.learning_rate", "train.max_length",
+             "train.dropout"]
+    out = train_step.estimate(registry, state, {"name": "tiny-bert"}, "en", paths,
+                              [1, 16, "", "", ""])
+    text = out["estimate"]
+    assert "**180 training rows**, 20 for validation, 0 left out" in text
+    assert "12 steps per epoch, **12 steps** in all (16 rows per step)" in text
+    cfg = form.job_config(state, {"name": "tiny-bert"}, {"train.epochs": 1})
+    p = jobs.preview(cfg)
+    assert f"inputs cut at {p.cfg.train.max_length} tokens" in text
+    assert out["train.learning_rate"]["placeholder"] == f"auto: {p.cfg.train.learning_rate:.4g}"
+    assert out["train.max_length"]["placeholder"] == f"auto: {p.cfg.train.max_length}"
+    assert out["train.dropout"]["placeholder"] == "auto: the model's own"
+    assert "train.epochs" not in out  # only the 'decide for me' boxes get a placeholder
+
+
+def test_estimate_uses_the_engine_split_not_its_own(services, tmp_path):
+    """45 rows at 0.1: the engine holds out round(4.5) = 4, a ceil() in the page said 5."""
+    import math
+    from studio import jobs
+    registry, _, _ = services
+    f = tmp_path / "odd.csv"
+    f.write_text("text,label\n" + "\n".join(
+        f"review number {i} was {'good' if i % 2 else 'bad'},{'pos' if i % 2 else 'neg'}"
+        for i in range(45)) + "\n")
+    _, state = data_state(f)
+    p = jobs.preview(form.job_config(state, {"name": "tiny-bert"}, {}))
+    assert p.train_rows + p.validation_rows == 45
+    assert p.train_rows != 45 - math.ceil(45 * 0.1)  # the case the page used to get wrong
+    text = train_step.estimate(registry, state, {"name": "tiny-bert"}, "en", [], [])["estimate"]
+    assert f"**{p.train_rows} training rows**, {p.validation_rows} for validation" in text
+    assert f"**{p.total_steps} steps**" in text
 
 
 def test_training_curves_progress_and_reattach(services, bert_run):
@@ -167,27 +209,48 @@ def test_training_curves_progress_and_reattach(services, bert_run):
     assert "Step" in live.progress_html(tail, "en") and "finished" in live.status_text(tail, "en")
     # A reloaded page has no tail: the first tick rebuilds everything from offset 0.
     out = train_step.poll(registry, queue, run_id, None, "en")
-    assert out[6]["offset"] == tail["offset"] and "python -m studio train" in out[9]
+    assert out["tail"]["offset"] == tail["offset"] and out["tail"]["final"] == tail["final"]
+    assert out["command"] == "```bash\n" + train_step.cli_command(
+        registry.folder(run_id), registry.workspace) + "\n```"
+    assert "--workspace" in out["command"] and out["try_tab"].interactive
+    assert out["try_source"]["value"] == run_id
     # Nothing new: the next tick sends nothing but the progress line.
-    out2 = train_step.poll(registry, queue, run_id, out[6], "en")
-    assert "offset" not in out2[6] and "offset" not in out2[0]
-    assert "already done" in train_step.stop_run(queue, run_id, "en") or \
-        "not running" in train_step.stop_run(queue, run_id, "en")
+    out2 = train_step.poll(registry, queue, run_id, out["tail"], "en")
+    assert set(out2) == {"progress"} and "Step" in out2["progress"]
+    assert train_step.stop_run(queue, run_id, "en")["message"] == "ℹ This run is not running."
 
 
 def test_stop_asks_then_kills(services):
+    """The first Stop leaves the marker, the second kills the process at once. Both come right
+    after the start, while the child is still importing torch, so the run cannot have ended
+    on its own in between: the second answer is always 'killed'."""
     registry, queue, _ = services
     _, state = data_state(SAMPLES / "reviews_sentiment.csv", workspace=registry.workspace)
-    run_id, *_ = train_step.start_run(queue, state, {"name": "tiny-bert"}, "en",
-                                      ["train.epochs"], [50])
-    assert "stop" in train_step.stop_run(queue, run_id, "en")
-    time.sleep(0.5)
-    second = train_step.stop_run(queue, run_id, "en")
-    assert "killed" in second or "not running" in second
-    deadline = time.time() + 60
-    while registry.get(run_id).status in ("queued", "running") and time.time() < deadline:
-        time.sleep(0.5)
-    assert registry.get(run_id).status == "stopped"
+    run_id = train_step.start_run(queue, state, {"name": "tiny-bert"}, "en",
+                                  ["train.epochs"], [50])["run_id"]
+    pid = registry.get(run_id).pid
+    assert registry.get(run_id).status == "running" and pid
+    first = train_step.stop_run(queue, run_id, "en")["message"]
+    assert first == "⚠ Asked the run to stop at the next step. Click Stop again to kill it."
+    assert registry.folder(run_id).stop_requested()
+    second = train_step.stop_run(queue, run_id, "en")["message"]
+    assert second == "⚠ The run was killed."
+    run = registry.get(run_id)
+    assert run.status == "stopped" and "Killed" in run.reason
+    assert registry.folder(run_id).final_event()["type"] == "stopped"
+    deadline = time.time() + 30
+    while time.time() < deadline:  # the child is gone (a zombie until the queue reaps it)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split(") ")[-1][:1] == "Z":
+                    break
+        except OSError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the killed run's process is still alive")
+    third = train_step.stop_run(queue, run_id, "en")["message"]
+    assert third == "ℹ This run is not running."
 
 
 # ---- try -----------------------------------------------------------------------------------
@@ -196,19 +259,20 @@ def test_playground_classifies_and_compares(services, bert_run):
     registry, _, cache = services
     run_id, _ = bert_run
     out = try_step.open_run(registry, run_id, "en")
-    assert out[1]["visible"] and not out[2]["visible"]
-    assert list(out[4]["metric"]) == ["accuracy", "macro_f1", "eval_loss"]
-    assert out[5] is not None and out[5].size[0] > 100  # the confusion matrix picture
-    assert set(out[6].columns) >= {"text", "label", "predicted"}
-    tuned, base, msg = try_step.classify_text(cache, registry, run_id, "Lovely food.", True,
-                                              "en")
+    assert out["cls_group"]["visible"] and not out["chat_group"]["visible"]
+    assert not out["t2t_group"]["visible"] and out["cm_col"]["visible"]
+    assert list(out["metrics"]["metric"]) == ["accuracy", "macro_f1", "eval_loss"]
+    assert out["confusion"] is not None and out["confusion"].size[0] > 100  # the picture
+    assert set(out["errors"].columns) >= {"text", "label", "predicted"}
+    out = try_step.classify_text(cache, registry, run_id, "Lovely food.", True, "en")
+    tuned, base = out["tuned"], out["base"]
     assert set(tuned) == {"negative", "positive"} and abs(sum(tuned.values()) - 1) < 1e-4
-    assert set(base) == set(tuned) and msg == ""
-    path, msg = try_step.predict_batch(cache, registry, run_id,
-                                       str(SAMPLES / "reviews_sentiment.csv"), "en")
-    frame = pd.read_csv(path)
-    assert len(frame) == 200 and "prediction" in frame and "Predicted 200" in msg
-    assert try_step.run_choices(registry)[0][1] in {r.id for r in registry.list()}
+    assert set(base) == set(tuned) and out["message"] == ""
+    out = try_step.predict_batch(cache, registry, run_id,
+                                 str(SAMPLES / "reviews_sentiment.csv"), "en")
+    frame = pd.read_csv(out["batch_out"])
+    assert len(frame) == 200 and "prediction" in frame and "Predicted 200" in out["message"]
+    assert run_id in [v for _, v in try_step.run_choices(registry)]
 
 
 def test_playground_chat_streams(services, gpt_run):
@@ -216,20 +280,23 @@ def test_playground_chat_streams(services, gpt_run):
     run_id, tail = gpt_run
     assert tail["final"]["type"] == "done"
     out = try_step.open_run(registry, run_id, "en")
-    assert out[2]["visible"] and not out[1]["visible"]
+    assert out["chat_group"]["visible"] and not out["cls_group"]["visible"]
+    assert out["confusion"] is None and set(out["errors"].columns) == {
+        "prompt", "reference", "generated"}
     steps = list(try_step.chat_stream(cache, registry, run_id, "Hello?", [], [], "Be brief.",
                                       0.0, 1.0, 8, True, "en"))
-    history, base_history, box, msg = steps[-1]
-    assert [m["role"] for m in history] == ["user", "assistant"]
-    assert [m["role"] for m in base_history] == ["user", "assistant"]
-    assert len(steps) >= 2 and box == "" and msg == ""
+    last = steps[-1]
+    assert [m["role"] for m in last["history"]] == ["user", "assistant"]
+    assert [m["role"] for m in last["base_history"]] == ["user", "assistant"]
+    assert len(steps) >= 2 and last["chat_in"] == "" and last["message"] == ""
 
 
 def test_playground_errors_are_sentences(services):
     registry, _, cache = services
-    tuned, base, msg = try_step.classify_text(cache, registry, "no-such-run", "x", False, "en")
-    assert tuned is None and "No run" in msg
-    assert "Type something" in try_step.classify_text(cache, registry, "", "", False, "en")[2]
+    out = try_step.classify_text(cache, registry, "no-such-run", "x", False, "en")
+    assert out["tuned"] is None and out["message"].startswith("✖ No run 'no-such-run'")
+    out = try_step.classify_text(cache, registry, "", "", False, "en")
+    assert out["message"] == "ℹ Type something first."
 
 
 def test_confusion_matrix_picture():
@@ -246,9 +313,14 @@ def test_runs_history_overlay_reopen_delete(services, bert_run, gpt_run):
     ids = [bert_run[0], gpt_run[0]]
     plot = runs_step.overlay(registry, ids, "en")
     assert plot["series"].nunique() >= 3 and len(plot) > 2
-    rid, source, _, tabs, _ = runs_step.reopen(registry, ids[:1], "en")
-    assert rid == ids[0] and source["value"] == ids[0]
-    msg, confirm = runs_step.ask_delete(ids[1:], "en")
-    assert confirm["visible"] and "cannot be undone" in msg
-    msg, confirm = runs_step.delete_runs(registry, cache, ids[1:], "en")
-    assert "Deleted 1" in msg and registry.get(ids[1]) is None
+    out = runs_step.reopen(registry, ids[:1], "en")
+    assert out["run_id"] == ids[0] and out["try_source"]["value"] == ids[0]
+    assert out["tabs"].selected == "try" and out["try_tab"].interactive
+    assert set(runs_step.reopen(registry, [], "en")) == {"message"}
+    out = runs_step.ask_delete(ids[1:], "en")
+    assert out["confirm"]["visible"] and "cannot be undone" in out["message"]
+    out = runs_step.delete_runs(registry, cache, ids[1:], "en")
+    assert "Deleted 1" in out["message"] and registry.get(ids[1]) is None
+    assert not out["confirm"]["visible"]
+    listing = runs_step.refresh(registry, ids, "en")
+    assert listing["pick"]["value"] == ids[:1] and ids[1] not in listing["pick"]["choices"]

@@ -1,0 +1,125 @@
+"""Who is asking: the web layer's part of hosted mode.
+
+Every browser gets a random, server-issued cookie; the uploads it sends are recorded against
+it (studio.uploads.UploadBook), and on a hosted studio its runs are owned by it (or by the
+login, when there is one). A client that sends no cookie (a script) is known by its address
+instead, so it can still use what it uploaded itself and nothing else. Login attempts are
+slowed per client by studio.auth.LoginGuard.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import json
+import os
+import secrets
+from http.cookies import SimpleCookie
+
+COOKIE = "studio_client"
+CLIENT_ADDR: contextvars.ContextVar[str] = contextvars.ContextVar("studio_addr", default="")
+
+
+def client_address(headers: dict, peer: str) -> str:
+    """The client's address: behind a Space's proxy the last X-Forwarded-For hop (added by the
+    proxy itself, so a client cannot forge it), else the socket's peer."""
+    forwarded = headers.get("x-forwarded-for", "")
+    if os.environ.get("SPACE_ID") and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return peer or "unknown"
+
+
+def client_key(headers: dict, peer: str) -> str:
+    """The cookie's value, or the address for a client that keeps no cookie."""
+    jar = SimpleCookie()
+    try:
+        jar.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header is just no cookie
+        pass
+    value = jar[COOKIE].value if COOKIE in jar else ""
+    if len(value) >= 32 and value.replace("-", "").replace("_", "").isalnum():
+        return "c:" + value
+    return "addr:" + client_address(headers, peer)
+
+
+def request_key(request) -> str:
+    """client_key for a gr.Request (or None: a direct call, as in tests)."""
+    if request is None:
+        return "addr:local"
+    headers = {k.lower(): v for k, v in dict(getattr(request, "headers", {}) or {}).items()}
+    client = getattr(request, "client", None)
+    return client_key(headers, getattr(client, "host", "") or "")
+
+
+def owner_of(request, hosted: bool) -> str | None:
+    """The owner a request acts as: None in local mode (one trusted user sees every run);
+    on a hosted studio the login, else a hash of the browser's key."""
+    if not hosted:
+        return None
+    user = getattr(request, "username", None) if request is not None else None
+    if user:
+        return "user:" + str(user)
+    return "anon:" + hashlib.sha256(request_key(request).encode()).hexdigest()[:24]
+
+
+class Guard:
+    """ASGI middleware: issue the cookie, note the address, record uploads per client."""
+
+    def __init__(self, app, book=None):
+        self.app, self.book = app, book
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        peer = (scope.get("client") or ("", 0))[0]
+        key = client_key(headers, peer)
+        token = CLIENT_ADDR.set(client_address(headers, peer))
+        fresh = not key.startswith("c:")
+        is_upload = scope.get("method") == "POST" and scope.get("path", "").endswith("/upload")
+        body: list[bytes] = []
+
+        async def relay(message):
+            if message["type"] == "http.response.start" and fresh:
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"set-cookie", new_cookie())]}
+            if is_upload and self.book is not None and message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    record_upload(self.book, b"".join(body), key)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, relay)
+        finally:
+            CLIENT_ADDR.reset(token)
+
+
+def new_cookie() -> bytes:
+    on_space = bool(os.environ.get("SPACE_ID"))  # a Space embeds the app in an iframe
+    same_site = "None; Secure" if on_space else "Lax"
+    return (f"{COOKIE}={secrets.token_urlsafe(32)}; Path=/; Max-Age=31536000; HttpOnly; "
+            f"SameSite={same_site}").encode()
+
+
+def record_upload(book, raw: bytes, key: str) -> None:
+    try:
+        paths = json.loads(raw)
+    except ValueError:
+        return
+    if isinstance(paths, list):
+        for p in paths:
+            if isinstance(p, str):
+                book.record(p, key)
+
+
+def login_checker(guard):
+    """The `auth` callable for launch(): slow per client, never blocking the server."""
+    async def check(username: str, password: str) -> bool:
+        client = CLIENT_ADDR.get() or "unknown"
+        wait = guard.delay(client)
+        if wait:
+            await asyncio.sleep(wait)
+        return guard.check(client, username, password)
+    return check
