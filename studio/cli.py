@@ -6,6 +6,7 @@ wrong; `--json` makes `runs`, `predict`, `eval`, `models` and `inspect` print on
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from .config import JobConfig, describe_fields
 from .errors import StudioError
+from .models import first_line
 
 
 class UserError(Exception):
@@ -96,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, StudioError) as e:  # errors a user caused: one sentence, exit 2
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except (OSError, sqlite3.Error) as e:  # a read-only or full disk, a locked registry
+        where = getattr(args, "workspace", None) or os.environ.get("STUDIO_WORKSPACE") \
+            or "./workspace"
+        print(f"error: the workspace {where} cannot be read or written ({first_line(e)}); "
+              f"check that it exists, is writable and that the disk has free space, or pass "
+              f"--workspace DIR.", file=sys.stderr)
+        return 2
 
 
 # ---- train -------------------------------------------------------------------------------
@@ -140,11 +149,16 @@ def cmd_train(args) -> int:
         if run is None:
             raise UserError(f"No run '{args.resume}' in {registry.workspace}; see "
                             f"`python -m studio runs`.")
+        if run.status == "running":  # reconciled: its process is alive
+            raise UserError(f"Run {run.id} is still training (process {run.pid}); stop it "
+                            f"first (python -m studio stop {run.id}) or wait for it to end.")
         run_dir = Path(run.run_dir)
     elif args.job and _inside_run_folder(args.job, registry) and not args.overrides:
         run_dir = Path(args.job).resolve().parent  # launched by the UI on its own run folder
     else:
         cfg = job_from_args(args)
+        from .jobs import precheck
+        precheck(cfg)  # a wrong path, model or length: exit 2 at once, no failed run left
         run_id = distributed.shared_run_id(cfg.name or Path(cfg.data.train_file).stem)
         run_dir = registry.run_dir(run_id)
         if distributed.is_main():
@@ -155,7 +169,10 @@ def cmd_train(args) -> int:
     from .console import ConsoleEcho
     from .runs import RunFolder
     folder = RunFolder(run_dir)
-    with ConsoleEcho(folder.events_file, enabled=distributed.is_main()):
+    # On resume, echo only this attempt's events, not the old attempt's steps again.
+    offset = folder.events_file.stat().st_size if args.resume and \
+        folder.events_file.exists() else 0
+    with ConsoleEcho(folder.events_file, enabled=distributed.is_main(), offset=offset):
         code = run_job(run_dir, registry, resume=bool(args.resume))
     if code != 0 and distributed.is_main():
         final = folder.final_event() or {}

@@ -40,8 +40,9 @@ def format_event(e: dict) -> str | None:
 
 
 class ConsoleEcho:
-    def __init__(self, path, enabled: bool = True, interval: float = 0.5, stream=None):
-        self.tail = EventTail(path)
+    def __init__(self, path, enabled: bool = True, interval: float = 0.5, stream=None,
+                 offset: int = 0):
+        self.tail = EventTail(path, offset)
         self.enabled, self.interval = enabled, interval
         self.stream = stream or sys.stdout
         self._stop = threading.Event()

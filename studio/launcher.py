@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from .config import JobConfig
@@ -32,6 +33,7 @@ class JobQueue:
         self._waiting: list[str] = []
         self._procs: dict[str, subprocess.Popen] = {}
         self._lock = threading.Lock()
+        self._polling = False
         self._adopt_queued()
 
     def _adopt_queued(self) -> None:
@@ -62,9 +64,17 @@ class JobQueue:
         return self.registry.get(run.id) or run
 
     def position(self, run_id: str) -> int:
-        """0 when training (or finished), n when n-th in line."""
+        """0 when training (or finished), n when n-th in line; runs cancelled elsewhere (the
+        CLI) leave the line first."""
         with self._lock:
-            return self._waiting.index(run_id) + 1 if run_id in self._waiting else 0
+            waiting = list(self._waiting)
+        gone = [rid for rid in waiting if (r := self.registry.get(rid)) is None
+                or r.status != "queued"]
+        if gone:
+            with self._lock:
+                self._waiting = [rid for rid in self._waiting if rid not in gone]
+                waiting = list(self._waiting)
+        return waiting.index(run_id) + 1 if run_id in waiting else 0
 
     def running(self) -> list[str]:
         with self._lock:
@@ -86,6 +96,21 @@ class JobQueue:
                 self._procs[rid] = self._spawn(run)
                 busy += 1
                 threading.Thread(target=self._watch, args=(rid,), daemon=True).start()
+            # Held back by a run this queue did not start (a CLI run, or one a previous app left
+            # training): nothing of ours will end, so look again until it has.
+            if self._waiting and busy >= self.max_parallel and not self._procs \
+                    and not self._polling:
+                self._polling = True
+                threading.Thread(target=self._poll_foreign, daemon=True).start()
+
+    def _poll_foreign(self, interval: float = 2.0) -> None:
+        while True:
+            time.sleep(interval)
+            with self._lock:
+                if not self._waiting or self._procs:
+                    self._polling = False
+                    return
+            self._pump()
 
     def _spawn(self, run: Run) -> subprocess.Popen:
         out = open(RunFolder(run.run_dir).stdout_file, "ab")

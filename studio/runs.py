@@ -10,14 +10,16 @@ Layout of a workspace (default `./workspace`, or $STUDIO_WORKSPACE):
   runs/<id>/checkpoints/    Trainer checkpoints for resume
   runs/<id>/STOP            written to ask the training process to stop
 
-The run folder is the truth and `RunFolder` is its one owner: every file name above, and
-every reader and writer of those files, lives there; the trainer, the CLI and the page call it.
+The run folder is the truth and `studio.runfolder.RunFolder` (re-exported here) is its one
+owner: every file name above, and every reader and writer of those files, lives there; the
+trainer, the CLI and the page call it.
 The registry is a convenience index. A run marked running whose process is gone is reconciled
 from its event log (or marked failed with the reason).
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -28,8 +30,8 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import events as ev
 from .errors import RunError
+from .runfolder import RunFolder  # noqa: F401 - the folder's owner; re-exported
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -40,122 +42,7 @@ CREATE TABLE IF NOT EXISTS runs (
 COLUMNS = ("id", "name", "task", "model", "family", "method", "status", "config", "created",
            "started", "finished", "metrics", "reason", "pid", "host", "run_dir", "owner")
 ACTIVE = ("queued", "running")
-
-
-class RunFolder:
-    """One run's folder: its file names, readers and writers."""
-
-    JOB, EVENTS, LOG, STDOUT = "job.yaml", "events.jsonl", "train.log", "stdout.log"
-    METRICS, MODEL, CHECKPOINTS, STOP = "metrics.json", "model", "checkpoints", "STOP"
-    MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    @property
-    def id(self) -> str:
-        return self.path.name
-
-    # ---- paths ----------------------------------------------------------------------------
-    @property
-    def job_file(self) -> Path:
-        return self.path / self.JOB
-
-    @property
-    def events_file(self) -> Path:
-        return self.path / self.EVENTS
-
-    @property
-    def log_file(self) -> Path:
-        return self.path / self.LOG
-
-    @property
-    def stdout_file(self) -> Path:
-        return self.path / self.STDOUT
-
-    @property
-    def model_dir(self) -> Path:
-        return self.path / self.MODEL
-
-    @property
-    def checkpoints_dir(self) -> Path:
-        return self.path / self.CHECKPOINTS
-
-    @property
-    def stop_file(self) -> Path:
-        return self.path / self.STOP
-
-    def outputs_file(self, kind: str, phase: str) -> Path:
-        """Per-row validation outputs: kind 'predictions' (classification) or 'samples'
-        (generation), phase 'before' or 'after' training."""
-        return self.path / f"{kind}_{phase}.jsonl"
-
-    # ---- readers --------------------------------------------------------------------------
-    def config(self):
-        from .config import JobConfig
-        return JobConfig.from_yaml(self.job_file)
-
-    def events(self) -> list[dict]:
-        return ev.read_all(self.events_file)
-
-    def tail(self, offset: int = 0) -> ev.EventTail:
-        """A reader of the events appended after `offset` bytes; keep it (or its offset)."""
-        return ev.EventTail(self.events_file, offset)
-
-    def final_event(self) -> dict | None:
-        return ev.final_event(self.events())
-
-    def log_lines(self, offset: int = 0) -> tuple[list[str], int]:
-        """Whole lines appended to train.log since `offset` bytes, and the new offset."""
-        return ev.read_new_lines(self.log_file, offset)
-
-    def metrics(self) -> dict:
-        """metrics.json (before and after training), {} while there is none."""
-        try:
-            data = json.loads(self.path.joinpath(self.METRICS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def outputs(self, kind: str, phase: str = "after", limit: int | None = None) -> list[dict]:
-        """The rows of predictions_*.jsonl / samples_*.jsonl; torn or odd lines skipped."""
-        rows = []
-        for event in ev.read_all(self.outputs_file(kind, phase)):
-            rows.append(event)
-            if limit is not None and len(rows) >= limit:
-                break
-        return rows
-
-    def has_model(self) -> bool:
-        return (self.model_dir / self.MODEL_INFO).exists()
-
-    def stop_requested(self) -> bool:
-        return self.stop_file.exists()
-
-    def train_command(self, workspace: str | Path, python: str = "python") -> list[str]:
-        """The command that trains this folder's job: what the queue runs and the page shows."""
-        return [python, "-m", "studio", "train", str(self.job_file),
-                "--workspace", str(workspace)]
-
-    # ---- writers --------------------------------------------------------------------------
-    def write_metrics(self, metrics: dict) -> None:
-        self.path.joinpath(self.METRICS).write_text(json.dumps(metrics, indent=2, default=str),
-                                                    encoding="utf-8")
-
-    def write_outputs(self, kind: str, phase: str, rows: list[dict]) -> None:
-        with open(self.outputs_file(kind, phase), "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
-
-    def request_stop(self) -> bool:
-        """Leave the stop marker; True when this is the first request (False: asked before)."""
-        if self.stop_file.exists():
-            return False
-        self.stop_file.write_text("stop requested\n")
-        return True
-
-    def clear_stop(self) -> None:
-        self.stop_file.unlink(missing_ok=True)
+log = logging.getLogger(__name__)
 
 
 def workspace_dir(path: str | Path | None = None) -> Path:
@@ -204,11 +91,51 @@ class Registry:
                             or self.workspace / "studio.sqlite")
         self.runs_dir = self.workspace / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._create_schema()
+        except sqlite3.DatabaseError:
+            # The index is damaged (garbage bytes, a torn copy): keep it aside for inspection
+            # and rebuild it from the run folders, which are the truth.
+            aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{int(time.time())}")
+            self.db_path.rename(aside)
+            for extra in ("-wal", "-shm"):
+                Path(f"{self.db_path}{extra}").unlink(missing_ok=True)
+            log.warning("The run registry %s was damaged; moved to %s and rebuilt from the "
+                        "run folders.", self.db_path, aside)
+            self._create_schema()
+        self._index_unlisted_folders()
+
+    def _create_schema(self) -> None:
         with closing(self._connect()) as db, db:
             db.execute(SCHEMA)
             have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
             if "owner" not in have:  # a registry from before runs had owners
                 db.execute("ALTER TABLE runs ADD COLUMN owner TEXT DEFAULT ''")
+
+    def _index_unlisted_folders(self) -> None:
+        """Run folders the index does not know (an emptied or rebuilt registry, a copied
+        workspace) are added back from their job.yaml and event log."""
+        with closing(self._connect()) as db:
+            known = {r[0] for r in db.execute("SELECT id FROM runs")}
+        for path in sorted(self.runs_dir.iterdir()):
+            folder = RunFolder(path)
+            if path.name in known or not folder.job_file.is_file():
+                continue
+            try:
+                cfg = folder.config()
+            except Exception:  # noqa: BLE001 - an unreadable job file: index what we can
+                cfg = None
+            start = next((e for e in folder.events() if e.get("type") == "start"), {})
+            final = folder.final_event() or {}
+            self.create(Run(id=path.name, name=getattr(cfg, "name", "") or path.name,
+                            task=start.get("task") or getattr(cfg, "task", ""),
+                            model=start.get("model") or (cfg.model.name if cfg else ""),
+                            family=start.get("family", ""),
+                            method=start.get("method") or (cfg.method.method if cfg else ""),
+                            status=final.get("type", "failed"), metrics=final.get("metrics") or {},
+                            reason=final.get("reason", "") if final else (
+                                "The run has no final event; it was interrupted."),
+                            created=folder.job_file.stat().st_mtime, run_dir=str(path)))
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.db_path, timeout=30)
@@ -269,7 +196,7 @@ class Registry:
             row = db.execute("SELECT * FROM runs WHERE id=?", (str(run_id),)).fetchone()
         if row is None or (owner is not None and (row["owner"] or "") != owner):
             return None
-        return self._reconcile(_row_to_run(row))
+        return self._reconcile(_row_to_run(row, self.runs_dir))
 
     def find(self, ref: str, owner: str | None = None) -> Run | None:
         """A run by full id, unique id prefix or name; newest wins for a repeated name."""
@@ -287,7 +214,7 @@ class Registry:
             db.row_factory = sqlite3.Row
             rows = db.execute(f"SELECT * FROM runs {where} ORDER BY created DESC LIMIT ?",
                               (*args, limit)).fetchall()
-        return [self._reconcile(_row_to_run(r)) for r in rows]
+        return [self._reconcile(_row_to_run(r, self.runs_dir)) for r in rows]
 
     def _reconcile(self, run: Run) -> Run:
         """Bring a stale 'running' entry in line with its event log and process."""
@@ -311,8 +238,11 @@ class Registry:
         return run
 
 
-def _row_to_run(row: sqlite3.Row) -> Run:
+def _row_to_run(row: sqlite3.Row, runs_dir: Path) -> Run:
     d = dict(row)
+    # Always this workspace's folder: a copied or moved workspace must never read (or
+    # delete) the original's run folders through absolute paths stored in the index.
+    d["run_dir"] = str(runs_dir / d["id"])
     d["metrics"] = json.loads(d.get("metrics") or "{}")
     d["owner"] = d.get("owner") or ""
     return Run(**{k: d.get(k) for k in COLUMNS if k in d})

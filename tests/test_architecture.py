@@ -101,12 +101,12 @@ def test_no_error_dispatch_by_class_name():
             assert not pattern.search(path.read_text()), path
 
 
-def test_run_folder_file_names_live_in_runs_only():
+def test_run_folder_file_names_live_in_runfolder_only():
     names = re.compile(r"[\"'](events\.jsonl|metrics\.json|train\.log|stdout\.log|STOP|"
                        r"studio\.json|(predictions|samples)_(\{|before|after))")
     offenders = [str(p.relative_to(ROOT)) for folder in ("studio", "components")
                  for p in (ROOT / folder).rglob("*.py")
-                 if p.name != "runs.py" and names.search(p.read_text())]
+                 if p.name != "runfolder.py" and names.search(p.read_text())]
     assert offenders == []
 
 

@@ -8,7 +8,7 @@
   saving.py        the saved model folder, checkpoints for resume
 """
 from .adapters import LORA_TARGETS, apply_lora, set_dropout  # noqa: F401
-from .plan import (Plan, model_max_length, model_width, prepare, resolve,  # noqa: F401
+from .plan import (Plan, model_max_length, model_width, precheck, prepare, resolve,  # noqa: F401
                    resolve_defaults, resolve_model, resolve_packing)
 from .numerics import (BF16_MIN_WIDTH, auto_precision, autocast,  # noqa: F401
                         cpu_has_fast_bf16, frozen_linears_to_bf16, precision)

@@ -85,6 +85,28 @@ def resolve_defaults(cfg: JobConfig, family: str, preset: models.Preset | None,
     return cfg
 
 
+def precheck(cfg: JobConfig) -> None:
+    """The cheap checks a command runs before it creates a run: the model can be found and
+    can learn the task, the data files exist, a typed max_length fits the model. Reads no
+    data and loads no weights; raises the StudioError a run would fail with later."""
+    from pathlib import Path
+
+    from .. import hosting
+    from ..errors import DataError
+    cfg = cfg.copy().validate()
+    hosting.check_job(cfg, hosting.current(), models.PRESETS)
+    for which, path in (("training", cfg.data.train_file),
+                        ("validation", cfg.data.validation_file)):
+        if path and not path.startswith(("hf:", "hub:")) and not Path(path).is_file():
+            raise DataError("file_missing", f"The {which} file {path} does not exist; check "
+                            f"the path.", file=path)
+    location, family, preset = resolve_model(cfg)
+    if cfg.task != "auto":
+        models.check_task_family(cfg.task, family)
+    config = models.load_config(location, cfg.model.trust_remote_code)
+    resolve_defaults(cfg, family, preset, model_max_length(config))
+
+
 def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.Preset | None,
                                                    object]:
     """Validate, refuse impossible pairs, read the data (unless given) and fill every default:

@@ -1,0 +1,130 @@
+"""One run's folder and everything in it: the only module that knows the folder's file names.
+
+  job.yaml        the resolved job          events.jsonl   the event log (studio.events)
+  train.log       the log, tracebacks       stdout.log     the training process's output
+  metrics.json    before/after metrics      model/         the model or adapter + studio.json
+  checkpoints/    Trainer checkpoints       STOP           the marker that asks for a stop
+  predictions_{before,after}.jsonl / samples_{before,after}.jsonl   per-row validation outputs
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import events as ev
+
+
+class RunFolder:
+    """One run's folder: its file names, readers and writers."""
+
+    JOB, EVENTS, LOG, STDOUT = "job.yaml", "events.jsonl", "train.log", "stdout.log"
+    METRICS, MODEL, CHECKPOINTS, STOP = "metrics.json", "model", "checkpoints", "STOP"
+    MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    # ---- paths ----------------------------------------------------------------------------
+    @property
+    def job_file(self) -> Path:
+        return self.path / self.JOB
+
+    @property
+    def events_file(self) -> Path:
+        return self.path / self.EVENTS
+
+    @property
+    def log_file(self) -> Path:
+        return self.path / self.LOG
+
+    @property
+    def stdout_file(self) -> Path:
+        return self.path / self.STDOUT
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / self.MODEL
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / self.CHECKPOINTS
+
+    @property
+    def stop_file(self) -> Path:
+        return self.path / self.STOP
+
+    def outputs_file(self, kind: str, phase: str) -> Path:
+        """Per-row validation outputs: kind 'predictions' (classification) or 'samples'
+        (generation), phase 'before' or 'after' training."""
+        return self.path / f"{kind}_{phase}.jsonl"
+
+    # ---- readers --------------------------------------------------------------------------
+    def config(self):
+        from .config import JobConfig
+        return JobConfig.from_yaml(self.job_file)
+
+    def events(self) -> list[dict]:
+        return ev.read_all(self.events_file)
+
+    def tail(self, offset: int = 0) -> ev.EventTail:
+        """A reader of the events appended after `offset` bytes; keep it (or its offset)."""
+        return ev.EventTail(self.events_file, offset)
+
+    def final_event(self) -> dict | None:
+        return ev.final_event(self.events())
+
+    def log_lines(self, offset: int = 0) -> tuple[list[str], int]:
+        """Whole lines appended to train.log since `offset` bytes, and the new offset."""
+        return ev.read_new_lines(self.log_file, offset)
+
+    def metrics(self) -> dict:
+        """metrics.json (before and after training), {} while there is none."""
+        try:
+            data = json.loads(self.path.joinpath(self.METRICS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def outputs(self, kind: str, phase: str = "after", limit: int | None = None) -> list[dict]:
+        """The rows of predictions_*.jsonl / samples_*.jsonl; torn or odd lines skipped."""
+        rows = []
+        for event in ev.read_all(self.outputs_file(kind, phase)):
+            rows.append(event)
+            if limit is not None and len(rows) >= limit:
+                break
+        return rows
+
+    def has_model(self) -> bool:
+        return (self.model_dir / self.MODEL_INFO).exists()
+
+    def stop_requested(self) -> bool:
+        return self.stop_file.exists()
+
+    def train_command(self, workspace: str | Path, python: str = "python") -> list[str]:
+        """The command that trains this folder's job: what the queue runs and the page shows."""
+        return [python, "-m", "studio", "train", str(self.job_file),
+                "--workspace", str(workspace)]
+
+    # ---- writers --------------------------------------------------------------------------
+    def write_metrics(self, metrics: dict) -> None:
+        self.path.joinpath(self.METRICS).write_text(json.dumps(metrics, indent=2, default=str),
+                                                    encoding="utf-8")
+
+    def write_outputs(self, kind: str, phase: str, rows: list[dict]) -> None:
+        with open(self.outputs_file(kind, phase), "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+
+    def request_stop(self) -> bool:
+        """Leave the stop marker; True when this is the first request (False: asked before)."""
+        if self.stop_file.exists():
+            return False
+        self.stop_file.write_text("stop requested\n")
+        return True
+
+    def clear_stop(self) -> None:
+        self.stop_file.unlink(missing_ok=True)
