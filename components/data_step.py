@@ -6,7 +6,8 @@ data state this step produces (read by the Model and Train steps and form.job_co
   task, layout, rows, labels, valid
   roles                   role -> column, as the engine resolved them
   overrides               role -> column the user set by hand (the job's *_column fields)
-  unnamed_columns         "join" | "exclude": text spilled into unnamed columns (data.unnamed_columns)
+  unnamed_columns         "join" | "exclude": what to do with text spilled into unnamed
+                          columns (the job's data.unnamed_columns)
 """
 from __future__ import annotations
 

@@ -125,6 +125,26 @@ EN: dict[str, str] = {
     "col_method": "method", "col_created": "created", "col_reason": "note",
     "status_queued": "queued", "status_running": "running", "status_done": "done",
     "status_failed": "failed", "status_stopped": "stopped",
+    # hosting: the mode line, limits, what the page refuses
+    "mode_local": "**Local mode**: one trusted user on this computer; every run in the "
+                  "workspace is shown. Files up to {upload} MB.",
+    "mode_hosted": "**Hosted mode**: your runs are private to this browser (or your login). "
+                   "Limits: files up to {upload} MB, {rows} rows and {labels} labels per job, "
+                   "{jobs} job(s) at a time, {minutes} minutes of training per job, {disk} MB "
+                   "of runs per person. Runs started without a login are removed after {days} "
+                   "days.",
+    "upload_too_large": "This file is larger than this studio accepts ({limit} MB); upload a "
+                        "smaller sample or a compressed format such as Parquet.",
+    "model_custom_hosted": "…or a Hugging Face Hub model id",
+    "model_custom_hosted_hint": "preset or Hub id owner/name",
+    "remote_code_warning": "Trusting remote code runs the Python files that come with the "
+                           "model (its auto_map) on this computer, with your permissions and "
+                           "access to your files and tokens. Turn it on only for a model "
+                           "whose authors you trust.",
+    "limit_disk": "Your runs take {used} MB of the {limit} MB this studio keeps per person; "
+                  "delete old runs in step 5 first.",
+    "limit_time_stopped": "Run {run} was stopped: a job may train for at most {minutes} "
+                          "minutes on this studio.",
     # errors
     "err_unexpected": "Something unexpected went wrong ({detail}); the details are in the "
                       "server log.",

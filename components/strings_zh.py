@@ -149,6 +149,17 @@ ZH: dict[str, str] = {
     "field_train.generation_samples": "生成评估样本数",
     "help_train.generation_samples": "用于计算 BLEU/ROUGE/精确匹配的验证样本数（生成任务）。",
     "field_train.threads": "CPU 线程数", "help_train.threads": "CPU 线程数（0 = 全部核心）。",
+    "mode_local": "**本地模式**：本机上一位受信任的用户；显示工作区中的全部任务。文件上限 {upload} MB。",
+    "mode_hosted": "**托管模式**：你的任务只对本浏览器（或你的登录账号）可见。限制：文件不超过 {upload} MB，"
+                   "每个任务最多 {rows} 行、{labels} 个标签，同时最多 {jobs} 个任务，每个任务最多训练 {minutes} 分钟，"
+                   "每人最多保留 {disk} MB 的任务。未登录时创建的任务在 {days} 天后删除。",
+    "upload_too_large": "该文件超过了本工作室接受的大小（{limit} MB）；请上传更小的样本或 Parquet 等压缩格式。",
+    "model_custom_hosted": "……或 Hugging Face Hub 模型 ID",
+    "model_custom_hosted_hint": "预设模型或 Hub ID owner/name",
+    "remote_code_warning": "信任远程代码会在这台电脑上以你的权限运行模型自带的 Python 文件（其 auto_map），"
+                           "它能访问你的文件和令牌。只有在你信任模型作者时才开启。",
+    "limit_disk": "你的任务占用了 {used} MB，本工作室每人最多保留 {limit} MB；请先在第 5 步删除旧任务。",
+    "limit_time_stopped": "任务 {run} 已被停止：在本工作室每个任务最多训练 {minutes} 分钟。",
 }
 
 # Engine errors by code (DataError / ModelError / failed events); params as the engine gives.
@@ -182,6 +193,15 @@ ZH_ERRORS: dict[str, str] = {
     "task_family": "{family} 模型不能训练“{task}”任务。",
     "unknown_family": "模型类型“{model_type}”不属于工作室可以微调的 BERT、GPT 或 T5 家族。",
     "remote_code": "该模型自带代码；只有在你信任它时才开启“信任远程代码”。",
+    "upload_not_yours": "文件“{file}”不是在本浏览器会话中上传的；请用数据步骤的文件框重新上传。",
+    "upload_too_large": "文件“{file}”有 {size} MB；本工作室接受的文件不超过 {limit} MB。请上传更小的样本或 Parquet 等压缩格式。",
+    "file_missing": "文件“{file}”已不存在；请重新上传。",
+    "hosted_model_name": "在这个托管的工作室中，模型必须是预设模型或写成 owner/name 的 Hugging Face Hub ID；请从列表中选择。",
+    "hosted_remote_code": "这个托管的工作室不运行模型自带的代码；请关闭“信任远程代码”，或在你自己的电脑上运行工作室。",
+    "owner_job_limit": "你已有 {count} 个任务在排队或训练；请等它结束或先停止它。",
+    "too_many_labels": "标签列“{column}”在 {rows} 行中有 {labels} 个不同的值，看起来是文本而不是标签；请选择正确的标签列，或在确实有这么多类别时调高 data.max_labels（当前为 {limit}）。",
+    "no_run": "没有任务“{run}”；请查看任务列表。",
+    "still_running": "任务 {run} 仍在训练；请先停止再删除。",
     "out_of_memory": "训练时内存不足；请减小批大小或最大长度，或改用 LoRA。",
 }
 

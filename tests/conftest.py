@@ -98,7 +98,3 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "studio", *args], cwd=cwd or ROOT,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
-
-
-def read_events(run_dir: Path) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]

@@ -1,4 +1,4 @@
-"""Write the small data files tests/test_data.py reads: `python tests/make_data_fixtures.py`.
+"""Write the small data files the tests in tests/data/ read: `python tests/make_data_fixtures.py`.
 
 Each file is one case from the data-ingestion issue (an encoding, a layout, a broken file, a data
 problem). The bytes are spelled out here so the files are reproducible and reviewable; the
@@ -82,6 +82,41 @@ def sharegpt() -> list:
     ]
 
 
+def typed_parts_weighted() -> list:
+    """Chat as other tools write it: typed content parts holding their text under `value`, and
+    a loss_weight per reply (0 = context only). Every record is usable."""
+    def say(text):
+        return [{"type": "text", "value": text}]
+    out = []
+    for i, (word, other) in enumerate([("alpha", "beta"), ("gamma", "delta"), ("eps", "zeta"),
+                                       ("eta", "theta"), ("iota", "kappa"), ("lambda", "mu"),
+                                       ("nu", "xi"), ("omicron", "pi")]):
+        out.append({"messages": [
+            {"role": "system", "content": say("Answer with one word.")},
+            {"role": "user", "content": say(f"First word {i}?")},
+            {"role": "assistant", "content": say(f"DRAFT {other}"), "loss_weight": 0},
+            {"role": "user", "content": [{"type": "text", "value": "Say it "},
+                                         {"type": "text", "text": "properly."}]},
+            {"role": "assistant", "content": say(word), "loss_weight": 1}]})
+    out[7]["messages"][4]["content"] = say("I am {{name}}.")      # a placeholder: reported
+    return out
+
+
+def sharegpt_parts() -> list:
+    """ShareGPT turns whose `value` is a list of typed parts, one with OpenAI's `weight`."""
+    return [
+        {"conversations": [{"from": "human", "value": [{"type": "text", "text": "Hi"}]},
+                           {"from": "gpt", "value": [{"type": "text", "content": "Hello"},
+                                                     {"type": "image", "url": "x.png"}]}]},
+        {"conversations": [{"from": "human", "value": "Two"},
+                           {"from": "gpt", "value": "skip me", "weight": 0},
+                           {"from": "human", "value": "Again"},
+                           {"from": "gpt", "value": "learn me", "weight": 1}]},
+        {"conversations": [{"from": "human", "value": "Nothing"},
+                           {"from": "gpt", "value": "to learn", "loss_weight": 0}]},
+    ]
+
+
 def xlsx_bytes() -> bytes:
     import openpyxl
 
@@ -136,6 +171,13 @@ def files() -> dict[str, bytes]:
         "no_header.tsv": b"0\thide new secretions\n1\tthat loves its characters\n0\tsaw it\n"
                          b"1\ta smile\n",
         "trailing_columns.csv": b"label,text,,\n1,first,,\n0,second,,\n1,third,,\n",
+        # text that unquoted delimiters spilled into unnamed columns
+        "spilled.csv": b"label,text\npos,Loved it\nneg,Slow, long, and dull\npos,Fine\n"
+                       b"neg,Bad, really\npos,Great cast\n",
+        "spilled_middle.csv": b"review,stars\nnice film,5\nslow start, strong end,4\n"
+                              b"so so,3\nno stars, no label,\nweak,1\n",
+        "unnamed_pandas.csv": b"label,text,Unnamed: 2,Unnamed: 3\npos,Loved it,,\n"
+                              b"neg,Slow, long, and dull\npos,Fine,,\nneg,Bad, really,\n",
         "mixed_endings.tsv": b"label\tsentence\r\n1\tcr lf\r\n0\tonly cr\r1\tonly lf\n0\tend\r\n",
         "blank_lines.csv": b"\n\nlabel,text\n1,first\n   \n\n0,second\n \t \n1,third\n\n",
         "excel_sep.csv": b"sep=;\r\nlabel;text\r\n1;a, b\r\n0;c\r\n1;d\r\n",
@@ -166,6 +208,8 @@ def files() -> dict[str, bytes]:
         "alpaca.json": j(alpaca()),
         "messages.jsonl": jl(openai_messages()),
         "sharegpt.json": j(sharegpt()),
+        "parts_weighted.jsonl": jl(typed_parts_weighted()),
+        "sharegpt_parts.json": j(sharegpt_parts()),
         "numeric_labels.json": j([{"text": "a", "label": 1}, {"text": "b", "label": "1"},
                                   {"text": "c", "label": "0"}, {"text": "d", "label": 0.0},
                                   {"text": "e", "label": "1.0"}]),
@@ -179,6 +223,7 @@ def files() -> dict[str, bytes]:
         "blank.csv": b"\n\n   \n",
         "header_only.csv": b"label,text\n",
         "ragged.csv": b"label,text\n1,ok\n0,fine\n1,too,many,fields\n0,last\n",
+        "short_row.csv": b"label,text\n1,ok\n0,fine\n1\n0,last\n",
         "bad.json": b'[\n  {"text": "a", "label": 1},\n  {"text": "b" "label": 0}\n]\n',
         "bad.jsonl": b'{"text": "a"}\n{"text": "b"}\n{"text": c}\n',
         "scalar.json": b'"just a string"',

@@ -1,11 +1,15 @@
-"""Every task x family cell on tiny models; learning, LoRA, refusals, crash reporting."""
+"""studio.training: every task x family cell on tiny models; learning, LoRA, refusals, stops,
+crash reporting."""
 import json
 
 import pytest
 import torch
 
 from helpers import events_of, losses, make_job, train_in_process
+from studio.errors import ConfigError, DataError, StudioError
 from studio.events import FINAL_TYPES
+from studio.runs import RunFolder
+from studio.training import friendly_reason
 
 CELLS = [("classification", "tiny-bert", "sentiment.csv"),
          ("classification", "tiny-gpt", "sentiment.csv"),
@@ -48,7 +52,20 @@ def test_every_cell_trains_and_saves(task, model, data, data_dir, workspace):
         assert set(metrics["after"]) >= {"eval_loss", "perplexity", "bleu", "chrf", "rougeL",
                                          "exact_match"}
     run = registry.get(run_dir.name)
-    assert run.status == "done" and run.task == task
+    assert run.status == "done" and run.task == task and run.family == model.split("-")[1]
+    start = next(e for e in events if e["type"] == "start")
+    phases = [e["phase"] for e in events if e["type"] == "eval"]
+    assert phases[0] == "before" and phases[-1] == "after"
+    folder = RunFolder(run_dir)
+    if task == "classification":  # one output row per validation example, before and after
+        for phase in ("before", "after"):
+            rows = folder.outputs("predictions", phase)
+            assert len(rows) == start["validation_rows"]
+            assert {"row", "text", "label", "predicted", "confidence"} <= set(rows[0])
+    else:
+        samples = folder.outputs("samples", "after")
+        assert len(samples) == min(2, start["validation_rows"])  # train.generation_samples
+        assert {"prompt", "reference", "generated"} <= set(samples[0])
 
 
 @pytest.mark.parametrize("task, data", [("chat", "chat.json"), ("text2text", "pairs.csv"),
@@ -154,3 +171,84 @@ def test_out_of_memory_says_what_to_do(data_dir, workspace, monkeypatch):
     code, run_dir, _ = train_in_process(cfg, workspace)
     reason = events_of(run_dir)[-1]["reason"]
     assert "out of memory" in reason and "batch_size" in reason
+
+
+@pytest.mark.parametrize("error, reason, code, params", [
+    (ConfigError("train.max_length is 900 ...", "max_length_over_model", value=900, limit=512),
+     "train.max_length is 900 ...", "max_length_over_model", {"value": 900, "limit": 512}),
+    (DataError("missing_column", "No column 'text'.", column="text"), "No column 'text'.",
+     "missing_column", {"column": "text"}),
+    (MemoryError(), "Training ran out of memory; lower train.batch_size or train.max_length, "
+     "or use LoRA.", "out_of_memory", {}),
+    (RuntimeError("CUDA out of memory. Tried to allocate 2 GiB"), "Training ran out of memory; "
+     "lower train.batch_size or train.max_length, or use LoRA.", "out_of_memory", {}),
+    (RuntimeError("\nshape mismatch\nmore lines"), "Training failed: shape mismatch (details "
+     "in train.log).", "error", {"detail": "shape mismatch"}),
+])
+def test_friendly_reason(error, reason, code, params):
+    assert friendly_reason(error) == (reason, code, params)
+
+
+def test_a_long_unknown_error_is_cut_to_one_short_sentence():
+    reason, code, params = friendly_reason(ValueError("x" * 1000))
+    assert code == "error" and len(params["detail"]) == 300 and len(reason) < 350
+
+
+def test_a_studio_error_fails_the_run_with_its_code_and_params(data_dir, workspace):
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_length=1000)
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    (event,) = events_of(run_dir)
+    assert code == 1 and event["type"] == "failed"
+    assert event["code"] == "max_length_over_model"
+    assert event["params"] == {"value": 1000, "limit": 512}
+    assert event["log"] == str(run_dir / "train.log")
+    assert "Traceback" in (run_dir / "train.log").read_text()
+    assert registry.get(run_dir.name).reason == event["reason"]
+    assert isinstance(ConfigError("x"), StudioError)
+
+
+def test_a_stop_request_ends_at_the_next_step_with_the_model_saved(data_dir, workspace):
+    from studio.runs import Registry
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=50,
+                   train__eval_before="false")
+    registry = Registry(workspace)
+    run = registry.new_run(cfg)
+    folder = registry.folder(run)
+    folder.request_stop()
+    from studio.training import run_job
+    assert run_job(folder.path, registry) == 0
+    final = folder.final_event()
+    assert final["type"] == "stopped" and final["step"] == 1
+    assert final["model_path"] == str(folder.model_dir) and folder.has_model()
+    got = registry.get(run.id)
+    assert got.status == "stopped" and got.reason.startswith("Stopped on request")
+    assert not folder.metrics()  # no after-training evaluation for a stopped run
+
+
+def test_resume_clears_the_old_stop_and_says_when_there_is_no_checkpoint(data_dir, workspace):
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=2,
+                   train__eval_before="false", train__save_checkpoints="false")
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    folder = RunFolder(run_dir)
+    folder.request_stop()
+    code, _, _ = train_in_process(cfg, workspace, resume_run=run_dir.name)
+    assert code == 0 and not folder.stop_requested()
+    assert any(e["type"] == "message" and e.get("code") == "no_checkpoint"
+               for e in folder.events())
+    assert registry.get(run_dir.name).status == "done"
+
+
+def test_an_interrupt_stops_at_once_without_saving(data_dir, workspace, monkeypatch):
+    from transformers import Trainer
+
+    def interrupt(self, *a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(Trainer, "training_step", interrupt)
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=3,
+                   train__eval_before="false")
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    final = events_of(run_dir)[-1]
+    assert code == 130 and final["type"] == "stopped" and final["model_path"] is None
+    assert "not saved" in final["reason"]
+    assert registry.get(run_dir.name).status == "stopped"
+    assert not RunFolder(run_dir).has_model()

@@ -27,7 +27,8 @@ WEIGHT_KEYS = ("loss_weight", "weight")
 
 def content_text(content) -> tuple[str, int]:
     """A message content as text, and how many non-text parts (images, audio) were left out.
-    Text parts are joined with newlines: tools split content into parts at block boundaries."""
+    Text parts are joined as they are, as chat templates render a list of parts: the model
+    sees the same text in training as when it is later sent those parts."""
     if content is None or (isinstance(content, float) and content != content):
         return "", 0
     if isinstance(content, str):
@@ -44,7 +45,7 @@ def content_text(content) -> tuple[str, int]:
                 other += 1
             else:
                 texts.append(text)
-        return "\n".join(texts), other
+        return "".join(texts), other
     return str(content), 0
 
 

@@ -159,7 +159,8 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     # Columns without a name: a blank header cell, or fields past the first row's end.
     unnamed = [n for i, n in enumerate(names)
                if i >= len(rows[0]) or (has_header and not str(header_row[i]).strip())]
-    frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
+    # Fields past the first row's end are kept even when empty: "a," is a text with a comma.
+    frame = drop_empty_unnamed(frame, rows[0] if has_header else None, keep=names[width:])
     if has_header and len(frame) == 0:
         raise DataError("header_only", f"{path.name} has a header row ({', '.join(names)}) but no "
                         f"data rows; add rows below the header.", file=path.name,
@@ -267,10 +268,12 @@ def _read_first(reader, limit: int):
     return table.slice(0, limit)
 
 
-def drop_empty_unnamed(frame: pd.DataFrame, header_row) -> pd.DataFrame:
+def drop_empty_unnamed(frame: pd.DataFrame, header_row, keep=()) -> pd.DataFrame:
     """Excel exports often carry trailing columns with no name and no data; they are not data."""
     drop = []
     for i, name in enumerate(frame.columns):
+        if name in keep:
+            continue
         unnamed = header_row is None or i >= len(header_row) or not str(header_row[i]).strip()
         if unnamed and header_row is not None and _all_blank(frame[name]):
             drop.append(name)

@@ -5,8 +5,7 @@ name (a reader of a short header gives them none; pandas calls them "Unnamed: 2"
 Keeping only the first piece would silently cut the text, so by default the pieces are joined
 back, with the delimiter that split them, into the column they came from, and the fields after
 it move back into place; with the choice "exclude" those rows are left out instead, each listed
-with its reason. Which column the text came from is not written anywhere: it is the column with
-the longest values in the rows that did not spill (labels are short, texts are long).
+with its reason. Which column the text came from is not written anywhere; see _text_column.
 """
 from __future__ import annotations
 
@@ -16,11 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from studio.data.layouts import norm_name
 from studio.data.problems import ACTION_OF, Problem, choice, problem
+from studio.data.roles import LABEL_NAMES, TEXT_NAMES
 
 UNNAMED = re.compile(r"^Unnamed: \d+(?:_level_\d+)?$")      # pandas' names for blank headers
 KIND = "unnamed_columns"
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+SAMPLE = 2000                # rows looked at to tell which column the text came from
 
 
 @dataclass
@@ -56,7 +58,7 @@ def find_spill(frame: pd.DataFrame, info: dict) -> Spill | None:
     if not rows.any():
         return None
     named = [c for c in frame.columns if c not in extra]
-    return Spill(named, extra, _text_column(frame, named, rows), rows,
+    return Spill(named, extra, _text_column(frame, named, extra, rows, padded), rows,
                  info.get("delimiter") or ",", padded)
 
 
@@ -68,12 +70,43 @@ def _present(series: pd.Series, padded: bool) -> np.ndarray:
     return there
 
 
-def _text_column(frame: pd.DataFrame, named: list[str], spilled: np.ndarray) -> str:
-    """The named column with the longest values where rows did not spill (the last on ties)."""
-    clean = frame.loc[~spilled, named] if (~spilled).any() else frame[named]
+def _text_column(frame: pd.DataFrame, named: list[str], extra: list[str], spilled: np.ndarray,
+                 padded: bool) -> str:
+    """The named column the overflow came from: the one column named like a text (text,
+    review, sentence...), if there is one. Else each candidate is tried on a sample of the
+    spilled rows: the right one puts known values of repeating columns (labels) back into the
+    columns after it, for most rows; a wrong one only by chance. When no candidate does (the
+    text is the last column, or every column is free text), it is the column whose values
+    vary most (labels repeat), then the longest."""
+    by_name = [c for c in named if norm_name(c) in TEXT_NAMES and norm_name(c) not in LABEL_NAMES]
+    if len(by_name) == 1:
+        return by_name[0]
+    clean = frame.loc[~spilled, named].head(SAMPLE)
+    known = [set(clean[c].map(_text)) if _repeats(clean[c]) else set() for c in named]
+    rows = frame.loc[spilled, named + extra].head(SAMPLE).to_numpy(dtype=object)
+    width = len(named)
+
+    def fits(at: int) -> float:
+        """Share of rows whose fields after `at` all take known values once realigned."""
+        if at == width - 1:
+            return 0.0
+        fixed = [realign(list(r), width, at, ",", padded) for r in rows]
+        return sum(all(_text(f[j]) in known[j] for j in range(at + 1, width))
+                   for f in fixed) / max(1, len(fixed))
+
+    scores = [fits(at) for at in range(width)]
+    if max(scores) >= 0.5:
+        return named[max(range(width), key=lambda i: (scores[i], i))]
+    clean = clean if len(clean) else frame[named]
+    variety = [clean[c].nunique() / max(1, len(clean)) for c in named]
     lengths = [clean[c].map(lambda v: len(v) if isinstance(v, str) else 0).mean() for c in named]
-    best = max(range(len(named)), key=lambda i: (lengths[i], i))
-    return named[best]
+    return named[max(range(width), key=lambda i: (variety[i], lengths[i], i))]
+
+
+def _repeats(series: pd.Series) -> bool:
+    """A column of repeating values (labels, ratings): matching one is evidence, matching a
+    free text is chance."""
+    return len(series) >= 2 and series.nunique() <= len(series) / 2
 
 
 def realign(cells: list, width: int, at: int, delimiter: str, padded: bool) -> list:

@@ -1,19 +1,12 @@
-"""The real shared datasets (../shared/data): column guessing and loading; skipped when absent."""
+"""The real shared datasets (../shared/data) through the whole pipeline; skipped when absent."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
+from data_helpers import SHARED
 from studio.config import JobConfig
-from studio.data.pipeline import inspect_file, load_job_data, read_table
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+from studio.data.frames import read_table
+from studio.data.pipeline import inspect_file, load_job_data
 
 
 def shared(name: str) -> str:
@@ -43,7 +36,8 @@ def test_sst2_dev_other_header():
 
 def test_sst2_preview_reads_only_what_it_shows():
     frame, info = read_table(shared("sst2_train.tsv"), nrows=20)
-    assert len(frame) == 20 and info["layout"] == "table"
+    assert len(frame) == 20 and list(frame.columns) == ["label", "sentence"]
+    assert info["delimiter"] == "\t" and "unnamed" not in info
 
 
 def test_alpaca_demo_is_chat():
