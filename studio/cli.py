@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file")
     i.add_argument("--sheet", default="")
     i.add_argument("--encoding", default="")
+    i.add_argument("--unnamed-columns", choices=("join", "exclude"), default="join",
+                   help="Rows whose text spilled into unnamed columns (unquoted commas): join "
+                        "the pieces back (default) or exclude those rows.")
     i.add_argument("--json", action="store_true")
 
     s = sub.add_parser("stop", help="Ask a running job to stop (a second time kills it).")
@@ -221,7 +224,8 @@ def cmd_models(args) -> int:
 
 def cmd_inspect(args) -> int:
     from .data import inspect_file
-    result = inspect_file(args.file, encoding=args.encoding, sheet=args.sheet).to_dict()
+    result = inspect_file(args.file, encoding=args.encoding, sheet=args.sheet,
+                          unnamed_columns=args.unnamed_columns).to_dict()
     if args.json:
         print(json.dumps(result, default=str, ensure_ascii=False))
         return 0
