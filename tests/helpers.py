@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from studio.config import JobConfig
-from studio.runs import Registry, RunFolder
+from studio.runfolder import RunFolder
+from studio.runs import Registry
 from studio.training import run_job
 
 

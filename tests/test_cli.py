@@ -3,7 +3,6 @@ inspect, stop and resume - each a real `python -m studio` process."""
 import json
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ def trained(tmp_path_factory, data_dir):
     ws = tmp_path_factory.mktemp("cli_ws")
     r = run_cli("train", "--data", str(data_dir / "sentiment.csv"), "--model", "tiny-bert",
                 "--workspace", str(ws), "train.epochs=12", "train.eval_strategy=no",
-                "--name", "keywords")
+                "train.threads=1", "--name", "keywords")
     assert r.returncode == 0, r.stderr
     assert "loss" in r.stdout and "done in" in r.stdout  # step, loss, speed on the console
     return ws
@@ -74,24 +73,83 @@ def test_models_lists_offline_presets():
     assert names["bert-base-chinese"]["family"] == "bert"
 
 
-@pytest.mark.parametrize("args, words", [
-    (["predict", "nope", "--text", "x"], ["No run 'nope'"]),
-    (["train", "--data", "missing.csv", "--model", "tiny-bert"], ["missing.csv"]),
-    (["train", "--data", "{data}", "--model", "someone/not-cached"], ["offline", "tiny-bert"]),
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """`python -m studio ARGS` in this process: (exit code, stdout, stderr)."""
+    import logging
+    from studio import cli as cli_module
+
+    def run(*args):
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        try:
+            code = cli_module.main(list(args))
+        finally:  # main adds a console handler; tests must not pile them up
+            for h in root.handlers[:]:
+                if h not in handlers:
+                    root.removeHandler(h)
+            root.setLevel(level)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return run
+
+
+@pytest.mark.parametrize("args, words, want", [
+    (["predict", "nope", "--text", "x"], ["No run 'nope'"], 2),
+    (["train", "--data", "missing.csv", "--model", "tiny-bert"], ["missing.csv"], 2),
+    (["train", "--data", "{data}", "--model", "someone/not-cached"], ["offline", "tiny-bert"], 2),
+    (["train", "--data", "{data}", "--model", "tiny-bert", "train.max_length=4096"],
+     ["train.max_length", "512"], 2),
     (["train", "--data", "{data}", "--model", "tiny-bert", "train.epochs=zero"],
-     ["train.epochs"]),
-    (["train"], ["--data"]),
+     ["train.epochs"], 2),
+    (["train"], ["--data"], 2),
+    (["stop", "nope"], ["No run 'nope'"], 2),
+    (["train", "--resume", "nope"], ["No run 'nope'"], 2),
 ])
-def test_errors_are_one_line_on_stderr(args, words, data_dir, tmp_path):
+def test_errors_are_one_line_on_stderr(cli, args, words, want, data_dir, tmp_path):
     args = [a.replace("{data}", str(data_dir / "sentiment.csv")) for a in args]
     start = time.time()
-    r = run_cli(*args, "--workspace", str(tmp_path))
-    assert r.returncode != 0
-    last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: ") and "Traceback" not in r.stderr
+    code, _, err = cli(*args, "--workspace", str(tmp_path))
+    assert code == want
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "Traceback" not in err
     for w in words:
         assert w in last
     assert time.time() - start < 60  # an offline Hub id fails fast, no retry loop
+    runs = tmp_path / "runs"
+    assert not runs.exists() or not list(runs.iterdir())  # no failed run left behind
+
+
+def test_an_error_in_a_real_process_is_one_line_without_a_traceback(tmp_path):
+    r = run_cli("train", "--data", "missing.csv", "--model", "tiny-bert", "--workspace",
+                str(tmp_path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "missing.csv" in r.stderr.strip().splitlines()[-1]
+
+
+def test_stop_command_says_what_it_did(cli, tmp_path):
+    from studio.config import JobConfig
+    from studio.runs import Registry
+    cfg = JobConfig(task="classification", name="waiting")
+    cfg.data.train_file = "/data/x.csv"
+    run = Registry(tmp_path).new_run(cfg)
+    code, out, _ = cli("stop", "waiting", "--workspace", str(tmp_path))
+    assert code == 0 and out.strip() == f"Run {run.id} was cancelled before it started."
+    code, out, _ = cli("stop", run.id, "--workspace", str(tmp_path))
+    assert out.strip() == f"Run {run.id} is already stopped."
+
+
+def test_inspect_json_describes_the_file(cli, data_dir):
+    code, out, _ = cli("inspect", str(data_dir / "sentiment.csv"), "--json")
+    info = json.loads(out)
+    assert code == 0 and info["task"] == "classification" and info["rows"] == 240
+    assert info["roles"]["text"] == "text" and info["roles"]["label"] == "label"
+
+
+def test_runs_on_an_empty_workspace_says_how_to_start(cli, tmp_path):
+    code, out, _ = cli("runs", "--workspace", str(tmp_path))
+    assert code == 0 and "No runs yet" in out and "python -m studio train" in out
 
 
 def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
@@ -101,7 +159,7 @@ def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
     from conftest import ROOT
     ws = tmp_path / "ws"
     cmd = [sys.executable, "-m", "studio", "train", "--data", str(data_dir / "sentiment.csv"),
-           "--model", "tiny-bert", "--workspace", str(ws), "train.max_steps=80",
+           "--model", "tiny-bert", "--workspace", str(ws), "train.max_steps=80", "train.threads=1",
            "train.batch_size=4", "train.eval_strategy=steps", "train.eval_steps=10",
            "train.eval_before=false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

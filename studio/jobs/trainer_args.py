@@ -16,8 +16,9 @@ def total_steps(cfg: JobConfig, rows: int, world: int = 1) -> int:
 
 
 def steps_per_epoch(cfg: JobConfig, rows: int, world: int = 1) -> int:
-    per_epoch = math.ceil(rows / (cfg.train.batch_size * world))
-    return max(1, per_epoch // cfg.train.grad_accum)
+    batches = math.ceil(rows / (cfg.train.batch_size * world))
+    # The Trainer takes an optimizer step for a last, partial accumulation too (rounds up).
+    return max(1, math.ceil(batches / cfg.train.grad_accum))
 
 
 def training_arguments(cfg: JobConfig, run_dir: Path, rows: int, has_eval: bool):

@@ -1,0 +1,83 @@
+"""studio.launcher.JobQueue: one training child at a time, in order; waiting runs cancel."""
+import subprocess
+import time
+
+import pytest
+
+from helpers import make_job
+from studio.config import JobConfig
+from studio.errors import ConfigError
+from studio.launcher import JobQueue
+from studio.runs import Registry
+
+
+def queued_job(name: str) -> JobConfig:
+    cfg = JobConfig(task="classification", name=name)
+    cfg.data.train_file = "/data/reviews.csv"
+    return cfg
+
+
+def test_runs_left_queued_keep_their_place_behind_a_live_run(tmp_path):
+    registry = Registry(tmp_path)
+    busy = subprocess.Popen(["sleep", "60"])
+    try:
+        live = registry.new_run(queued_job("live"))
+        registry.update(live.id, status="running", pid=busy.pid)
+        first = registry.new_run(queued_job("first"))
+        second = registry.new_run(queued_job("second"))
+        registry.update(first.id, created=1.0)
+        registry.update(second.id, created=2.0)
+        queue = JobQueue(registry, max_parallel=1)
+        assert queue.position(first.id) == 1 and queue.position(second.id) == 2
+        assert queue.running() == []  # the live run belongs to another server
+        assert queue.stop(second.id).outcome == "cancelled"
+        assert queue.position(second.id) == 0 and registry.get(second.id).status == "stopped"
+        assert registry.get(first.id).status == "queued"
+        assert queue.stop("no-such-run").outcome == "not_running"
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def test_submit_refuses_an_invalid_job_before_creating_a_run(tmp_path):
+    registry = Registry(tmp_path)
+    queue = JobQueue(registry)
+    with pytest.raises(ConfigError, match="data.train_file"):
+        queue.submit(JobConfig())
+    assert registry.list() == []
+
+
+def test_the_command_is_the_run_folders_train_command(tmp_path):
+    registry = Registry(tmp_path)
+    queue = JobQueue(registry, python="py")
+    run = registry.new_run(queued_job("x"))  # not submitted: nothing starts
+    assert queue.command(run) == ["py", "-m", "studio", "train",
+                                  str(registry.folder(run).job_file),
+                                  "--workspace", str(registry.workspace)]
+    assert queue.max_parallel == 1 and JobQueue(Registry(tmp_path / "other"),
+                                                max_parallel=0).max_parallel == 1
+
+
+def test_queue_runs_one_at_a_time_and_cancels_waiting(data_dir, workspace):
+    registry = Registry(workspace)
+    queue = JobQueue(registry, max_parallel=1)
+    def job(steps):
+        return make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=steps,
+                        train__batch_size=4, train__eval_before="false")
+    first, second, third = queue.submit(job(6)), queue.submit(job(2)), queue.submit(job(2))
+    assert registry.get(first.id).status == "running" and queue.running() == [first.id]
+    assert queue.position(first.id) == 0 and queue.position(second.id) == 1
+    assert queue.position(third.id) == 2
+    assert queue.stop(third.id).outcome == "cancelled"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        statuses = [registry.get(r.id).status for r in (first, second)]
+        if all(s in ("done", "failed") for s in statuses):
+            break
+        time.sleep(0.5)
+    assert statuses == ["done", "done"], [registry.get(r.id).reason for r in (first, second)]
+    assert registry.get(third.id).status == "stopped"
+    a, b = registry.get(first.id), registry.get(second.id)
+    assert b.started >= a.finished - 1  # the second waited for the first
+    out = registry.folder(first).stdout_file.read_text()
+    assert f"run {first.id}" in out and "Traceback" not in out  # the child's own log file
