@@ -203,6 +203,25 @@ def test_broken_file_shows_error(server, browser, shots, tmp_path):
     page.close()
 
 
+def test_spilled_csv_is_joined_back_and_said(server, browser, shots, tmp_path):
+    """Unquoted commas split the text over unnamed columns: the Data step joins it back and
+    says so, and offers to exclude those rows instead."""
+    rows = ["label,text", "neg,slow, long, and dull", "pos,funny, warm, and wise"]
+    rows += [f"{'pos' if i % 2 else 'neg'},review {i} was fine" for i in range(30)]
+    spilled = tmp_path / "spilled.csv"
+    spilled.write_text("\n".join(rows) + "\n")
+    page = open_page(browser, server["url"])
+    page.set_input_files("#data-upload input[type=file]", str(spilled))
+    summary = page.locator("#data-summary", has_text="32 usable rows")
+    summary.wait_for(timeout=30000)
+    page.wait_for_function("document.body.innerText.includes("
+                           "'2 rows have text in unnamed columns')", timeout=10000)
+    assert "joined back into column text" in page.locator("body").inner_text()
+    assert "slow, long, and dull" in page.locator("body").inner_text()  # whole, in preview
+    page.screenshot(path=shots / "3-2-spilled.png", full_page=True)
+    page.close()
+
+
 def test_chinese_ui(server, browser, shots):
     """A browser that asks for Chinese gets Chinese labels (gr.I18n) and Chinese sentences
     built at run time (the data summary, the problems box, the model check)."""
