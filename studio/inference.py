@@ -9,7 +9,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .data.conversations import content_text
 from .errors import InferenceError
+
+REPLACEMENT = "\ufffd"
 from .runs import RunFolder
 from .metrics import classification_metrics
 from .tasks import task_module
@@ -143,9 +146,11 @@ def chat_messages(lm: LoadedModel, message: str, history: list[dict] | None = No
     system = system_prompt or lm.system_prompt
     if system:
         msgs.append({"role": "system", "content": system})
-    msgs += [{"role": m["role"], "content": m["content"]} for m in (history or [])
-             if m.get("role") in ("user", "assistant")]
-    msgs.append({"role": "user", "content": message})
+    # A chat widget hands earlier turns back as lists of typed parts ({"type": "text",
+    # "text": ...}), not strings: flatten them the way training flattens such data.
+    msgs += [{"role": m["role"], "content": content_text(m.get("content"))[0]}
+             for m in (history or []) if m.get("role") in ("user", "assistant")]
+    msgs.append({"role": "user", "content": content_text(message)[0]})
     return msgs
 
 
@@ -190,7 +195,9 @@ def generate_stream(lm: LoadedModel, messages: list[dict], max_new_tokens: int =
     text = ""
     for piece in streamer:
         text += piece
-        yield text
+        # A character split over byte tokens decodes as U+FFFD until its last byte arrives,
+        # and an untrained model's stray bytes never form one: show whole characters only.
+        yield text.replace(REPLACEMENT, "")
     thread.join()
     if errors:
         raise InferenceError(f"Generation failed: {errors[0]}")

@@ -102,6 +102,20 @@ def test_chat_messages_add_the_system_prompt_and_keep_only_chat_turns():
     assert chat_messages(LM(), "x", system_prompt="Typed.")[0]["content"] == "Typed."
 
 
+def test_chat_messages_flatten_the_chat_widgets_content_parts():
+    """The chat widget hands earlier turns back as lists of typed parts: the second message
+    used to fail with 'can only concatenate str (not "list") to str'."""
+    class LM:
+        system_prompt = ""
+    history = [{"role": "user", "content": [{"type": "text", "text": "first"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "reply "},
+                                                 {"type": "text", "text": "one"}]}]
+    msgs = chat_messages(LM(), [{"type": "text", "text": "second"}], history)
+    assert msgs == [{"role": "user", "content": "first"},
+                    {"role": "assistant", "content": "reply one"},
+                    {"role": "user", "content": "second"}]
+
+
 def test_generation_run_predicts_and_evaluates_files(data_dir, workspace, tmp_path):
     cfg = make_job(data_dir / "pairs.csv", "tiny-t5", train__max_steps=2,
                    train__eval_before="false")
@@ -126,6 +140,11 @@ def test_streaming_yields_growing_text(data_dir, workspace):
     parts = list(generate_stream(lm, chat_messages(lm, "hello", system_prompt="Be brief."),
                                  max_new_tokens=12, temperature=0.8, top_p=0.9))
     assert parts and all(parts[i + 1].startswith(parts[i]) for i in range(len(parts) - 1))
+    assert not any("\ufffd" in p for p in parts)  # whole characters only, even from noise
+    history = [{"role": "user", "content": [{"type": "text", "text": "hello"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": parts[-1]}]}]
+    second = generate_text(lm, chat_messages(lm, "and again?", history), max_new_tokens=6)
+    assert isinstance(second, str) and "\ufffd" not in second
     assert generate_text(lm, chat_messages(lm, "hello"), max_new_tokens=6) == \
         generate_text(lm, chat_messages(lm, "hello"), max_new_tokens=6)  # greedy: repeatable
 
