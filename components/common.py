@@ -31,6 +31,9 @@ class Ctx:
     registry: object
     queue: object
     cache: object
+    hosted: bool = False           # hosted mode: runs per owner, confined inputs, limits
+    policy: object = None          # studio.hosting.Policy (the limits shown and enforced)
+    uploads: object = None         # studio.uploads.UploadBook: which client uploaded which file
     lang: object = None            # gr.State: "en" | "zh-CN"
     data: object = None            # gr.State: dict from data_step (path, roles, task, ...)
     model: object = None           # gr.State: dict from model_step (name, family, ...)
@@ -39,6 +42,43 @@ class Ctx:
     tab: dict = field(default_factory=dict)    # step name -> gr.Tab
     parts: dict = field(default_factory=dict)  # "try_source", "preset_table": read by others
     later: list = field(default_factory=list)  # wiring that needs a later step's components
+
+
+def owner(ctx: Ctx, request) -> str | None:
+    """Who a request acts as, for every engine call that reads or changes runs: None in local
+    mode (every run), else the login or this browser's anonymous key (guard.owner_of)."""
+    from .guard import owner_of
+    return owner_of(request, ctx.hosted)
+
+
+def mine(owner_value: str | None) -> dict:
+    """Keyword arguments that pass `owner` on to an engine call only when there is one, so
+    local mode calls the engine exactly as before."""
+    return {} if owner_value is None else {"owner": owner_value}
+
+
+def upload_roots() -> list[str]:
+    """Where gradio stores uploads: $GRADIO_TEMP_DIR, else <tmp>/gradio (demo.GRADIO_CACHE)."""
+    from gradio.utils import get_upload_folder
+    return [get_upload_folder()]
+
+
+def confined_upload(ctx: Ctx, path: str | None, request) -> str:
+    """The real path of an uploaded file this browser may read, "" for no file, or a
+    DataError (codes upload_not_yours, upload_too_large, file_missing) with one sentence.
+
+    Hosted: only a file this very client sent to the upload endpoint (recorded by the Guard
+    middleware) or a shipped sample; a forged path (/etc/passwd, another browser's upload) is
+    refused before anything reads or copies it. Local: the size limit only."""
+    from studio.uploads import confine
+    from .guard import request_key
+    if not path:
+        return ""
+    client = request_key(request)
+    policy = ctx.policy
+    return confine(str(path), client=client, book=ctx.uploads, roots=upload_roots(),
+                   hosted=ctx.hosted, max_mb=getattr(policy, "max_upload_mb", 0) or 0,
+                   extra_roots=[str(ASSETS / "samples")])
 
 
 def sample_files() -> dict[str, Path]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from studio.data import ROLE_FIELDS
 
-from .common import Ctx, box, display_name, keep_upload, sample_files, wire
+from .common import Ctx, box, confined_upload, display_name, keep_upload, sample_files, wire
 from .i18n import error_text, problem_text, t, tr
 
 TASKS = ["auto", "classification", "chat", "text2text"]
@@ -175,17 +175,31 @@ def build(ctx: Ctx) -> None:
                "problems": problems, "unnamed": unnamed, "state": ctx.data,
                "model_tab": ctx.tab["model"]}
 
-    def on_file(path, val_path, lang):
+    def on_file(path, val_path, lang, request: gr.Request):
+        try:
+            path = confined_upload(ctx, path, request)
+            val_path = confined_upload(ctx, val_path, request)
+        except Exception as e:  # noqa: BLE001 - a refused file is one sentence
+            return empty_result(lang, box(error_text(e, lang)))
         return inspect_data(path, val_path, "auto", {}, lang, workspace)
 
-    def on_sample(name, val_path, lang):
-        if not name:
+    def on_sample(name, val_path, lang, request: gr.Request):
+        if not name or name not in samples:
             return empty_result(lang)
+        try:
+            val_path = confined_upload(ctx, val_path, request)
+        except Exception as e:  # noqa: BLE001
+            return empty_result(lang, box(error_text(e, lang)))
         return inspect_data(str(samples[name]), val_path, "auto", {}, lang, workspace)
 
-    def on_change(path, val_path, task_value, state, lang, unnamed_value, *roles_now):
+    def on_change(request: gr.Request, path, val_path, task_value, state, lang, unnamed_value,
+                  *roles_now):
         """A role, the task, the unnamed-columns choice or the validation file changed."""
-        path = (state or {}).get("path") or path
+        try:
+            path = (state or {}).get("path") or confined_upload(ctx, path, request)
+            val_path = confined_upload(ctx, val_path, request)
+        except Exception as e:  # noqa: BLE001
+            return empty_result(lang, box(error_text(e, lang)))
         return inspect_data(path, val_path, task_value, overrides_from(list(roles_now), state),
                             lang, workspace, unnamed_value)
 

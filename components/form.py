@@ -20,9 +20,15 @@ def fields() -> dict[str, dict]:
     return {f["path"]: f for f in describe_fields()}
 
 
-def advanced_paths() -> list[str]:
+REMOTE_CODE = "model.trust_remote_code"
+
+
+def advanced_paths(hosted: bool = False) -> list[str]:
+    """The Advanced section's fields. Hosted: never model.trust_remote_code (the page cannot
+    turn it on, and the engine refuses a crafted job that does)."""
     return [p for p, f in fields().items() if p not in BASIC and (
-        p in EXTRA or (f.get("advanced") and p.startswith(("train.", "method."))))]
+        p in EXTRA or (f.get("advanced") and p.startswith(("train.", "method."))))
+        and not (hosted and p == REMOTE_CODE)]
 
 
 def decided_by_engine(f: dict) -> bool:
@@ -64,19 +70,26 @@ def widget(path: str, f: dict):
     return gr.Textbox(value=default or "", label=label, info=info, elem_id=elem_id)
 
 
-def build_widgets() -> dict:
-    """Basic widgets in a row, the rest in the Advanced accordion; path -> component."""
+def build_widgets(hosted: bool = False) -> dict:
+    """Basic widgets in a row, the rest in the Advanced accordion; path -> component.
+    Local: turning model.trust_remote_code on shows what it means."""
     meta = fields()
     out = {}
     with gr.Row():
         for path in BASIC:
             out[path] = widget(path, meta[path])
     with gr.Accordion(t("train_advanced"), open=False, elem_id="train-advanced"):
-        paths = advanced_paths()
+        paths = advanced_paths(hosted)
         for i in range(0, len(paths), 4):
             with gr.Row():
                 for path in paths[i:i + 4]:
                     out[path] = widget(path, meta[path])
+        if REMOTE_CODE in out:
+            warning = gr.Markdown(t("remote_code_warning"), visible=False,
+                                  elem_id="remote-code-warning",
+                                  elem_classes=["studio-problems"])
+            out[REMOTE_CODE].change(lambda on: gr.update(visible=bool(on)), out[REMOTE_CODE],
+                                    warning, show_progress="hidden", queue=False)
     return out
 
 

@@ -53,20 +53,39 @@ def request_key(request) -> str:
 
 def owner_of(request, hosted: bool) -> str | None:
     """The owner a request acts as: None in local mode (one trusted user sees every run);
-    on a hosted studio the login, else a hash of the browser's key."""
+    on a hosted studio the login (a password login or a Hugging Face sign-in), else a hash
+    of the browser's key."""
     if not hosted:
         return None
     user = getattr(request, "username", None) if request is not None else None
     if user:
         return "user:" + str(user)
+    hf_user = oauth_user(request)
+    if hf_user:
+        return "hf:" + hf_user
     return "anon:" + hashlib.sha256(request_key(request).encode()).hexdigest()[:24]
 
 
-class Guard:
-    """ASGI middleware: issue the cookie, note the address, record uploads per client."""
+def oauth_user(request) -> str:
+    """The Hugging Face account of a Space visitor signed in with gr.LoginButton (the session
+    gradio keeps when the Space has `hf_oauth: true`), else ""."""
+    try:
+        info = request.session.get("oauth_info") or {}
+    except Exception:  # noqa: BLE001 - no session middleware: no OAuth on this server
+        return ""
+    return str((info.get("userinfo") or {}).get("preferred_username") or "")
 
-    def __init__(self, app, book=None):
-        self.app, self.book = app, book
+
+def is_anonymous(owner: str | None) -> bool:
+    return bool(owner) and owner.startswith("anon:")
+
+
+class Guard:
+    """ASGI middleware: issue the cookie, note the address, record uploads per client, and
+    answer an upload over the size limit with the studio's sentence instead of gradio's."""
+
+    def __init__(self, app, book=None, max_upload_mb: int = 0):
+        self.app, self.book, self.max_upload_mb = app, book, max_upload_mb
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -79,11 +98,29 @@ class Guard:
         fresh = not key.startswith("c:")
         is_upload = scope.get("method") == "POST" and scope.get("path", "").endswith("/upload")
         body: list[bytes] = []
+        held: list[dict] = []  # the start of a 413 answer, sent again with the new body
 
         async def relay(message):
             if message["type"] == "http.response.start" and fresh:
                 message = {**message, "headers": [*message.get("headers", []),
                                                   (b"set-cookie", new_cookie())]}
+            if is_upload and message["type"] == "http.response.start" and \
+                    message.get("status") == 413:
+                held.append(message)
+                return
+            if held and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                text = too_large_text(headers, self.max_upload_mb).encode()
+                start = held.pop()
+                kept = [(k, v) for k, v in start.get("headers", [])
+                        if k.lower() not in (b"content-length", b"content-type")]
+                await send({**start, "headers": [*kept, (b"content-length",
+                                                         str(len(text)).encode()),
+                                                 (b"content-type",
+                                                  b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": text})
+                return
             if is_upload and self.book is not None and message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 if not message.get("more_body"):
@@ -94,6 +131,13 @@ class Guard:
             await self.app(scope, receive, relay)
         finally:
             CLIENT_ADDR.reset(token)
+
+
+def too_large_text(headers: dict, limit_mb: int) -> str:
+    """The sentence for an upload over the size limit, in the browser's language."""
+    from .i18n import tr
+    lang = "zh-CN" if headers.get("accept-language", "").lower().startswith("zh") else "en"
+    return tr(lang, "upload_too_large", limit=limit_mb or "?")
 
 
 def new_cookie() -> bytes:

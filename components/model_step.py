@@ -96,8 +96,11 @@ def build(ctx: Ctx) -> None:
             preset = gr.Dropdown(preset_choices(), value=None, label=t("model_preset"),
                                  elem_id="model-preset")
             gr.Markdown(t("model_legend"))
-            custom = gr.Textbox(label=t("model_custom"),
-                                placeholder="owner/name  |  /path/to/model",
+            # Hosted: presets and Hub ids only (the engine refuses anything else with one
+            # sentence, the same whether or not a folder of that name exists on the server).
+            custom = gr.Textbox(label=t("model_custom_hosted" if ctx.hosted else "model_custom"),
+                                placeholder=t("model_custom_hosted_hint") if ctx.hosted
+                                else "owner/name  |  /path/to/model",
                                 elem_id="model-custom")
             check = gr.Button(t("model_check"), variant="secondary")
         with gr.Column(scale=3):
@@ -107,7 +110,7 @@ def build(ctx: Ctx) -> None:
     outputs = {"info": info, "model_state": ctx.model, "train_tab": ctx.tab["train"]}
 
     wire(preset.input, model_info, [preset, ctx.data, ctx.lang], outputs)
-    wire(check.click, model_info, [custom, ctx.data, ctx.lang], outputs)
+    wire(check.click, model_info, [custom, ctx.data, ctx.lang], outputs, api_name="check_model")
     wire(custom.submit, model_info, [custom, ctx.data, ctx.lang], outputs)
     wire(ctx.data.change, on_data, [ctx.data, ctx.model, preset, ctx.lang],
          {"preset": preset, **outputs})

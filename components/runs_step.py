@@ -6,15 +6,16 @@ import time
 import gradio as gr
 import pandas as pd
 
-from .common import Ctx, box, fmt_metric, wire
+from .common import Ctx, box, fmt_metric, mine, owner, wire
 from .i18n import error_text, t, tr
 
 SCORES = ("accuracy", "macro_f1", "eval_loss", "perplexity", "bleu", "rougeL", "train_loss")
 
 
-def history(registry, lang: str) -> pd.DataFrame:
+def history(registry, lang: str, owner=None) -> pd.DataFrame:
+    """The run table: every run in local mode, hosted `owner`'s runs only."""
     rows = []
-    for r in registry.list(500):
+    for r in registry.list(500, **mine(owner)):
         m = r.metrics or {}
         rows.append({tr(lang, "col_run"): r.id,
                      tr(lang, "col_status"): tr(lang, "status_" + r.status),
@@ -27,18 +28,18 @@ def history(registry, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def refresh(registry, selected, lang) -> dict:
+def refresh(registry, selected, lang, owner=None) -> dict:
     """Outputs table (the history) and pick (the run picker, keeping what is still there)."""
-    ids = [r.id for r in registry.list(500)]
+    ids = [r.id for r in registry.list(500, **mine(owner))]
     keep = [s for s in (selected or []) if s in ids]
-    return {"table": history(registry, lang), "pick": gr.update(choices=ids, value=keep)}
+    return {"table": history(registry, lang, owner), "pick": gr.update(choices=ids, value=keep)}
 
 
-def overlay(registry, selected, lang) -> pd.DataFrame:
+def overlay(registry, selected, lang, owner=None) -> pd.DataFrame:
     """Train and eval loss of several runs in one table: series = '<run> train|eval'."""
     points = []
     for run_id in selected or []:
-        run = registry.get(run_id)
+        run = registry.get(run_id, **mine(owner))
         if run is None:
             continue
         short = run.name if run.name and run.name != run.id else run.id[-12:]
@@ -63,12 +64,13 @@ def ask_delete(selected, lang) -> dict:
             "confirm": gr.update(visible=True)}
 
 
-def delete_runs(registry, cache, selected, lang) -> dict:
-    """Outputs message, confirm (hidden again)."""
+def delete_runs(registry, cache, selected, lang, owner=None) -> dict:
+    """Outputs message, confirm (hidden again). Someone else's run (hosted) is refused by the
+    engine exactly like a missing one."""
     errors = []
     for run_id in selected or []:
         try:
-            registry.delete(run_id)
+            registry.delete(run_id, **mine(owner))
             cache.drop(run_id)
         except Exception as e:  # noqa: BLE001 - a running run says to stop it first
             errors.append(error_text(e, lang))
@@ -77,14 +79,18 @@ def delete_runs(registry, cache, selected, lang) -> dict:
     return {"message": text, "confirm": gr.update(visible=False)}
 
 
-def reopen(registry, selected, lang) -> dict:
+def reopen(registry, selected, lang, owner=None) -> dict:
     """The first selected run goes to the playground and becomes this browser's run.
     Outputs run_id, try_source, message, tabs, try_tab."""
+    from studio.errors import RunError
     from .try_step import run_choices
     if not selected:
         return {"message": box(tr(lang, "runs_select_first"), "info")}
     run_id = selected[0]
-    return {"run_id": run_id, "try_source": gr.update(choices=run_choices(registry),
+    if registry.get(run_id, **mine(owner)) is None:
+        return {"message": box(error_text(RunError(f"No run '{run_id}'; see the run list.",
+                                                   "no_run", run=run_id), lang))}
+    return {"run_id": run_id, "try_source": gr.update(choices=run_choices(registry, owner),
                                                       value=run_id),
             "message": "", "tabs": gr.Tabs(selected="try"), "try_tab": gr.Tab(interactive=True)}
 
@@ -111,16 +117,29 @@ def build(ctx: Ctx) -> None:
         gr.LinePlot(frame, x="step", y="value", color="series", label=t("runs_curves"),
                     height=340, elem_id="runs-plot")
     listing = {"table": table, "pick": pick}
-    do_refresh = lambda sel, lang: refresh(registry, sel, lang)  # noqa: E731
-    wire(reload_btn.click, do_refresh, [pick, ctx.lang], listing)
+
+    # Every handler acts for the request's owner (hosted: its own runs only).
+    def do_refresh(sel, lang, request: gr.Request):
+        return refresh(registry, sel, lang, owner(ctx, request))
+
+    def do_overlay(sel, lang, request: gr.Request):
+        return {"curves": overlay(registry, sel, lang, owner(ctx, request))}
+
+    def do_delete(sel, lang, request: gr.Request):
+        return delete_runs(registry, cache, sel, lang, owner(ctx, request))
+
+    def do_reopen(sel, lang, request: gr.Request):
+        return reopen(registry, sel, lang, owner(ctx, request))
+
+    wire(reload_btn.click, do_refresh, [pick, ctx.lang], listing, api_name="list_runs")
     wire(ctx.tab["runs"].select, do_refresh, [pick, ctx.lang], listing)
-    wire(compare_btn.click, lambda s, lang: {"curves": overlay(registry, s, lang)},
-         [pick, ctx.lang], {"curves": curves})
+    wire(compare_btn.click, do_overlay, [pick, ctx.lang], {"curves": curves},
+         api_name="overlay")
     asking = {"message": message, "confirm": confirm_btn}
     wire(delete_btn.click, ask_delete, [pick, ctx.lang], asking)
-    deleted = wire(confirm_btn.click, lambda s, lang: delete_runs(registry, cache, s, lang),
-                   [pick, ctx.lang], asking)
+    deleted = wire(confirm_btn.click, do_delete, [pick, ctx.lang], asking,
+                   api_name="delete_runs")
     wire(deleted.then, do_refresh, [pick, ctx.lang], listing)
-    wire(open_btn.click, lambda s, lang: reopen(registry, s, lang), [pick, ctx.lang],
+    wire(open_btn.click, do_reopen, [pick, ctx.lang],
          {"run_id": ctx.run_id, "try_source": ctx.parts["try_source"], "message": message,
-          "tabs": ctx.tabs, "try_tab": ctx.tab["try"]})
+          "tabs": ctx.tabs, "try_tab": ctx.tab["try"]}, api_name="reopen")

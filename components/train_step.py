@@ -12,7 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from . import form, live
-from .common import Ctx, box, fmt_count, fmt_seconds, wire
+from .common import Ctx, box, fmt_count, fmt_seconds, mine, owner, wire
 from .i18n import error_text, t, tr
 from .try_step import source_update
 
@@ -42,19 +42,42 @@ def followed(registry, run) -> dict:
     """The command and the job.yaml download of the run this page follows."""
     folder = registry.folder(run)
     return {"command": f"```bash\n{cli_command(folder, registry.workspace)}\n```",
-            "yaml_file": gr.update(value=str(folder.job_file), visible=True)}
+            "yaml_file": gr.update(value=download_copy(folder.job_file, run.id), visible=True)}
 
 
-def start_run(queue, data_state, model_state, lang, paths, values) -> dict:
-    """Fill a JobConfig with what the user set and submit it. Outputs run_id, tail, message,
-    command, yaml_file."""
+def download_copy(path: Path, run_id: str) -> str:
+    """A copy of a run's file in the temp folder, for a download button: gradio serves only
+    files under the working or temp folder, and a Space's workspace lives in /data; the
+    workspace itself is never opened to the file route (it holds every owner's runs)."""
+    import shutil
+    import tempfile
+    target = Path(tempfile.gettempdir()) / "studio-downloads" / run_id / Path(path).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    return str(target)
+
+
+def start_run(queue, data_state, model_state, lang, paths, values, owner=None,
+              policy=None) -> dict:
+    """Fill a JobConfig with what the user set and submit it for `owner` (hosted; the engine
+    checks the policy and the owner's job limit). Outputs run_id, tail, message, command,
+    yaml_file."""
+    from studio import jobs
+
+    from .limits import disk_refusal
     if not (data_state or {}).get("valid"):
         return {"message": box(tr(lang, "train_need_data"))}
     if not (model_state or {}).get("name"):
         return {"message": box(tr(lang, "train_need_model"))}
+    full = disk_refusal(queue.registry, owner, policy, lang)
+    if full:
+        return {"message": box(full)}
     try:
         cfg = form.job_config(data_state, model_state, dict(zip(paths, values)))
-        run = queue.submit(cfg)
+        # What training would refuse (a 5,000-value "label" column, a model that cannot learn
+        # the task, a hosted limit) is refused here, before a run or a process exists.
+        jobs.preview(cfg)
+        run = queue.submit(cfg) if owner is None else queue.submit(cfg, owner=owner)
     except Exception as e:  # noqa: BLE001 - ConfigError etc. as one sentence
         return {"message": box(error_text(e, lang))}
     return {"run_id": run.id, "tail": live.new_tail(run.id),
@@ -62,25 +85,26 @@ def start_run(queue, data_state, model_state, lang, paths, values) -> dict:
             **followed(queue.registry, run)}
 
 
-def stop_run(queue, run_id, lang) -> dict:
+def stop_run(queue, run_id, lang, owner=None) -> dict:
     """The first Stop asks the run to stop, the second kills it (the engine decides which and
-    says so in StopResult.outcome). Output: message."""
+    says so in StopResult.outcome; someone else's run is 'not running'). Output: message."""
     if not run_id:
         return {"message": box(tr(lang, "train_nothing_to_stop"), "info")}
-    key, kind = STOP_TEXT[queue.stop(run_id).outcome]
+    key, kind = STOP_TEXT[queue.stop(run_id, **mine(owner)).outcome]
     return {"message": box(tr(lang, key), kind)}
 
 
-def poll(registry, queue, run_id, tail, lang) -> dict:
+def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
     """One timer tick: read only the new events and redraw what changed.
 
     Outputs loss, metric, lr, log, progress, status, tail, header, try_tab, command,
     yaml_file, try_source (refreshed when the run ends). A fresh tail (new run, reloaded page)
-    starts at offset 0 once; a tick with nothing new sends only the progress line.
+    starts at offset 0 once; a tick with nothing new sends only the progress line. Hosted,
+    someone else's run reads as a missing one: nothing of it is sent.
     """
     if not run_id:
         return {}
-    run = registry.get(run_id)
+    run = registry.get(run_id, **mine(owner))
     if run is None:
         return {"header": ""}
     fresh = not tail or tail.get("run_id") != run_id
@@ -98,7 +122,7 @@ def poll(registry, queue, run_id, tail, lang) -> dict:
     if final and final["type"] == "done":
         out["try_tab"] = gr.Tab(interactive=True)
     if final:
-        out["try_source"] = source_update(registry, run_id)
+        out["try_source"] = source_update(registry, run_id, owner=owner)
     if fresh:
         out.update(followed(registry, run))
     return out
@@ -108,7 +132,7 @@ def run_header(run, lang: str) -> str:
     return tr(lang, "train_following", run=run.id, model=run.model, task=run.task or "-")
 
 
-def estimate(registry, data_state, model_state, lang, paths, values) -> dict:
+def estimate(registry, data_state, model_state, lang, paths, values, owner=None) -> dict:
     """What the job would do, from the engine's `jobs.preview`: split sizes, steps, parameter
     counts, the capped max_length and learning rate (also shown as the placeholders of the
     'decide for me' boxes); the time from the speed of earlier runs of this model.
@@ -128,7 +152,7 @@ def estimate(registry, data_state, model_state, lang, paths, values) -> dict:
              tr(lang, "train_preview_model", params=fmt_count(p.parameters),
                 trainable=fmt_count(p.trainable), max_length=p.cfg.train.max_length,
                 lr=p.cfg.train.learning_rate)]
-    speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method)
+    speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
     if speed:
         seconds = p.total_steps * p.cfg.train.batch_size * p.cfg.train.grad_accum / speed
         lines.append(tr(lang, "train_estimate_time", time=fmt_seconds(seconds)))
@@ -137,9 +161,10 @@ def estimate(registry, data_state, model_state, lang, paths, values) -> dict:
     return {"estimate": "  \n".join(lines), **form.engine_picks(p.cfg, paths, lang)}
 
 
-def past_speed(registry, model: str, method: str) -> float | None:
-    """Samples per second of the latest finished run of this model and method."""
-    for run in registry.list(200):
+def past_speed(registry, model: str, method: str, owner=None) -> float | None:
+    """Samples per second of the latest finished run of this model and method (hosted: of
+    this owner's runs)."""
+    for run in registry.list(200, **mine(owner)):
         m = run.metrics or {}
         if run.status == "done" and run.model == model and run.method == method and \
                 m.get("train_samples_per_second"):
@@ -150,7 +175,7 @@ def past_speed(registry, model: str, method: str) -> float | None:
 def build(ctx: Ctx) -> None:
     registry, queue = ctx.registry, ctx.queue
     gr.Markdown(t("train_intro"))
-    widgets = form.build_widgets()
+    widgets = form.build_widgets(hosted=ctx.hosted)
     paths = list(widgets)
     values = list(widgets.values())
     estimate_md = gr.Markdown(elem_id="train-estimate")
@@ -178,21 +203,28 @@ def build(ctx: Ctx) -> None:
     tail = gr.State(None)
     timer = gr.Timer(POLL_SECONDS)
 
-    def do_start(data_state, model_state, lang, *vals):
-        return start_run(queue, data_state, model_state, lang, paths, vals)
+    # gr.Request comes first: gradio fills only a named parameter before the form's *vals.
+    def do_start(request: gr.Request, data_state, model_state, lang, *vals):
+        return start_run(queue, data_state, model_state, lang, paths, vals,
+                         owner(ctx, request), ctx.policy)
 
-    def do_estimate(data_state, model_state, lang, *vals):
-        return estimate(registry, data_state, model_state, lang, paths, vals)
+    def do_estimate(request: gr.Request, data_state, model_state, lang, *vals):
+        return estimate(registry, data_state, model_state, lang, paths, vals,
+                        owner(ctx, request))
+
+    def do_stop(rid, lang, request: gr.Request):
+        return stop_run(queue, rid, lang, owner(ctx, request))
+
+    def do_poll(rid, tl, lang, request: gr.Request):
+        return poll(registry, queue, rid, tl, lang, owner(ctx, request))
 
     wire(start.click, do_start, [ctx.data, ctx.model, ctx.lang, *values],
          {"run_id": ctx.run_id, "tail": tail, "message": message, "command": command,
-          "yaml_file": yaml_file})
-    wire(stop.click, lambda rid, lang: stop_run(queue, rid, lang), [ctx.run_id, ctx.lang],
-         {"message": message})
+          "yaml_file": yaml_file}, api_name="start")
+    wire(stop.click, do_stop, [ctx.run_id, ctx.lang], {"message": message}, api_name="stop")
 
     def wire_timer():  # after the Try step exists: a finished run refreshes its run list
-        wire(timer.tick, lambda rid, tl, lang: poll(registry, queue, rid, tl, lang),
-             [ctx.run_id, tail, ctx.lang],
+        wire(timer.tick, do_poll, [ctx.run_id, tail, ctx.lang],
              {"loss": loss_plot, "metric": metric_plot, "lr": lr_plot, "log": log_box,
               "progress": progress, "status": status, "tail": tail, "header": header,
               "try_tab": ctx.tab["try"], "command": command, "yaml_file": yaml_file,
@@ -204,5 +236,5 @@ def build(ctx: Ctx) -> None:
     # Text boxes re-ask when the user is done typing, not at every key.
     events = [(w.blur, w.submit) if isinstance(w, gr.Textbox) else (w.change,) for w in values]
     for trigger in (*(e for pair in events for e in pair), ctx.model.change, ctx.data.change):
-        wire(trigger, do_estimate, [ctx.data, ctx.model, ctx.lang, *values], estimate_outputs,
-             show_progress="hidden")
+        wire(trigger, do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
+             estimate_outputs, show_progress="hidden")

@@ -13,30 +13,33 @@ from pathlib import Path
 import gradio as gr
 
 from . import results
-from .common import Ctx, box, wire
+from .common import Ctx, box, confined_upload, mine, owner, wire
 from .i18n import error_text, t, tr
 
+TOP_CLASSES = 10
 
-def run_choices(registry) -> list[tuple[str, str]]:
-    """Finished runs that saved a model, newest first."""
-    return [(f"{r.id} · {r.model} · {r.task}", r.id) for r in registry.list(200)
+
+def run_choices(registry, owner=None) -> list[tuple[str, str]]:
+    """Finished runs that saved a model, newest first (hosted: `owner`'s only)."""
+    return [(f"{r.id} · {r.model} · {r.task}", r.id) for r in registry.list(200, **mine(owner))
             if r.status in ("done", "stopped") and registry.folder(r).has_model()]
 
 
-def source_update(registry, run_id, current=None):
+def source_update(registry, run_id, current=None, owner=None):
     """The run list, selecting `current` if still there, else this browser's run, else the
     newest one."""
-    choices = run_choices(registry)
+    choices = run_choices(registry, owner)
     ids = [v for _, v in choices]
     value = next((r for r in (current, run_id) if r in ids), ids[0] if ids else None)
     return gr.update(choices=choices, value=value)
 
 
-def open_run(registry, run_id, lang) -> dict:
+def open_run(registry, run_id, lang, owner=None) -> dict:
     """Show the right playground for the run's task, and its evaluation. Outputs info,
-    cls_group, chat_group, t2t_group, metrics, confusion, errors, source, cm_col."""
+    cls_group, chat_group, t2t_group, metrics, confusion, errors, source, cm_col. Someone
+    else's run (hosted) answers like a missing one."""
     hidden = gr.update(visible=False)
-    run = registry.get(run_id) if run_id else None
+    run = registry.get(run_id, **mine(owner)) if run_id else None
     if run is None:
         return {"info": box(tr(lang, "try_pick_run"), "info"), "cls_group": hidden,
                 "chat_group": hidden, "t2t_group": hidden, "metrics": None, "confusion": None,
@@ -55,42 +58,43 @@ def open_run(registry, run_id, lang) -> dict:
             "source": gr.update(value=run.id), "cm_col": gr.update(visible=cls)}
 
 
-def base_name(registry, run_id) -> tuple[str, str, list[str]]:
-    run = registry.get(run_id)
+def base_name(registry, run_id, owner=None) -> tuple[str, str, list[str]]:
+    run = registry.get(run_id, **mine(owner))
     return run.model, run.task, results.labels(registry.folder(run))
 
 
-def classify_text(cache, registry, run_id, text, compare, lang) -> dict:
+def classify_text(cache, registry, run_id, text, compare, lang, owner=None) -> dict:
     """Outputs tuned (fine-tuned probabilities), base (the base model's), message."""
     from studio.inference import classify
     if not run_id or not (text or "").strip():
         return {"tuned": None, "base": None, "message": box(tr(lang, "try_need_text"), "info")}
     try:
-        tuned = classify(cache.run(registry, run_id), [text])[0]["probabilities"]
+        tuned = classify(cache.run(registry, run_id, **mine(owner)), [text])[0]["probabilities"]
         base = None
         if compare:
-            name, task, labels = base_name(registry, run_id)
+            name, task, labels = base_name(registry, run_id, owner)
             base = classify(cache.base(name, task, labels), [text])[0]["probabilities"]
     except Exception as e:  # noqa: BLE001
         return {"tuned": None, "base": None, "message": box(error_text(e, lang))}
     return {"tuned": tuned, "base": base, "message": ""}
 
 
-def predict_batch(cache, registry, run_id, path, lang) -> dict:
-    """Outputs batch_out (a CSV with one prediction per row), message."""
+def predict_batch(cache, registry, run_id, path, lang, owner=None) -> dict:
+    """Outputs batch_out (a CSV with one prediction per row), message. `path` must already
+    have passed common.confined_upload (the wiring does it)."""
     from studio.inference import predict_file
     if not run_id or not path:
         return {"batch_out": None, "message": box(tr(lang, "try_need_file"), "info")}
     out = Path(tempfile.mkdtemp(prefix="studio-pred-")) / f"predictions-{Path(path).stem}.csv"
     try:
-        rows = predict_file(cache.run(registry, run_id), path, str(out))
+        rows = predict_file(cache.run(registry, run_id, **mine(owner)), path, str(out))
     except Exception as e:  # noqa: BLE001
         return {"batch_out": None, "message": box(error_text(e, lang))}
     return {"batch_out": str(out), "message": box(tr(lang, "try_batch_done", rows=len(rows)), "ok")}
 
 
 def chat_stream(cache, registry, run_id, message, history, base_history, system, temperature,
-                top_p, max_new, compare, lang):
+                top_p, max_new, compare, lang, owner=None):
     """Yields outputs history, base_history, chat_in (the textbox), message while the reply
     streams in."""
     from studio.inference import chat_messages, generate_stream
@@ -100,10 +104,10 @@ def chat_stream(cache, registry, run_id, message, history, base_history, system,
                "message": box(tr(lang, "try_need_text"), "info")}
         return
     try:
-        lm = cache.run(registry, run_id)
+        lm = cache.run(registry, run_id, **mine(owner))
         pairs = [(lm, history)]
         if compare:
-            name, task, _ = base_name(registry, run_id)
+            name, task, _ = base_name(registry, run_id, owner)
             pairs.append((cache.base(name, task), base_history))
         for model, hist in pairs:
             msgs = chat_messages(model, message, hist, system or "")
@@ -120,17 +124,17 @@ def chat_stream(cache, registry, run_id, message, history, base_history, system,
     yield {"history": history, "base_history": base_history, "chat_in": "", "message": ""}
 
 
-def text2text(cache, registry, run_id, text, compare, max_new, lang) -> dict:
+def text2text(cache, registry, run_id, text, compare, max_new, lang, owner=None) -> dict:
     """Outputs tuned (the fine-tuned output), base (the base model's), message."""
     from studio.inference import chat_messages, generate_text
     if not run_id or not (text or "").strip():
         return {"tuned": "", "base": "", "message": box(tr(lang, "try_need_text"), "info")}
     try:
-        lm = cache.run(registry, run_id)
+        lm = cache.run(registry, run_id, **mine(owner))
         tuned = generate_text(lm, chat_messages(lm, text), int(max_new))
         base = ""
         if compare:
-            name, task, _ = base_name(registry, run_id)
+            name, task, _ = base_name(registry, run_id, owner)
             bm = cache.base(name, task)
             base = generate_text(bm, chat_messages(bm, text), int(max_new))
     except Exception as e:  # noqa: BLE001
@@ -158,9 +162,11 @@ def build(ctx: Ctx) -> None:
         text = gr.Textbox(label=t("try_text"), lines=3, elem_id="try-text")
         go = gr.Button(t("try_classify"), variant="primary", elem_id="try-classify")
         with gr.Row():
-            tuned_label = gr.Label(label=t("try_tuned"), elem_id="try-label")
+            # The top classes only: a 300-class model must not send 300 bars per click.
+            tuned_label = gr.Label(label=t("try_tuned"), elem_id="try-label",
+                                   num_top_classes=TOP_CLASSES)
             base_label = gr.Label(label=t("try_base"), elem_id="try-base-label",
-                                  visible=False)
+                                  visible=False, num_top_classes=TOP_CLASSES)
         with gr.Row():
             batch_in = gr.File(label=t("try_batch"), type="filepath")
             batch_out = gr.File(label=t("try_batch_out"), interactive=False)
@@ -193,24 +199,42 @@ def build(ctx: Ctx) -> None:
                               elem_id="try-errors")
     ctx.parts["try_source"] = source
 
-    wire(source.change, lambda rid, lang: open_run(registry, rid, lang), [source, ctx.lang],
+    # Every handler acts for the request's owner (hosted: its own runs only).
+    def do_open(rid, lang, request: gr.Request):
+        return open_run(registry, rid, lang, owner(ctx, request))
+
+    def do_refresh(rid, request: gr.Request):
+        return {"source": gr.update(choices=run_choices(registry, owner(ctx, request)),
+                                    value=rid)}
+
+    def do_classify(rid, text_value, cmp, lang, request: gr.Request):
+        return classify_text(cache, registry, rid, text_value, cmp, lang, owner(ctx, request))
+
+    def do_batch(rid, path, lang, request: gr.Request):
+        try:
+            path = confined_upload(ctx, path, request)
+        except Exception as e:  # noqa: BLE001 - a refused file is one sentence
+            return {"batch_out": None, "message": box(error_text(e, lang))}
+        return predict_batch(cache, registry, rid, path, lang, owner(ctx, request))
+
+    wire(source.change, do_open, [source, ctx.lang],
          {"info": info, "cls_group": cls_group, "chat_group": chat_group,
           "t2t_group": t2t_group, "metrics": metrics, "confusion": confusion, "errors": errors,
-          "source": source, "cm_col": cm_col})
-    wire(refresh.click, lambda rid: {"source": gr.update(choices=run_choices(registry),
-                                                          value=rid)},
-         ctx.run_id, {"source": source})
+          "source": source, "cm_col": cm_col}, api_name="open_run")
+    wire(refresh.click, do_refresh, ctx.run_id, {"source": source})
     labels_out = {"tuned": tuned_label, "base": base_label, "message": message}
-    for trigger in (go.click, text.submit):
-        wire(trigger, lambda *a: classify_text(cache, registry, *a),
-             [source, text, compare, ctx.lang], labels_out)
-    wire(batch_in.upload, lambda *a: predict_batch(cache, registry, *a),
-         [source, batch_in, ctx.lang], {"batch_out": batch_out, "message": message})
+    for i, trigger in enumerate((go.click, text.submit)):
+        wire(trigger, do_classify, [source, text, compare, ctx.lang], labels_out,
+             **({"api_name": "classify"} if i == 0 else {}))
+    wire(batch_in.upload, do_batch, [source, batch_in, ctx.lang],
+         {"batch_out": batch_out, "message": message}, api_name="predict_file")
     chat_inputs = [source, chat_in, chatbot, base_chat, system, temperature, top_p, max_new,
                    compare, ctx.lang]
 
-    def do_chat(*a):
-        yield from chat_stream(cache, registry, *a)
+    def do_chat(rid, msg, hist, base_hist, sys_prompt, temp, top, max_tokens, cmp, lang,
+                request: gr.Request):
+        yield from chat_stream(cache, registry, rid, msg, hist, base_hist, sys_prompt, temp, top,
+                               max_tokens, cmp, lang, owner(ctx, request))
 
     chat_out = {"history": chatbot, "base_history": base_chat, "chat_in": chat_in,
                 "message": message}
@@ -218,8 +242,12 @@ def build(ctx: Ctx) -> None:
         wire(trigger, do_chat, chat_inputs, chat_out)
     wire(clear.click, lambda: {"history": [], "base_history": []}, None,
          {"history": chatbot, "base_history": base_chat})
-    wire(t2t_go.click, lambda *a: text2text(cache, registry, *a),
-         [source, t2t_in, compare, max_new, ctx.lang],
+
+    def do_t2t(rid, text_value, cmp, max_tokens, lang, request: gr.Request):
+        return text2text(cache, registry, rid, text_value, cmp, max_tokens, lang,
+                         owner(ctx, request))
+
+    wire(t2t_go.click, do_t2t, [source, t2t_in, compare, max_new, ctx.lang],
          {"tuned": t2t_out, "base": t2t_base, "message": message})
     wire(compare.change, show_base, compare,
          {"base_label": base_label, "base_chat": base_chat, "t2t_base": t2t_base})

@@ -1,26 +1,38 @@
 """The whole page: five tabs over the engine, wired to the shared services."""
 from __future__ import annotations
 
+import os
+
 import gradio as gr
 
 from . import data_step, model_step, runs_step, train_step, try_step
-from .common import ASSETS, Ctx, wire
-from .i18n import build_i18n, lang_of, t
+from .common import ASSETS, Ctx, mine, owner, wire
+from .i18n import build_i18n, lang_of, t, tr
 
 STEPS = ("data", "model", "train", "try", "runs")
 
 
-def build_ui(registry, queue, cache) -> gr.Blocks:
+def build_ui(registry, queue, cache, hosted: bool = False, policy=None,
+             uploads=None) -> gr.Blocks:
     """The Blocks for one studio. `registry`, `queue` and `cache` are shared by every browser;
-    per-browser state is created here as gr.State / gr.BrowserState components."""
+    per-browser state is created here as gr.State / gr.BrowserState components. `hosted`
+    (with its studio.hosting.Policy and the studio.uploads.UploadBook the middleware fills) makes every
+    handler act for its owner only and confine its inputs."""
+    from studio.hosting import Policy
+    from studio.uploads import UploadBook
+    policy = policy or (Policy.hosted_defaults() if hosted else Policy.local())
     with gr.Blocks(title="Fine-tuning Studio") as demo:
-        ctx = Ctx(registry, queue, cache)
+        ctx = Ctx(registry, queue, cache, hosted=hosted, policy=policy,
+                  uploads=uploads if uploads is not None else UploadBook())
         ctx.lang = gr.State("en")
         ctx.data = gr.State({})
         ctx.model = gr.State({})
         ctx.run_id = gr.BrowserState("", storage_key="studio_run_id")
         with gr.Row(elem_id="studio-header"):
             gr.Markdown(t("app_title"), elem_id="studio-title")
+            if hosted and os.environ.get("OAUTH_CLIENT_ID"):  # a Space with hf_oauth: true
+                gr.LoginButton(elem_id="studio-login")  # runs then belong to the HF account
+        ctx.parts["mode"] = gr.Markdown(mode_text(ctx, "en"), elem_id="studio-mode")
         with gr.Tabs(selected="data", elem_id="studio-tabs") as ctx.tabs:
             tabs = {}
             for step in STEPS:
@@ -37,17 +49,32 @@ def build_ui(registry, queue, cache) -> gr.Blocks:
     return demo
 
 
-def on_load(registry, run_id) -> dict:
+def mode_text(ctx: Ctx, lang: str) -> str:
+    """The header line that says which mode the studio is in and, hosted, every limit."""
+    from studio.config import JobConfig
+    p = ctx.policy
+    if not ctx.hosted:
+        return tr(lang, "mode_local", upload=p.max_upload_mb)
+    return tr(lang, "mode_hosted", upload=p.max_upload_mb, rows=f"{p.max_rows:,}",
+              labels=JobConfig().data.max_labels, jobs=p.max_jobs_per_owner,
+              minutes=p.max_train_minutes, disk=f"{p.max_disk_mb_per_owner:,}",
+              days=p.anonymous_retention_days)
+
+
+def on_load(registry, run_id, owner=None) -> dict:
     """What a page shows when it opens: the Train tab when this browser follows a run (its id
     is in BrowserState, so a reload lands back on it; on the Train step while it trains), the
-    Try tab once any run is done. Outputs train_tab, try_tab, tabs, run_id, try_source."""
-    run = registry.get(run_id) if run_id else None
+    Try tab once any run is done. Outputs train_tab, try_tab, tabs, run_id, try_source.
+    Hosted, only `owner`'s runs count: a run id planted in the browser's storage that belongs
+    to someone else is dropped like a missing one."""
+    run = registry.get(run_id, **mine(owner)) if run_id else None
     following = run is not None
-    has_done = any(r.status == "done" for r in registry.list(200))
+    has_done = any(r.status == "done" for r in registry.list(200, **mine(owner)))
     out = {"train_tab": gr.Tab(interactive=following),
            "try_tab": gr.Tab(interactive=following or has_done),
            "run_id": run_id if following else "",
-           "try_source": try_step.source_update(registry, run_id)}
+           "try_source": try_step.source_update(registry, run_id if following else "",
+                                                owner=owner)}
     if following and run.status in ("queued", "running"):
         out["tabs"] = gr.Tabs(selected="train")
     return out
@@ -62,16 +89,19 @@ def wire_load(demo: gr.Blocks, ctx: Ctx) -> None:
 
     def load(run_id, request: gr.Request):
         lang = lang_of(request)
-        return {"lang": lang, "preset_table": render_table(lang),
-                **on_load(registry, run_id)}
+        return {"lang": lang, "preset_table": render_table(lang), "mode": mode_text(ctx, lang),
+                **on_load(registry, run_id, owner(ctx, request))}
 
     wire(demo.load, load, [ctx.run_id],
          {"lang": ctx.lang, "preset_table": table, "train_tab": ctx.tab["train"],
           "try_tab": ctx.tab["try"], "tabs": ctx.tabs, "run_id": ctx.run_id,
-          "try_source": source})
-    wire(ctx.tab["try"].select,
-         lambda rid, cur: {"try_source": try_step.source_update(registry, rid, cur)},
-         [ctx.run_id, source], {"try_source": source})
+          "try_source": source, "mode": ctx.parts["mode"]}, api_name="load")
+
+    def try_selected(rid, cur, request: gr.Request):
+        return {"try_source": try_step.source_update(registry, rid, cur,
+                                                     owner=owner(ctx, request))}
+
+    wire(ctx.tab["try"].select, try_selected, [ctx.run_id, source], {"try_source": source})
 
 
 def launch_options() -> dict:

@@ -1,4 +1,4 @@
-"""`python -m studio ...`: train, runs, predict, eval, models, inspect, stop.
+"""`python -m studio ...`: train, runs, predict, eval, models, inspect, stop, export, serve.
 
 Every command prints one clear line on stderr and exits non-zero when something a user did is
 wrong; `--json` makes `runs`, `predict`, `eval`, `models` and `inspect` print one JSON document.
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stop", help="Ask a running job to stop (a second time kills it).")
     s.add_argument("run")
     _workspace_arg(s)
+
+    from .export.commands import add_parsers
+    add_parsers(sub, _workspace_arg)  # export, serve
     return parser
 
 
@@ -301,5 +304,20 @@ def cmd_eval(args) -> int:
     return 0
 
 
+# ---- export / serve ------------------------------------------------------------------------
+
+def cmd_export(args) -> int:
+    from .export.commands import run_export
+    quiet_libraries()
+    return run_export(args)
+
+
+def cmd_serve(args) -> int:
+    from .export.commands import run_serve
+    quiet_libraries()
+    return run_serve(args)
+
+
 COMMANDS = {"train": cmd_train, "runs": cmd_runs, "predict": cmd_predict, "eval": cmd_eval,
-            "models": cmd_models, "inspect": cmd_inspect, "stop": cmd_stop}
+            "models": cmd_models, "inspect": cmd_inspect, "stop": cmd_stop,
+            "export": cmd_export, "serve": cmd_serve}

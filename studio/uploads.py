@@ -17,24 +17,26 @@ from .errors import DataError
 
 
 class UploadBook:
-    """path -> client that uploaded it; bounded, oldest entries forgotten first."""
+    """path -> every client that uploaded it. Gradio names an upload by its content's hash,
+    so two browsers sending the same file get the same path, and both may use it. Bounded:
+    the oldest paths are forgotten first."""
 
     def __init__(self, capacity: int = 50_000):
         self.capacity = capacity
-        self._owner: OrderedDict[str, str] = OrderedDict()
+        self._clients: OrderedDict[str, set[str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def record(self, path: str, client: str) -> None:
         key = os.path.realpath(path)
         with self._lock:
-            self._owner[key] = client
-            self._owner.move_to_end(key)
-            while len(self._owner) > self.capacity:
-                self._owner.popitem(last=False)
+            self._clients.setdefault(key, set()).add(client)
+            self._clients.move_to_end(key)
+            while len(self._clients) > self.capacity:
+                self._clients.popitem(last=False)
 
-    def owner(self, path: str) -> str | None:
+    def uploaded_by(self, path: str, client: str) -> bool:
         with self._lock:
-            return self._owner.get(os.path.realpath(path))
+            return client in self._clients.get(os.path.realpath(path), ())
 
 
 def refuse(name: str) -> DataError:
@@ -53,7 +55,7 @@ def confine(path: str, *, client: str, book: UploadBook | None, roots: list[str]
                                  for r in folders if r)
     shared = inside(extra_roots)
     if hosted and not shared:
-        if not inside(roots) or book is None or book.owner(real) != client:
+        if not inside(roots) or book is None or not book.uploaded_by(real, client):
             raise refuse(name)
     if not os.path.isfile(real):
         raise refuse(name) if hosted else DataError(

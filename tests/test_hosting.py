@@ -43,8 +43,11 @@ def test_hosted_process_never_loads_a_local_folder_named_like_a_hub_id(tmp_path,
     (tmp_path / "evil" / "model").mkdir(parents=True)
     (tmp_path / "evil" / "model" / "config.json").write_text('{"model_type": "bert"}')
     monkeypatch.setenv(hosting.HOSTED_ENV, "1")
-    with pytest.raises(ModelError) as e:  # offline here: the Hub id is looked up, not the folder
+    with pytest.raises(ModelError) as e:  # a Hub-id-shaped folder is refused, never loaded
         models.resolve_location("evil/model")
+    assert e.value.code == "hosted_model_name"
+    with pytest.raises(ModelError) as e:  # offline here: a real Hub id is looked up on the Hub
+        models.resolve_location("owner/name")
     assert e.value.code == "offline_model"
     monkeypatch.delenv(hosting.HOSTED_ENV)
     location, _ = models.resolve_location("evil/model")

@@ -63,8 +63,11 @@ def test_size_limit_has_its_sentence(cache):
     assert e.value.code == "upload_too_large" and "up to 1 MB" in str(e.value)
 
 
-def test_book_is_bounded():
+def test_book_is_bounded_and_shares_a_file_two_clients_uploaded():
     book = UploadBook(capacity=3)
     for i in range(5):
         book.record(f"/tmp/f{i}", "c")
-    assert book.owner("/tmp/f0") is None and book.owner("/tmp/f4") == "c"
+    assert not book.uploaded_by("/tmp/f0", "c") and book.uploaded_by("/tmp/f4", "c")
+    book.record("/tmp/f4", "d")                   # the same content from another browser
+    assert book.uploaded_by("/tmp/f4", "c") and book.uploaded_by("/tmp/f4", "d")
+    assert not book.uploaded_by("/tmp/f4", "e")

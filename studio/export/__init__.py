@@ -1,0 +1,180 @@
+"""Taking a trained model out of the studio: a zip, a merged transformers folder, GGUF for
+llama.cpp / Ollama, ONNX for classifiers, or a push to the Hugging Face Hub.
+
+    result = export(run_folder, "gguf", progress=lambda f, msg: ..., quant="q8_0")
+    result.path, result.files, result.size_bytes, result.seconds, result.snippets
+
+Exports live in the run folder (`<run>/exports/<format>/`), are built in a temporary folder
+and moved into place whole, and are reused while the run's model is unchanged. Every error a
+user can cause is an `ExportError` with one sentence.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..runfolder import RunFolder
+from .common import (ExportError, Progress, as_folder, check_free_space,  # noqa: F401
+                     files_of, model_info, model_signature, report, size_of)
+
+FORMATS = ("zip", "merged", "gguf", "onnx")
+STAMP = ".export.json"
+
+
+@dataclass
+class ExportResult:
+    format: str
+    path: Path                     # the export's folder (the .zip file for "zip")
+    files: list[Path]
+    size_bytes: int
+    seconds: float
+    reused: bool = False
+    details: dict = field(default_factory=dict)
+    snippets: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "path": str(self.path), "files": [str(f) for f in
+                                                                          self.files],
+                "size_bytes": self.size_bytes, "seconds": round(self.seconds, 2),
+                "reused": self.reused, "details": self.details, "snippets": self.snippets}
+
+
+def exports_dir(folder: RunFolder) -> Path:
+    """Where a run's exports live. (To move into RunFolder as an `exports_dir` property.)"""
+    return folder.path / "exports"
+
+
+def export_folder(folder: RunFolder, fmt: str, quant: str = "f16") -> Path:
+    return exports_dir(folder) / (f"gguf-{quant}" if fmt == "gguf" else fmt)
+
+
+def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None = None,
+           settings: dict | None = None, quant: str = "f16", force: bool = False) -> ExportResult:
+    """Export a finished run's model in `fmt` (one of FORMATS); `progress(fraction, message)`
+    hears how far it got; `settings` (temperature, top_p, max_new_tokens, system_prompt) go
+    into an Ollama Modelfile. A second call reuses the first export unless the model changed
+    (or `force`)."""
+    folder = as_folder(folder)
+    if fmt not in FORMATS:
+        raise ExportError(f"'{fmt}' is not an export format; pick one of {', '.join(FORMATS)}.",
+                          "unknown_format", format=fmt)
+    info = model_info(folder)
+    if fmt == "gguf":
+        from .gguf_writer import check_supported
+        check_supported(folder, info, quant)
+    started = time.monotonic()
+    final = export_folder(folder, fmt, quant)
+    options = {"quant": quant} if fmt == "gguf" else {}
+    stamp = {"model": model_signature(folder), "options": options,
+             "settings": settings or {}}
+    previous = _read_stamp(final)
+    if not force and previous and previous.get("model") == stamp["model"] \
+            and previous.get("options") == options:
+        if previous.get("settings") != stamp["settings"] and fmt == "gguf":
+            from .gguf_writer import refresh_modelfile
+            refresh_modelfile(folder, final, info, quant, settings)
+            _write_stamp(final, {**previous, "settings": stamp["settings"]})
+        report(progress, 1.0, "Reused the earlier export: the model has not changed")
+        return _result(folder, fmt, final, info, time.monotonic() - started, True,
+                       previous.get("details", {}), quant)
+    check_free_space(exports_dir(folder), _estimate_bytes(folder, info, fmt))
+    tmp = exports_dir(folder) / f".tmp-{final.name}-{os.getpid()}-{secrets.token_hex(3)}"
+    tmp.mkdir(parents=True)
+    try:
+        details = _build(folder, fmt, tmp, info, progress, settings, quant, force)
+        _write_stamp(tmp, {**stamp, "details": details})
+        _swap(tmp, final)
+    except OSError as e:
+        raise ExportError(f"Writing the {fmt} export failed ({e.strerror or e}); check that the "
+                          f"run folder is writable and the disk has free space.", "export_io",
+                          format=fmt) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(progress, 1.0, f"Exported to {final}")
+    return _result(folder, fmt, final, info, time.monotonic() - started, False, details, quant)
+
+
+def _build(folder, fmt, tmp, info, progress, settings, quant, force) -> dict:
+    if fmt == "merged":
+        from .merged import write_merged
+        return write_merged(folder, tmp, info, progress)
+    if fmt == "zip":
+        from .bundle import write_zip
+        merged = export(folder, "merged", _scaled(progress, 0.0, 0.7), force=force)
+        write_zip(folder, merged.path, tmp, _scaled(progress, 0.7, 1.0))
+        return {**merged.details, "merged_reused": merged.reused}
+    if fmt == "gguf":
+        from .gguf_writer import write_gguf
+        return write_gguf(folder, tmp, info, quant, settings, progress)
+    from .onnx_export import write_onnx
+    return write_onnx(folder, tmp, info, progress)
+
+
+def _result(folder, fmt, final, info, seconds, reused, details, quant) -> ExportResult:
+    from . import snippets
+    path = next(final.glob("*.zip"), final) if fmt == "zip" else final
+    files = files_of(path)
+    if fmt == "gguf":
+        from .gguf_writer import _ollama_name, gguf_name
+        code = snippets.for_format("gguf", str(final), info, gguf_name=gguf_name(quant),
+                                   model_name=_ollama_name(folder))
+    elif fmt == "zip":
+        code = snippets.for_format("zip", "path/to/unzipped/folder", info)
+    else:
+        code = snippets.for_format(fmt, str(final), info)
+    return ExportResult(fmt, path, files, sum(p.stat().st_size for p in files), seconds, reused,
+                        details, code)
+
+
+def usage(folder: RunFolder | str | Path, fmt: str, **kw) -> dict[str, str]:
+    """The "use this model" snippets for a format without exporting (`serve`: pass
+    base_url= and api_key=)."""
+    from . import snippets
+    folder = as_folder(folder)
+    info = model_info(folder)
+    if fmt == "serve":
+        return snippets.serve_code(kw.get("base_url", "http://127.0.0.1:8000/v1"), folder.id,
+                                   info, kw.get("api_key", ""))
+    return snippets.for_format(fmt, str(export_folder(folder, fmt, kw.get("quant", "f16"))),
+                               info)
+
+
+def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda f, msg: progress(lo + (hi - lo) * f, msg)
+
+
+def _estimate_bytes(folder: RunFolder, info: dict, fmt: str) -> int:
+    weights = size_of(folder.model_dir)
+    base = Path(str(info.get("base_location", "")))
+    if info.get("method") == "lora" and base.is_dir():
+        weights += size_of(base)
+    return int(weights * (2.2 if fmt == "zip" else 1.1))
+
+
+def _read_stamp(final: Path) -> dict | None:
+    try:
+        return json.loads((final / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_stamp(target: Path, stamp: dict) -> None:
+    (target / STAMP).write_text(json.dumps(stamp, indent=2, default=str), encoding="utf-8")
+
+
+def _swap(tmp: Path, final: Path) -> None:
+    """Put the finished folder in place; a reader sees the old export or the new one."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{secrets.token_hex(3)}")
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

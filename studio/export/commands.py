@@ -1,0 +1,108 @@
+"""The `export` and `serve` verbs of `python -m studio` (studio.cli hands them their args)."""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import sys
+
+from .common import ExportError
+
+EXPORT_EPILOG = """examples:
+  python -m studio export RUN --format zip      model, tokenizer, labels, job.yaml, metrics, card
+  python -m studio export RUN --format merged   LoRA merged into its base: a plain transformers folder
+  python -m studio export RUN --format gguf --quant q8_0   one .gguf + an Ollama Modelfile
+  python -m studio export RUN --format onnx     classifiers: model.onnx + tokenizer
+  HF_TOKEN=... python -m studio export RUN --hub owner/name [--private]"""
+
+
+def add_parsers(sub, workspace_arg) -> None:
+    from . import FORMATS
+    from .common import GGUF_QUANTS as QUANTS
+    e = sub.add_parser("export", help="Take a trained model out: zip, merged, gguf, onnx, or "
+                                      "push it to the Hugging Face Hub.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog=EXPORT_EPILOG)
+    e.add_argument("run", help="Run id (or a unique prefix, or its name).")
+    e.add_argument("--format", choices=FORMATS, help="What to write (under <run>/exports/).")
+    e.add_argument("--quant", choices=QUANTS, default="f16", help="GGUF number format.")
+    e.add_argument("--hub", metavar="OWNER/NAME", help="Push to this Hub repository (token "
+                                                       "from HF_TOKEN, never stored).")
+    e.add_argument("--private", action="store_true", help="Create the Hub repository private.")
+    e.add_argument("--force", action="store_true", help="Export again even if unchanged.")
+    e.add_argument("--json", action="store_true")
+    workspace_arg(e)
+
+    s = sub.add_parser("serve", help="Serve a trained run with an OpenAI-compatible API.")
+    s.add_argument("run", help="Run id (or a unique prefix, or its name).")
+    s.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: this "
+                                                        "machine only).")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--api-key", default=None, help="Require `Authorization: Bearer KEY` "
+                                                   "(default: $STUDIO_API_KEY, else none).")
+    workspace_arg(s)
+
+
+def _folder(args):
+    from ..runs import Registry
+    registry = Registry(args.workspace)
+    run = registry.find(args.run)
+    if run is None:
+        raise ExportError(f"No run '{args.run}' in {registry.workspace}; see "
+                          f"`python -m studio runs`.", "no_run", run=args.run)
+    return registry.folder(run)
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def run_export(args) -> int:
+    from . import export
+    folder = _folder(args)
+    progress = None if args.json else _progress
+    if args.hub:
+        from .hub import push
+        pushed = push(folder, args.hub, private=args.private,
+                      merged=True if args.format == "merged" else None, progress=progress)
+        if args.json:
+            print(json.dumps(pushed.__dict__))
+        else:
+            print(f"pushed the {pushed.what} of run {folder.id} to {pushed.url}")
+        return 0
+    if not args.format:
+        raise ExportError("Say what to export: --format zip, merged, gguf or onnx, or --hub "
+                          "owner/name.", "no_format")
+    result = export(folder, args.format, progress, quant=args.quant, force=args.force)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    again = ", reused: the model has not changed" if result.reused else ""
+    print(f"{result.path} ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.1f} s{again})")
+    for name, code in result.snippets.items():
+        print(f"\n# {name}\n{code.rstrip()}")
+    return 0
+
+
+def run_serve(args) -> int:
+    from ..inference import load_for_cli
+    from ..runs import Registry
+    from ..serve import build_app, run_server
+    key = args.api_key or os.environ.get("STUDIO_API_KEY") or None
+    lm = load_for_cli(Registry(args.workspace), args.run)
+    where = "/v1/classify" if lm.task == "classification" else "/v1/chat/completions"
+    print(f"Serving run {lm.ref} ({lm.task}) at http://{args.host}:{args.port}/v1 "
+          f"({where}, /v1/models); Ctrl-C stops it.", flush=True)
+    if not key and not _loopback(args.host):
+        print(f"warning: {args.host} is reachable from other machines and no --api-key is "
+              f"set, so anyone there can use the model.", file=sys.stderr)
+    run_server(build_app(lm, lm.ref, key), args.host, args.port)
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
