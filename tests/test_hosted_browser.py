@@ -24,16 +24,6 @@ def server(tmp_path_factory):
     app.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
 def runs_table(page) -> str:
     page.get_by_role("tab", name="5 · Runs").click()
     page.locator("#runs-refresh").click()
