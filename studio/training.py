@@ -6,8 +6,10 @@ Under torchrun / accelerate launch every rank trains; only rank 0 writes events 
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import shutil
 import math
 import time
 import traceback
@@ -36,12 +38,26 @@ def setup_logging(folder: RunFolder) -> logging.Handler:
     return handler
 
 
-def friendly_reason(e: BaseException) -> tuple[str, str, dict]:
+def disk_full(e: BaseException) -> bool:
+    """ENOSPC, or torch's serializer failing mid-write because the disk filled up."""
+    text = str(e)
+    return (isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)) or \
+        "No space left on device" in text or "unexpected pos" in text
+
+
+def friendly_reason(e: BaseException, folder: "RunFolder | None" = None
+                    ) -> tuple[str, str, dict]:
     """One sentence for the user, a stable code and its params; the traceback goes to
     train.log."""
     if isinstance(e, StudioError):
         return str(e), e.code, dict(e.params)
     text = str(e)
+    if disk_full(e):
+        free = shutil.disk_usage(folder.path).free // 2**20 if folder else None
+        where = str(folder.path.parent.parent) if folder else "the workspace"
+        return (f"The disk is full ({free} MB free in {where}); free space or set a workspace on "
+                f"another disk, then resume the run.", "disk_full",
+                {"free_mb": free, "workspace": where})
     if isinstance(e, MemoryError) or "out of memory" in text.lower():
         return ("Training ran out of memory; lower train.batch_size or train.max_length, or use "
                 "LoRA.", "out_of_memory", {})
@@ -72,7 +88,7 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
         report.finish("stopped", reason="Stopped immediately.")
         return 130
     except BaseException as e:  # noqa: BLE001 - every failure must end as a 'failed' event
-        reason, code, params = friendly_reason(e)
+        reason, code, params = friendly_reason(e, folder)
         # The traceback goes to the run's log file only; the user gets the one sentence.
         handler.stream.write(f"Run failed: {reason}\n{traceback.format_exc()}\n")
         handler.flush()

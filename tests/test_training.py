@@ -251,3 +251,18 @@ def test_an_interrupt_stops_at_once_without_saving(data_dir, workspace, monkeypa
     assert "not saved" in final["reason"]
     assert registry.get(run_dir.name).status == "stopped"
     assert not RunFolder(run_dir).has_model()
+
+
+def test_a_full_disk_is_one_sentence_with_the_free_space(tmp_path):
+    import errno as _errno
+
+    from studio.runs import RunFolder
+    from studio.training import friendly_reason
+    folder = RunFolder(tmp_path / "ws" / "runs" / "r1")
+    folder.path.mkdir(parents=True)
+    for error in (OSError(_errno.ENOSPC, "No space left on device"),
+                  RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 64")):
+        reason, code, params = friendly_reason(error, folder)
+        assert code == "disk_full" and "The disk is full" in reason
+        assert params["free_mb"] >= 0 and str(tmp_path / "ws") in reason
+    assert friendly_reason(ValueError("x"), folder)[1] == "error"
