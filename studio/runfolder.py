@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from . import events as ev
@@ -19,6 +20,7 @@ class RunFolder:
 
     JOB, EVENTS, LOG, STDOUT = "job.yaml", "events.jsonl", "train.log", "stdout.log"
     METRICS, MODEL, CHECKPOINTS, STOP = "metrics.json", "model", "checkpoints", "STOP"
+    LOCK = "LOCK"  # pid and start time of the one process that writes this folder
     MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
 
     def __init__(self, path: str | Path):
@@ -128,3 +130,45 @@ class RunFolder:
 
     def clear_stop(self) -> None:
         self.stop_file.unlink(missing_ok=True)
+
+    # ---- one writer -----------------------------------------------------------------------
+    def acquire(self) -> None:
+        """Become the folder's one writer, or raise RunError when a live process is. A lock
+        left by a dead process (or a reused pid with another start time) is taken over."""
+        from .errors import RunError
+        lock = self.path / self.LOCK
+        mine = f"{os.getpid()} {process_start(os.getpid())}"
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                holder = lock.read_text(encoding="utf-8", errors="replace").split()
+                pid = int(holder[0]) if holder and holder[0].isdigit() else 0
+                if pid and pid != os.getpid() and holder[1:2] == [process_start(pid)]:
+                    raise RunError(f"Run {self.id} is being trained by process {pid}; stop it "
+                                   f"first (python -m studio stop {self.id}) or wait for it.",
+                                   "still_running", run=self.id, pid=pid) from None
+                lock.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(mine)
+            return
+
+    def release(self) -> None:
+        lock = self.path / self.LOCK
+        try:
+            if lock.read_text().split()[:1] == [str(os.getpid())]:
+                lock.unlink()
+        except OSError:
+            pass
+
+
+def process_start(pid: int) -> str:
+    """A process's start time (clock ticks since boot) from /proc: with the pid it names one
+    process, so a reused pid does not look like the old writer. '' where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+

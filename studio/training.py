@@ -69,6 +69,8 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
     """Train the job in `run_dir/job.yaml`; returns the process exit code."""
     folder = RunFolder(run_dir)
     main = is_main()
+    if main:
+        folder.acquire()  # one writer per run folder: a second trainer is refused here
     handler = setup_logging(folder)
     writer = EventWriter(folder.events_file, enabled=main)
     if resume and main:
@@ -97,6 +99,8 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
         report.finish("failed", reason=reason)
         return 1
     finally:
+        if main:
+            folder.release()
         stop.uninstall(previous_handlers)
         logging.getLogger().removeHandler(handler)
         handler.close()
@@ -130,6 +134,10 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
     announce_start(plan, folder, writer, train_ds, val_ds, callback.total)
 
     checkpoint = jobs.last_checkpoint(folder.path) if resume else None
+    if checkpoint is not None:
+        writer.emit("message", level="info", code="resumed", step=int(
+            checkpoint.name.rsplit("-", 1)[-1]), text=f"Resumed from step "
+            f"{checkpoint.name.rsplit('-', 1)[-1]}.")
     if resume and checkpoint is None:
         writer.emit("message", level="warning", code="no_checkpoint",
                     text="No checkpoint found; training starts from the beginning.")

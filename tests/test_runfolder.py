@@ -1,4 +1,6 @@
 """studio.runfolder.RunFolder: the run folder's file names, readers and writers."""
+import pytest
+
 from studio.config import JobConfig
 from studio.events import EventWriter
 from studio.runfolder import RunFolder
@@ -91,3 +93,27 @@ def test_config_reads_job_yaml(tmp_path):
     f = RunFolder(tmp_path)
     job("demo").to_yaml(f.job_file)
     assert f.config() == job("demo")
+
+
+def test_one_writer_per_folder_and_a_stale_lock_is_taken_over(tmp_path):
+    import subprocess
+    import sys
+
+    from studio.errors import RunError
+    from studio.runfolder import RunFolder
+    folder = RunFolder(tmp_path / "r1")
+    folder.path.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        from studio.runfolder import process_start
+        (folder.path / RunFolder.LOCK).write_text(f"{sleeper.pid} {process_start(sleeper.pid)}")
+        with pytest.raises(RunError) as e:
+            folder.acquire()
+        assert e.value.code == "still_running" and str(sleeper.pid) in str(e.value)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    folder.acquire()          # its writer is gone: the stale lock is taken over
+    folder.acquire()          # the same process may ask again
+    folder.release()
+    assert not (folder.path / RunFolder.LOCK).exists()
