@@ -154,7 +154,8 @@ def chat_messages(lm: LoadedModel, message: str, history: list[dict] | None = No
     return msgs
 
 
-def _source(lm: LoadedModel, messages: list[dict]) -> str:
+def prompt_text(lm: LoadedModel, messages: list[dict]) -> str:
+    """The text a model is given for a conversation (its chat template, or T5's source)."""
     mod = lm.module
     if lm.family == "gpt":
         return mod.render_prompt(lm.tokenizer, messages)
@@ -171,7 +172,7 @@ def generate_stream(lm: LoadedModel, messages: list[dict], max_new_tokens: int =
                     temperature: float = 0.7, top_p: float = 0.9):
     """Yields the reply so far, token by token (a thread runs generate into a streamer)."""
     from transformers import TextIteratorStreamer
-    source = _source(lm, messages)
+    source = prompt_text(lm, messages)
     tok = lm.tokenizer
     enc = tok(source, return_tensors="pt", truncation=True, max_length=lm.max_length,
               add_special_tokens=not (lm.family == "gpt" and tok.chat_template))

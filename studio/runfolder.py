@@ -21,6 +21,7 @@ class RunFolder:
     JOB, EVENTS, LOG, STDOUT = "job.yaml", "events.jsonl", "train.log", "stdout.log"
     METRICS, MODEL, CHECKPOINTS, STOP = "metrics.json", "model", "checkpoints", "STOP"
     LOCK = "LOCK"  # pid and start time of the one process that writes this folder
+    EXPORTS = "exports"  # exported copies of the model (studio.export): exports/<format>/
     MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
 
     def __init__(self, path: str | Path):
@@ -54,6 +55,10 @@ class RunFolder:
     @property
     def checkpoints_dir(self) -> Path:
         return self.path / self.CHECKPOINTS
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.path / self.EXPORTS
 
     @property
     def stop_file(self) -> Path:

@@ -21,7 +21,7 @@ import uuid
 
 from .errors import InferenceError
 from .inference import LoadedModel, chat_messages, classify
-from .inference import _source as prompt_text
+from .inference import prompt_text
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_TOKENS, MAX_TOKENS = 256, 4096
@@ -221,9 +221,10 @@ def _reply(lm: LoadedModel, model_id: str, body: dict) -> ReplyStream:
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise InferenceError("Send \"messages\": a list of {role, content} objects.",
                              "no_messages")
-    max_tokens = body.get("max_completion_tokens") or body.get("max_tokens") or \
-        DEFAULT_MAX_TOKENS
-    if not isinstance(max_tokens, int) or not 0 < max_tokens <= MAX_TOKENS:
+    max_tokens = next((body[k] for k in ("max_completion_tokens", "max_tokens")
+                       if body.get(k) is not None), DEFAULT_MAX_TOKENS)
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) \
+            or not 0 < max_tokens <= MAX_TOKENS:
         raise InferenceError(f"max_tokens must be a whole number from 1 to {MAX_TOKENS}.",
                              "max_tokens")
     stop = body.get("stop")

@@ -165,3 +165,17 @@ def test_a_lora_run_loads_merged_into_plain_weights(data_dir, workspace):
     assert not isinstance(lm.model, PeftModel)
     assert not any("lora_" in n for n, _ in lm.model.named_parameters())
     assert isinstance(generate_text(lm, chat_messages(lm, "hi"), max_new_tokens=4), str)
+
+
+@pytest.mark.parametrize("model", ["tiny-bert", "tiny-t5"])
+def test_a_lora_classifier_gives_the_same_probabilities_on_every_load(model, data_dir, workspace):
+    """The pooler (missing from tiny-bert's checkpoint) and T5's classification head are saved
+    with the adapter; before, each load drew them anew and the probabilities changed."""
+    from studio.inference import classify
+    cfg = make_job(data_dir / "sentiment.csv", model, method__method="lora",
+                   train__max_steps=2, train__eval_before="false")
+    code, run_dir, _ = train_in_process(cfg, workspace)
+    assert code == 0
+    first = classify(load_run_model(run_dir / "model"), ["the film was great"])
+    second = classify(load_run_model(run_dir / "model"), ["the film was great"])
+    assert first == second

@@ -45,8 +45,8 @@ class ExportResult:
 
 
 def exports_dir(folder: RunFolder) -> Path:
-    """Where a run's exports live. (To move into RunFolder as an `exports_dir` property.)"""
-    return folder.path / "exports"
+    """Where a run's exports live."""
+    return folder.exports_dir
 
 
 def export_folder(folder: RunFolder, fmt: str, quant: str = "f16") -> Path:

@@ -11,7 +11,7 @@ from .common import ExportError
 
 EXPORT_EPILOG = """examples:
   python -m studio export RUN --format zip      model, tokenizer, labels, job.yaml, metrics, card
-  python -m studio export RUN --format merged   LoRA merged into its base: a plain transformers folder
+  python -m studio export RUN --format merged   a plain transformers folder (LoRA merged in)
   python -m studio export RUN --format gguf --quant q8_0   one .gguf + an Ollama Modelfile
   python -m studio export RUN --format onnx     classifiers: model.onnx + tokenizer
   HF_TOKEN=... python -m studio export RUN --hub owner/name [--private]"""

@@ -3,6 +3,7 @@
 probabilities on the validation rows before it is handed out."""
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import logging
@@ -60,9 +61,14 @@ def _export(lm, names: list[str], path: Path) -> str:
         except Exception as e:  # noqa: BLE001 - try the other exporter before giving up
             log.info("TorchScript ONNX export failed (%s); trying the dynamo exporter", e)
         batch, seq = torch.export.Dim("batch"), torch.export.Dim("sequence")
-        torch.onnx.export(module, args, str(path), input_names=names, output_names=outputs,
-                          dynamic_shapes=tuple({0: batch, 1: seq} for _ in names),
-                          dynamo=True, external_data=False)
+        try:
+            torch.onnx.export(module, args, str(path), input_names=names, output_names=outputs,
+                              dynamic_shapes=tuple({0: batch, 1: seq} for _ in names),
+                              dynamo=True, external_data=False)
+        except Exception as e:  # noqa: BLE001 - both exporters refused this model
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+            raise ExportError(f"torch.onnx cannot export this model ({first}); export it as "
+                              f"merged instead.", "onnx_failed") from None
         return "dynamo"
 
 
@@ -102,11 +108,9 @@ def write_onnx(folder: RunFolder, target: Path, info: dict,
         raise ExportError(f"ONNX export is for classification runs; run {folder.id} generates "
                           f"text, so export it as merged or gguf instead.", "onnx_unsupported",
                           task=info.get("task"))
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
+    if any(importlib.util.find_spec(m) is None for m in ("onnx", "onnxruntime")):
         raise ExportError("ONNX export needs the packages onnx and onnxruntime; install them "
-                          "with `pip install onnx onnxruntime`.", "onnx_missing") from None
+                          "with `pip install onnx onnxruntime`.", "onnx_missing")
     report(progress, 0.05, "Loading the model")
     lm = load_model(folder)
     target.mkdir(parents=True, exist_ok=True)

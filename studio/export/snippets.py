@@ -47,8 +47,10 @@ def peft_code(location: str, info: dict) -> str:
 def gguf_code(folder: str, gguf_name: str, model_name: str) -> dict[str, str]:
     path = f"{folder.rstrip('/')}/{gguf_name}"
     return {
-        "ollama": f"cd {folder}\nollama create {model_name} -f Modelfile\nollama run {model_name}\n",
-        "llama.cpp": f"llama-cli -m {path} -cnv\n# or serve it: llama-server -m {path} --port 8080\n",
+        "ollama": (f"cd {folder}\nollama create {model_name} -f Modelfile\n"
+                   f"ollama run {model_name}\n"),
+        "llama.cpp": (f"llama-cli -m {path} -cnv\n"
+                      f"# or serve it: llama-server -m {path} --port 8080\n"),
         "transformers": ("from transformers import AutoModelForCausalLM, AutoTokenizer\n\n"
                          f"tok = AutoTokenizer.from_pretrained({_q(folder)}, "
                          f"gguf_file={_q(gguf_name)})\n"

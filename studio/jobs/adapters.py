@@ -25,8 +25,15 @@ def apply_lora(model, cfg: JobConfig, family: str):
                               f"{', '.join(missing)}; use 'all-linear' or some of: "
                               f"{', '.join(sorted(_linear_names(model))[:12])}.",
                               "lora_targets", missing=missing)
+    extra = {}
+    if cfg.task == "classification":
+        # peft trains and saves a head named classifier/score whole; T5's classification_head
+        # and a BERT pooler (which some checkpoints lack) need saying: left out, every load of
+        # the run would draw them anew and the probabilities would change between loads.
+        heads = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+        extra["modules_to_save"] = [m for m in ("pooler", "classification_head") if m in heads]
     lc = LoraConfig(task_type=tt, r=cfg.method.lora_r, lora_alpha=cfg.method.lora_alpha,
-                    lora_dropout=cfg.method.lora_dropout, target_modules=targets)
+                    lora_dropout=cfg.method.lora_dropout, target_modules=targets, **extra)
     return get_peft_model(model, lc)
 
 

@@ -23,14 +23,15 @@ def test_merged_lora_equals_base_plus_adapter(gpt_lora_run):
             "loss.png"} <= names
     assert not any(n.startswith("adapter_") for n in names) and "studio.json" not in names
     info = json.loads((RunFolder(gpt_lora_run).model_dir / RunFolder.MODEL_INFO).read_text())
-    base = AutoModelForCausalLM.from_pretrained(info["base_location"])
-    unmerged = PeftModel.from_pretrained(base, RunFolder(gpt_lora_run).model_dir).eval()
+    base = AutoModelForCausalLM.from_pretrained(info["base_location"]).eval()
     merged = AutoModelForCausalLM.from_pretrained(result.path).eval()
     assert merged.dtype == base.dtype == torch.float32
     ids = torch.tensor([[5, 17, 42, 99, 100, 3, 7]])
     with torch.no_grad():
+        before = base(ids).logits  # PeftModel wraps `base` in place: read it first
+        unmerged = PeftModel.from_pretrained(base, RunFolder(gpt_lora_run).model_dir).eval()
         delta = (unmerged(ids).logits - merged(ids).logits).abs().max().item()
-        changed = (base(ids).logits - merged(ids).logits).abs().max().item()
+        changed = (before - merged(ids).logits).abs().max().item()
     assert delta < 1e-4
     assert changed > 1e-4  # the adapter did something, so the comparison means something
 

@@ -1,0 +1,137 @@
+"""GGUF export, read back by a reader that is not ours (transformers' GGUF loader): the same
+tokens, the same greedy continuation, logits within f16 / q8_0 tolerance; plus the Modelfile."""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from helpers import make_job, train_in_process
+from studio.export import ExportError, export, export_folder
+from studio.inference import load_run_model
+from studio.runfolder import RunFolder
+
+from .tiny_decoder import build_tiny_decoder
+
+PROMPT = [{"role": "user", "content": "Repeat the word hello."}]
+
+
+def round_trip(run_dir: Path, quant: str, settings=None):
+    """(run's logits, GGUF logits, run's greedy ids, GGUF greedy ids, both tokenizers)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    result = export(run_dir, "gguf", quant=quant, settings=settings)
+    name = f"model-{quant}.gguf"
+    assert (result.path / name).is_file()
+    lm = load_run_model(RunFolder(run_dir).model_dir)
+    model = AutoModelForCausalLM.from_pretrained(result.path, gguf_file=name).eval()
+    tok = AutoTokenizer.from_pretrained(result.path, gguf_file=name)
+    text = lm.tokenizer.apply_chat_template(lm.system_prompt and [
+        {"role": "system", "content": lm.system_prompt}] + PROMPT or PROMPT, tokenize=False,
+        add_generation_prompt=True)
+    ids = lm.tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids
+    assert tok(text, return_tensors="pt", add_special_tokens=False).input_ids.tolist() == \
+        ids.tolist()
+    with torch.no_grad():
+        ours, theirs = lm.model(ids).logits, model(ids).logits
+        greedy = [m.generate(ids, max_new_tokens=12, do_sample=False, pad_token_id=0)
+                  for m in (lm.model, model)]
+    return result, ours, theirs, greedy, (lm.tokenizer, tok)
+
+
+@pytest.mark.parametrize("quant,tolerance", [("f16", 2e-3), ("q8_0", 3e-2)])
+def test_gguf_round_trips_through_transformers(llama_lora_run, quant, tolerance):
+    result, ours, theirs, (a, b), (tok, gtok) = round_trip(llama_lora_run, quant)
+    scale = ours.abs().max().item()
+    assert (ours - theirs).abs().max().item() <= tolerance * max(scale, 1.0)
+    assert a.tolist() == b.tolist()
+    assert gtok.chat_template == tok.chat_template
+    assert gtok.eos_token == tok.eos_token == "<|im_end|>"
+    assert {p.name for p in result.files} >= {f"model-{quant}.gguf", "Modelfile", "README.md"}
+
+
+def test_q8_0_is_smaller_than_f16(llama_lora_run):
+    f16 = export(llama_lora_run, "gguf", quant="f16")
+    q8 = export(llama_lora_run, "gguf", quant="q8_0")
+    assert q8.path != f16.path
+    assert (q8.path / "model-q8_0.gguf").stat().st_size < \
+        (f16.path / "model-f16.gguf").stat().st_size
+
+
+def test_tensor_names_are_llama_cpp_names(llama_lora_run):
+    import gguf
+    result = export(llama_lora_run, "gguf")
+    reader = gguf.GGUFReader(result.path / "model-f16.gguf")
+    names = {t.name for t in reader.tensors}
+    assert {"token_embd.weight", "output_norm.weight", "output.weight", "blk.0.attn_q.weight",
+            "blk.0.attn_k.weight", "blk.0.attn_v.weight", "blk.0.attn_output.weight",
+            "blk.1.ffn_gate.weight", "blk.1.ffn_up.weight", "blk.1.ffn_down.weight",
+            "blk.1.attn_norm.weight", "blk.1.ffn_norm.weight"} <= names
+    assert len(names) == 3 + 2 * 9  # embeddings, final norm, output + 9 per layer
+    fields = reader.fields
+    assert bytes(fields["general.architecture"].parts[-1]).decode() == "llama"
+    assert bytes(fields["tokenizer.ggml.model"].parts[-1]).decode() == "gpt2"
+    assert len(fields["tokenizer.ggml.merges"].data) > 0
+
+
+def test_qwen2_with_biases_and_tied_embeddings(data_dir, tmp_path):
+    base = build_tiny_decoder(tmp_path / "qwen", arch="qwen2", tie=True)
+    code, run_dir, _ = train_in_process(make_job(data_dir / "chat.json", str(base),
+                                                 method__method="lora", train__epochs=1,
+                                                 train__eval_before=False), tmp_path / "ws")
+    assert code == 0
+    _, ours, theirs, (a, b), _ = round_trip(run_dir, "f16")
+    assert (ours - theirs).abs().max().item() <= 2e-3 * max(ours.abs().max().item(), 1.0)
+    assert a.tolist() == b.tolist()
+
+
+def test_modelfile_has_template_parameters_and_system(llama_lora_run):
+    result = export(llama_lora_run, "gguf")
+    text = (result.path / "Modelfile").read_text()
+    assert text.startswith("FROM ./model-f16.gguf\n")
+    assert 'TEMPLATE """' in text and "<|im_start|>{{ .Role }}" in text
+    assert 'PARAMETER stop "<|im_end|>"' in text and "PARAMETER temperature 0.7" in text
+    assert 'SYSTEM """You repeat words."""' in text
+    assert "ollama create" in result.snippets["ollama"]
+    assert "gguf_file=\"model-f16.gguf\"" in result.snippets["transformers"]
+
+
+def test_new_settings_rewrite_only_the_modelfile(llama_lora_run):
+    first = export(llama_lora_run, "gguf")
+    gguf_file = first.path / "model-f16.gguf"
+    mtime = gguf_file.stat().st_mtime_ns
+    again = export(llama_lora_run, "gguf", settings={"temperature": 0.2, "top_p": 0.5,
+                                                     "max_new_tokens": 64,
+                                                     "system_prompt": "Be brief."})
+    assert again.reused and gguf_file.stat().st_mtime_ns == mtime
+    text = (again.path / "Modelfile").read_text()
+    assert "PARAMETER temperature 0.2" in text and "PARAMETER top_p 0.5" in text
+    assert "PARAMETER num_predict 64" in text and 'SYSTEM """Be brief."""' in text
+
+
+def test_unsupported_architectures_get_one_sentence(gpt_lora_run, bert_run):
+    for run, code in ((gpt_lora_run, "gguf_unsupported"), (bert_run, "gguf_unsupported")):
+        with pytest.raises(ExportError) as e:
+            export(run, "gguf")
+        assert e.value.code == code
+        assert "Llama- or Qwen2-architecture" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(ExportError) as e:
+        export(gpt_lora_run, "gguf", quant="q4_k")
+    assert e.value.code == "gguf_quant"
+    assert not export_folder(RunFolder(gpt_lora_run), "gguf").exists()
+
+
+@pytest.mark.slow
+def test_smollm2_gguf_round_trip(tmp_path):
+    """The real SmolLM2-135M (tied embeddings, GQA) with a LoRA adapter."""
+    data = Path(__file__).resolve().parents[2].parent / "shared/data/alpaca_en_demo.json"
+    if not data.exists():
+        pytest.skip("alpaca_en_demo.json is not in the shared data folder")
+    cfg = make_job(data, "smollm2-135m", method__method="lora", data__max_rows=16,
+                   train__max_steps=2, train__batch_size=4, train__max_length=128,
+                   train__eval_before=False, train__generation_samples=0)
+    code, run_dir, _ = train_in_process(cfg, tmp_path / "ws")
+    assert code == 0
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _, ours, theirs, (a, b), _ = round_trip(run_dir, "f16")
+    assert (ours - theirs).abs().max().item() <= 2e-3 * max(ours.abs().max().item(), 1.0)
+    assert a.tolist() == b.tolist()
