@@ -1,0 +1,314 @@
+"""Step 5's Export panel: take a finished run's model out of the studio.
+
+Pick a run and a format (zip, merged, GGUF f16/q8_0, ONNX: the formats that apply to the run
+are offered, the others are explained in one sentence each), export it with live progress (a
+generator on the queue: the page and other users never wait for it), download the file(s),
+push to the Hugging Face Hub with a token that lives only in that one request, and copy the
+code that uses the model. The Try step's chat can keep its settings for the Ollama Modelfile of
+a GGUF export (`chat_settings_box`, called from try_step).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+
+from studio.errors import StudioError
+
+from .common import Ctx, box, mine, owner, wire
+from .export_files import downloads, human_size, streamed
+from .i18n import error_text, t, tr
+
+log = logging.getLogger(__name__)
+FORMATS = ("zip", "merged", "gguf", "onnx")
+QUANTS = ("f16", "q8_0")
+NAMES = {"zip": "zip", "merged": "merged", "gguf": "GGUF", "onnx": "ONNX"}
+PYTHON = ("transformers", "peft", "onnxruntime", "openai")   # snippets in Python, else shell
+
+
+# ---- what a run can be exported as -------------------------------------------------------
+
+def _run(registry, run_id, owner=None):
+    """(run, folder) of `owner`'s run; someone else's run raises exactly like a missing one."""
+    from studio.errors import RunError
+    run = registry.get(run_id, **mine(owner)) if run_id else None
+    if run is None:
+        raise RunError(f"No run '{run_id}'; see the run list.", "no_run", run=run_id)
+    return run, registry.folder(run)
+
+
+def offered(folder, lang: str) -> tuple[list[str], list[str]]:
+    """The formats this run's model can be exported in, and one sentence for each it cannot
+    (the engine's own refusal for GGUF). Raises the engine's no_model for an unfinished run."""
+    from studio.export.common import model_info
+    from studio.export.gguf_writer import check_supported
+    info = model_info(folder)
+    ok, why = ["zip", "merged"], []
+    try:
+        check_supported(folder, info, QUANTS[0])
+        ok.append("gguf")
+    except Exception as e:  # noqa: BLE001 - the refusal is the explanation
+        why.append(tr(lang, "export_unavailable", format=NAMES["gguf"],
+                      reason=error_text(e, lang)))
+    if info.get("task") == "classification":
+        ok.append("onnx")
+    else:
+        why.append(tr(lang, "export_unavailable", format=NAMES["onnx"],
+                      reason=tr(lang, "export_onnx_only_cls")))
+    return ok, why
+
+
+def chat_settings(keep, system, temperature, top_p, max_new) -> dict:
+    """Output settings: the Try chat's settings for the Modelfile, or None when not kept."""
+    if not keep:
+        return {"settings": None}
+    out = {"temperature": float(temperature), "top_p": float(top_p),
+           "max_new_tokens": int(max_new)}
+    if (system or "").strip():
+        out["system_prompt"] = system.strip()
+    return {"settings": out}
+
+
+def settings_line(settings, lang: str) -> str:
+    if not settings:
+        return tr(lang, "export_settings_none")
+    params = {k: settings[k] for k in ("temperature", "top_p", "max_new_tokens")}
+    if settings.get("system_prompt"):
+        return tr(lang, "export_settings_used_system", system=settings["system_prompt"], **params)
+    return tr(lang, "export_settings_used", **params)
+
+
+# ---- "use this model" --------------------------------------------------------------------
+
+def snippets_md(snippets: dict[str, str]) -> str:
+    return "\n\n".join(f"**{name}**\n\n```{'python' if name in PYTHON else 'bash'}\n"
+                       f"{code.rstrip()}\n```" for name, code in snippets.items())
+
+
+def usage_text(registry, folder, fmt, quant, lang, hosted=False, result=None) -> str:
+    """Copy-ready code for `fmt`: the export's own snippets once it exists, else the engine's
+    `usage`. Server paths become placeholders where the user has the download instead (zip,
+    and every format on a hosted studio); locally, `python -m studio serve` is added."""
+    from studio.export import export_folder, usage
+    where = str(export_folder(folder, fmt, quant))
+    if result is not None:
+        snippets = dict(result.snippets)
+    elif fmt == "gguf":
+        snippets = {}
+    else:
+        snippets = usage(folder, fmt, quant=quant)
+    if fmt == "zip" or (hosted and fmt in ("merged", "onnx")):
+        place = "path/to/unzipped/folder"
+    else:
+        place = "path/to/downloaded/folder" if hosted else where
+    parts = [snippets_md({k: v.replace(where, place) for k, v in snippets.items()})
+             if snippets else tr(lang, "export_use_after")]
+    if not hosted:
+        command = f"python -m studio serve {folder.id} --workspace {registry.workspace}"
+        parts += [tr(lang, "export_use_serve"), f"```bash\n{command}\n```",
+                  snippets_md(usage(folder, "serve", base_url="http://127.0.0.1:8000/v1"))]
+    return "\n\n".join(parts)
+
+
+# ---- handlers ----------------------------------------------------------------------------
+
+def export_choices(registry, selected, current, lang, owner=None) -> dict:
+    """Output run: the finished runs, choosing the first run ticked in the history above,
+    else keeping the current choice."""
+    from .try_step import run_choices
+    choices = run_choices(registry, owner, lang=lang)
+    ids = [v for _, v in choices]
+    value = next((s for s in (selected or []) if s in ids), current if current in ids else None)
+    return {"run": gr.update(choices=choices, value=value)}
+
+
+def describe(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=False) -> dict:
+    """A run was picked: its formats, explanations and code. Outputs format, quant, note,
+    usage, files, status."""
+    cleared = {"files": None, "status": ""}
+    if not run_id:
+        return {"format": gr.update(choices=[], value=None), "quant": gr.update(visible=False),
+                "note": box(tr(lang, "export_pick_run"), "info"), "usage": "", **cleared}
+    try:
+        _, folder = _run(registry, run_id, owner)
+        formats, _ = offered(folder, lang)
+    except Exception as e:  # noqa: BLE001 - one sentence
+        return {"format": gr.update(choices=[], value=None), "quant": gr.update(visible=False),
+                "note": box(error_text(e, lang)), "usage": "", **cleared}
+    fmt = fmt if fmt in formats else formats[0]
+    choices = [(tr(lang, "export_fmt_" + f), f) for f in formats]
+    return {"format": gr.update(choices=choices, value=fmt),
+            **explain(registry, run_id, fmt, quant, settings, lang, owner, hosted), **cleared}
+
+
+def explain(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=False) -> dict:
+    """The format (or quantization, or kept chat settings) changed. Outputs quant, note,
+    usage."""
+    try:
+        _, folder = _run(registry, run_id, owner)
+        formats, why = offered(folder, lang)
+    except Exception as e:  # noqa: BLE001
+        return {"quant": gr.update(visible=False), "note": box(error_text(e, lang)), "usage": ""}
+    notes = [box(w, "info") for w in why]
+    if fmt == "gguf":
+        notes.append(box(settings_line(settings, lang), "info"))
+    use = usage_text(registry, folder, fmt, quant, lang, hosted) if fmt in formats else ""
+    return {"quant": gr.update(visible=fmt == "gguf"), "note": "\n\n".join(notes), "usage": use}
+
+
+def _progress_line(lang, key, fraction, message, **params) -> str:
+    text = tr(lang, key, percent=int(round(fraction * 100)), **params)
+    return box(f"{text} {message}" if lang == "en" and message else text, "info")
+
+
+def export_run(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=False):
+    """Yields outputs status, files, usage while the export runs, then the download(s)."""
+    from studio.export import export
+    if not run_id or fmt not in FORMATS:
+        yield {"status": box(tr(lang, "export_pick_format" if run_id else "export_pick_run"),
+                             "info"), "files": None}
+        return
+    try:
+        _, folder = _run(registry, run_id, owner)
+    except Exception as e:  # noqa: BLE001
+        yield {"status": box(error_text(e, lang)), "files": None}
+        return
+    quant = quant if quant in QUANTS else QUANTS[0]
+    label = NAMES[fmt] + (f" {quant}" if fmt == "gguf" else "")
+    keep = settings if fmt == "gguf" and settings else None
+    yield {"status": _progress_line(lang, "export_running", 0, "", format=label), "files": None}
+    try:
+        result = yield from streamed(
+            lambda p: export(folder, fmt, p, settings=keep, quant=quant),
+            lambda f, msg: {"status": _progress_line(lang, "export_running", f, msg,
+                                                     format=label)})
+        if fmt in ("merged", "onnx"):
+            yield {"status": box(tr(lang, "export_packing"), "info")}
+        files = downloads(folder, result)
+    except Exception as e:  # noqa: BLE001 - one sentence, the details in the log
+        if not isinstance(e, StudioError):
+            log.exception("export of %s as %s failed", run_id, fmt)
+        yield {"status": box(error_text(e, lang)), "files": None}
+        return
+    size = sum(Path(f).stat().st_size for f in files)
+    done = tr(lang, "export_reused" if result.reused else "export_done", format=label,
+              seconds=f"{result.seconds:.1f}", size=human_size(size))
+    yield {"status": box(done, "ok"), "files": files,
+           "usage": usage_text(registry, folder, fmt, quant, lang, hosted, result)}
+
+
+def push_run(registry, run_id, repo, token, private, lang, owner=None, hosted=False):
+    """Yields outputs hub_status, token. The token is used for this request only: passed to
+    the engine, never stored, and the box is emptied afterwards. A hosted studio never falls
+    back to the server's own HF_TOKEN."""
+    from studio.export import hub
+    token = (token or "").strip()
+    try:
+        _, folder = _run(registry, run_id, owner)
+    except Exception as e:  # noqa: BLE001
+        yield {"hub_status": box(error_text(e, lang)), "token": ""}
+        return
+    if hosted and not token:
+        yield {"hub_status": box(tr(lang, "export_hub_need_token")), "token": ""}
+        return
+    repo = (repo or "").strip()
+    yield {"hub_status": _progress_line(lang, "export_hub_pushing", 0, "", repo=repo)}
+    try:
+        result = yield from streamed(
+            lambda p: hub.push(folder, repo, private=bool(private), token=token or None,
+                               progress=p),
+            lambda f, msg: {"hub_status": _progress_line(lang, "export_hub_pushing", f, msg,
+                                                         repo=repo)})
+    except Exception as e:  # noqa: BLE001
+        if not isinstance(e, StudioError):
+            log.exception("push of %s failed", run_id)
+        yield {"hub_status": box(error_text(e, lang)), "token": ""}
+        return
+    yield {"hub_status": box(tr(lang, "export_hub_done", what=tr(lang, "export_hub_" +
+                                                                  result.what),
+                                repo=result.repo_id, url=result.url, count=len(result.files),
+                                seconds=f"{result.seconds:.1f}"), "ok"), "token": ""}
+
+
+# ---- the page ----------------------------------------------------------------------------
+
+def chat_settings_box(ctx: Ctx, system, temperature, top_p, max_new) -> None:
+    """In the Try step's chat: "Save these settings with the export". The settings live in a
+    per-browser gr.State (ctx.parts["export_settings"]) the Export panel hands to GGUF
+    exports."""
+    keep = gr.Checkbox(False, label=t("try_keep_settings"), info=t("try_keep_settings_info"),
+                       elem_id="try-keep-settings")
+    state = ctx.parts["export_settings"] = gr.State(None)
+    inputs = [keep, system, temperature, top_p, max_new]
+    for part in inputs:
+        wire(part.change, chat_settings, inputs, {"settings": state}, show_progress="hidden")
+
+
+def build(ctx: Ctx, pick, reload_btn) -> None:
+    """The panel, under the run history; `pick` is the history's run selection."""
+    registry, hosted = ctx.registry, ctx.hosted
+    settings = ctx.parts.get("export_settings")
+    if settings is None:  # a page without the Try chat: GGUF gets the default settings
+        settings = gr.State(None)
+    with gr.Accordion(t("export_title"), open=True, elem_id="export-panel"):
+        gr.Markdown(t("export_intro"))
+        with gr.Row():
+            run = gr.Dropdown([], value=None, label=t("export_run"), elem_id="export-run",
+                              scale=2)
+            fmt = gr.Radio([], label=t("export_format"), elem_id="export-format", scale=3)
+            quant = gr.Radio([(t("export_quant_f16"), "f16"), (t("export_quant_q8_0"), "q8_0")],
+                             value="f16", label=t("export_quant"), visible=False,
+                             elem_id="export-quant", scale=2)
+        note = gr.Markdown(elem_id="export-note")
+        go = gr.Button(t("export_button"), variant="primary", elem_id="export-go")
+        status = gr.Markdown(elem_id="export-status")
+        files = gr.File(label=t("export_files"), file_count="multiple", interactive=False,
+                        elem_id="export-files")
+        with gr.Row():
+            with gr.Column(scale=2):
+                gr.Markdown(t("export_hub_title"))
+                repo = gr.Textbox(label=t("export_hub_repo"), placeholder="owner/name",
+                                  elem_id="export-hub-repo")
+                token = gr.Textbox(label=t("export_hub_token_hosted") if hosted
+                                   else t("export_hub_token"), type="password",
+                                   info=t("export_hub_token_info"), elem_id="export-hub-token")
+                private = gr.Checkbox(False, label=t("export_hub_private"),
+                                      elem_id="export-hub-private")
+                push_btn = gr.Button(t("export_hub_push"), elem_id="export-hub-push")
+                hub_status = gr.Markdown(elem_id="export-hub-status")
+            with gr.Column(scale=3):
+                gr.Markdown(t("export_use_title"))
+                use = gr.Markdown(elem_id="export-usage")
+
+    def do_list(sel, cur, lang, request: gr.Request):
+        return export_choices(registry, sel, cur, lang, owner(ctx, request))
+
+    def do_describe(rid, f, q, s, lang, request: gr.Request):
+        return describe(registry, rid, f, q, s, lang, owner(ctx, request), hosted)
+
+    def do_explain(rid, f, q, s, lang, request: gr.Request):
+        return explain(registry, rid, f, q, s, lang, owner(ctx, request), hosted)
+
+    def do_export(rid, f, q, s, lang, request: gr.Request):
+        yield from export_run(registry, rid, f, q, s, lang, owner(ctx, request), hosted)
+
+    def do_push(rid, name, secret, private_repo, lang, request: gr.Request):
+        yield from push_run(registry, rid, name, secret, private_repo, lang,
+                            owner(ctx, request), hosted)
+
+    for trigger in (ctx.tab["runs"].select, reload_btn.click, pick.change):
+        wire(trigger, do_list, [pick, run, ctx.lang], {"run": run}, show_progress="hidden")
+    about = [run, fmt, quant, settings, ctx.lang]
+    wire(run.change, do_describe, about,
+         {"format": fmt, "quant": quant, "note": note, "usage": use, "files": files,
+          "status": status})
+    for trigger in (fmt.change, quant.change, settings.change):
+        wire(trigger, do_explain, about, {"quant": quant, "note": note, "usage": use},
+             show_progress="hidden")
+    heavy = {"concurrency_limit": 2, "concurrency_id": "studio-export"}
+    wire(go.click, do_export, about, {"status": status, "files": files, "usage": use},
+         api_name="export_run", show_progress="minimal", **heavy)
+    wire(push_btn.click, do_push, [run, repo, token, private, ctx.lang],
+         {"hub_status": hub_status, "token": token}, api_name="push_to_hub",
+         show_progress="minimal", **heavy)

@@ -1,0 +1,132 @@
+"""Step 5's Export panel in a real browser: `python app.py` on a free port over a workspace that
+already holds two tiny runs (trained here before the app starts; local mode lists them):
+export a classifier as a zip and download it; keep the Try chat's settings, export a tiny
+Llama run as GGUF and download its Modelfile. A screenshot of the panel goes to
+/tmp/export-panel.png (and to $STUDIO_SCREENSHOTS when set)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers import make_job, train_in_process
+from test_browser import CHROMIUM, SAMPLES, free_port, open_page
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian chromium is not installed (/usr/bin/chromium)")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, data_dir):
+    """The app over a workspace with a tiny-bert classifier and a tiny Llama LoRA chat run."""
+    from export.tiny_decoder import build_tiny_decoder
+    ws = tmp_path_factory.mktemp("export-browser-ws")
+    runs = {}
+    code, run_dir, _ = train_in_process(make_job(SAMPLES / "reviews_sentiment.csv",
+                                                 "tiny-bert", train__epochs=1), ws)
+    assert code == 0
+    runs["bert"] = run_dir.name
+    base = build_tiny_decoder(tmp_path_factory.mktemp("tiny-llama") / "model")
+    code, run_dir, _ = train_in_process(make_job(data_dir / "chat.json", str(base),
+                                                 method__method="lora", train__epochs=1), ws)
+    assert code == 0
+    runs["llama"] = run_dir.name
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = open(ws / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--workspace",
+                             str(ws)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    import socket
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("app.py exited: " + (ws / "server.log").read_text()[-2000:])
+            time.sleep(0.5)
+    yield {"url": f"http://127.0.0.1:{port}/", "workspace": ws, "runs": runs}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def choose(page, elem_id: str, option: str) -> None:
+    """Pick the option of a gr.Dropdown whose label contains `option`."""
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option").filter(has_text=option).first.click()
+
+
+def download(page, name: str, target: Path) -> Path:
+    """Click the offered file `name` in the Export panel and save what the browser gets."""
+    link = page.locator(f'#export-files tr:has(td[aria-label="{name}"]) a').first
+    link.wait_for(timeout=30000)
+    with page.expect_download(timeout=30000) as info:
+        link.click()
+    path = target / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+def test_export_zip_and_gguf_in_the_browser(server, browser, tmp_path):
+    runs = server["runs"]
+    started = time.monotonic()
+    page = open_page(browser, server["url"])
+
+    # Keep the chat's settings in step 4 for the GGUF's Modelfile.
+    page.get_by_role("tab", name="4 · Try").click()
+    choose(page, "try-run", runs["llama"])
+    page.locator("#try-system textarea").wait_for(timeout=30000)
+    page.locator("#try-system textarea").fill("Answer in one word.")
+    page.locator("#try-keep-settings input").check()
+
+    # Step 5: tick the classifier in the history; the panel follows and offers its formats.
+    page.get_by_role("tab", name="5 · Runs").click()
+    page.locator("#runs-select", has_text=runs["bert"]).wait_for(timeout=30000)
+    page.locator("#runs-select label", has_text=runs["bert"]).click()
+    fmt = page.locator("#export-format")
+    fmt.get_by_text("ONNX", exact=False).wait_for(timeout=30000)
+    assert "GGUF" not in fmt.inner_text()
+    page.locator("#export-note", has_text="GGUF is not offered for this run").wait_for(
+        timeout=10000)
+    page.locator("#export-usage", has_text="text-classification").wait_for(timeout=10000)
+    fmt.get_by_text("zip", exact=False).first.click()
+    page.locator("#export-go").click()
+    page.locator("#export-status", has_text="Exported zip").wait_for(timeout=60000)
+    got = download(page, f"{runs['bert']}.zip", tmp_path)
+    with zipfile.ZipFile(got) as zf:
+        assert {"model.safetensors", "config.json", "README.md"} <= set(zf.namelist())
+    panel = page.locator("#export-panel")
+    panel.scroll_into_view_if_needed()
+    panel.screenshot(path="/tmp/export-panel.png")
+    if os.environ.get("STUDIO_SCREENSHOTS"):
+        panel.screenshot(path=Path(os.environ["STUDIO_SCREENSHOTS"]) / "export-panel.png")
+
+    # The tiny Llama LoRA run: GGUF q8_0 with the kept chat settings in its Modelfile.
+    choose(page, "export-run", runs["llama"])
+    fmt.get_by_text("GGUF", exact=False).wait_for(timeout=30000)
+    fmt.get_by_text("GGUF", exact=False).click()
+    page.locator("#export-quant").get_by_text("q8_0", exact=False).click()
+    page.locator("#export-note", has_text="Answer in one word.").wait_for(timeout=10000)
+    page.locator("#export-go").click()
+    page.locator("#export-status", has_text="Exported GGUF q8_0").wait_for(timeout=60000)
+    modelfile = download(page, "Modelfile", tmp_path).read_text()
+    assert 'SYSTEM """Answer in one word."""' in modelfile
+    assert page.locator('#export-files td[aria-label="model-q8_0.gguf"]').count() == 1
+    page.locator("#export-usage", has_text="ollama create").wait_for(timeout=10000)
+    page.screenshot(path=tmp_path / "export-gguf.png", full_page=True)
+    assert time.monotonic() - started < 120
+    page.close()
