@@ -140,8 +140,12 @@ def usage(folder: RunFolder | str | Path, fmt: str, **kw) -> dict[str, str]:
     if fmt == "serve":
         return snippets.serve_code(kw.get("base_url", "http://127.0.0.1:8000/v1"), folder.id,
                                    info, kw.get("api_key", ""))
-    return snippets.for_format(fmt, str(export_folder(folder, fmt, kw.get("quant", "f16"))),
-                               info)
+    quant = kw.get("quant", "f16")
+    if fmt == "gguf":  # the file's name is known before it is written
+        from .gguf_writer import _ollama_name, gguf_name
+        return snippets.for_format("gguf", str(export_folder(folder, fmt, quant)), info,
+                                   gguf_name=gguf_name(quant), model_name=_ollama_name(folder))
+    return snippets.for_format(fmt, str(export_folder(folder, fmt, quant)), info)
 
 
 def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
