@@ -248,6 +248,15 @@ def test_browser_b_cannot_reach_browser_a_s_run(hosted, a_run):
         b.predict(run_id, "great film", False, api_name="/classify")
     assert registry_run(hosted, run_id) is not None
     assert (hosted.workspace / "runs" / run_id).exists()
+    # Export and push: nothing is written for B, and no token of the server's is used.
+    for api, args in (("/export_run", (run_id, "zip", "f16")),
+                      ("/push_to_hub", (run_id, "evil/copy", "", False))):
+        try:
+            out = b.predict(*args, api_name=api)
+        except Exception:  # noqa: BLE001 - refused by gradio's own choice check: fine too
+            out = None
+        assert run_id not in json.dumps(out, default=str)
+    assert not (hosted.workspace / "runs" / run_id / "exports").exists()
 
 
 def test_browser_a_can_follow_open_and_delete_its_run(hosted, a_run):
