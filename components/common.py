@@ -134,6 +134,18 @@ def fmt_metric(v) -> str:
     return "-" if v is None else str(v)
 
 
+class Slider(gr.Slider):
+    """gr.Slider, except that a number typed into its box beyond its range is taken at the
+    nearest bound - what the box itself shows once the edit ends - instead of gradio's
+    English pop-up ("Value 5 is greater than maximum value 0.5"), which names no field."""
+    is_template = True  # drawn by gradio's own slider
+
+    def preprocess(self, payload):
+        if isinstance(payload, (int, float)):
+            payload = min(max(payload, self.minimum), self.maximum)
+        return super().preprocess(payload)
+
+
 def box(text: str, kind: str = "error") -> str:
     """A message as Markdown; CSS gives .studio-error / .studio-ok boxes their colour."""
     if not text:

@@ -11,6 +11,7 @@ data state this step produces (read by the Model and Train steps and form.job_co
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -30,8 +31,9 @@ OUTPUTS = ("summary", "table", *(f"role_{r}" for r in ROLES), "task", "chart", "
 
 
 def empty_result(lang: str, message: str = "") -> dict:
-    """Outputs of `inspect_data` when there is nothing (valid) to show."""
-    return {"summary": message, "table": gr.update(value=None),
+    """Outputs of `inspect_data` when there is nothing (valid) to show: no table at all (an
+    empty one shows a blank grid headed 1 2 3)."""
+    return {"summary": message, "table": gr.update(value=None, visible=False),
             **{f"role_{r}": gr.update(choices=[""], value="") for r in ROLES},
             "task": gr.update(value="auto"), "chart": gr.update(value=None, visible=False),
             "problems": "", "unnamed": gr.update(visible=False), "state": {},
@@ -60,10 +62,12 @@ def inspect_data(path, val_path, task, overrides, lang, workspace=None,
     state = {"path": str(path), "validation_path": str(val_path or ""), "roles": insp.roles,
              "overrides": dict(overrides or {}), "task": insp.task, "rows": insp.rows,
              "labels": list(insp.labels), "layout": insp.layout,
-             "valid": not insp.blocking and insp.rows > 0, "unnamed_columns": unnamed}
+             "valid": not insp.blocking and insp.rows > 0, "unnamed_columns": unnamed,
+             "chinese": chinese(insp.examples)}
     columns = [""] + list(insp.columns)
     spilled = any(p.kind == "unnamed_columns" for p in insp.problems)
-    return {"summary": summary_text(insp, lang), "table": gr.update(value=preview(insp.frame)),
+    return {"summary": summary_text(insp, lang),
+            "table": gr.update(value=preview(insp.frame), visible=True),
             **{f"role_{r}": gr.update(choices=columns, value=insp.roles.get(r, ""))
                for r in ROLES},
             "task": gr.update(value=task if task in TASKS else "auto"),
@@ -74,13 +78,42 @@ def inspect_data(path, val_path, task, overrides, lang, workspace=None,
 
 def summary_text(insp, lang: str) -> str:
     name = display_name(insp.path)
-    line = tr(lang, "data_summary", file=name, format=insp.format, encoding=insp.encoding or "-",
+    line = tr(lang, "data_summary", file=f"`{name}`",
+              format=named_value(lang, "format", insp.format), encoding=insp.encoding or "-",
               rows=insp.rows, excluded=len(insp.excluded), task=tr(lang, "task_" + insp.task),
-              layout=insp.layout)
-    if insp.labels:
+              layout=named_value(lang, "layout", insp.layout))
+    if insp.labels:  # the file's own words, shown as such
         line += "  \n" + tr(lang, "data_labels", labels=", ".join(
-            f"{k} ({v})" for k, v in insp.labels.items()))
+            f"`{k}` ({v:,})" for k, v in insp.labels.items()))
     return line
+
+
+def named_value(lang: str, kind: str, value: str) -> str:
+    """A file format or layout as the page says it (layout 'pairs' -> 'input-target pairs' /
+    '输入-目标对'); a format without words of its own in capitals (CSV, JSON)."""
+    from .strings_en import EN
+    key = f"{kind}_{value}"
+    return tr(lang, key) if key in EN else str(value).upper()
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def chinese(examples: pd.DataFrame, sample: int = 200) -> bool:
+    """Whether the data is Chinese: in one of its text columns (the first `sample` examples)
+    at least a third of the letters are CJK characters - an English-to-Chinese translation
+    set counts, its targets are Chinese. The Model step then suggests a Chinese-capable
+    model."""
+    def text(value) -> str:
+        if isinstance(value, (list, tuple)):  # a conversation: its messages' contents
+            return " ".join(text(m.get("content") if isinstance(m, dict) else m) for m in value)
+        return "" if value is None else str(value)
+    for col in (c for c in examples.columns if c != "_row"):
+        joined = " ".join(text(v) for v in examples[col].head(sample))
+        letters = sum(ch.isalpha() for ch in joined)
+        if letters and len(CJK.findall(joined)) >= letters / 3:
+            return True
+    return False
 
 
 def preview(frame: pd.DataFrame) -> pd.DataFrame:
@@ -101,27 +134,54 @@ def problems_text(insp, lang: str) -> str:
     if not insp.problems:
         return box(tr(lang, "data_no_problems"), "ok")
     kinds = {"blocking": "error", "excluded": "warning", "warning": "warning", "fixed": "info"}
-    lines = [box(problem_text(p, lang), kinds.get(p.action, "info")) +
-             (f" ({tr(lang, 'data_rows')} {', '.join(map(str, p.rows))})" if p.rows else "")
+    lines = [box(problem_text(p, lang), kinds.get(p.action, "info")) + rows_text(p, lang)
              for p in insp.problems]
     return "\n\n".join(lines)
+
+
+def rows_text(p, lang: str) -> str:
+    """' (rows 3, 4, 5, 6, 7 and 398 more)': the row numbers the engine kept as examples and
+    how many it did not list."""
+    if not p.rows:
+        return ""
+    more = p.count - len(p.rows)
+    listed = ", ".join(map(str, p.rows))
+    return " (" + (tr(lang, "data_rows_more", rows=listed, more=f"{more:,}") if more > 0
+                   else tr(lang, "data_rows_listed", rows=listed)) + ")"
 
 
 def chart(insp, lang: str):
     """Label distribution (classification) or a length histogram (generation)."""
     if insp.task == "classification" and insp.labels:
         df = pd.DataFrame({"label": list(insp.labels), "count": list(insp.labels.values())})
-        return gr.update(value=df, x="label", y="count", visible=True,
-                         y_lim=[0, max(df["count"]) * 1.1], title=tr(lang, "chart_labels"))
+        return gr.update(value=df, x="label", y="count", visible=True, sort="-y",
+                         y_lim=[0, max(df["count"]) * 1.1], title=tr(lang, "chart_labels"),
+                         x_title=tr(lang, "axis_label"), y_title=tr(lang, "axis_count"),
+                         x_label_angle=-30 if len(df) > 6 else 0)
     lengths = example_lengths(insp.examples)
     if lengths.empty:
         return gr.update(value=None, visible=False)
-    bins = pd.cut(lengths, bins=min(12, max(2, lengths.nunique())))
-    counts = bins.value_counts(sort=False)
-    df = pd.DataFrame({"characters": [f"{int(max(0, iv.left))}-{int(iv.right)}"
-                                      for iv in counts.index], "count": counts.values})
-    return gr.update(value=df, x="characters", y="count", visible=True,
-                     y_lim=[0, max(df["count"]) * 1.1], title=tr(lang, "chart_lengths"))
+    names, counts = length_bins(lengths)
+    df = pd.DataFrame({"characters": names, "count": counts})
+    # The bins in their numeric order (a text sort put "4-7" after "34-37"); slanted labels
+    # do not run into each other.
+    return gr.update(value=df, x="characters", y="count", visible=True, sort=names,
+                     y_lim=[0, max(counts) * 1.1], title=tr(lang, "chart_lengths"),
+                     x_title=tr(lang, "axis_characters"), y_title=tr(lang, "axis_count"),
+                     x_label_angle=-40)
+
+
+def length_bins(lengths: pd.Series, most: int = 12) -> tuple[list[str], list[int]]:
+    """Equal-width bins of round widths over the lengths: ('0-49', '50-99', ...), counts."""
+    import math
+    top = int(lengths.max())
+    raw = max(1, math.ceil((top + 1) / most))
+    width = next(w for w in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500,
+                             5000, 10_000, 10 ** 9) if w >= raw)
+    edges = range(int(lengths.min()) // width * width, top + 1, width)
+    counts = [int(((lengths >= lo) & (lengths < lo + width)).sum()) for lo in edges]
+    names = [f"{lo}-{lo + width - 1}" if width > 1 else str(lo) for lo in edges]
+    return names, counts
 
 
 def example_lengths(examples: pd.DataFrame) -> pd.Series:
@@ -161,15 +221,17 @@ def build(ctx: Ctx) -> None:
                                 (t("data_unnamed_exclude"), "exclude")], value="join",
                                label=t("data_unnamed"), info=t("data_unnamed_info"),
                                visible=False, elem_id="data-unnamed")
+            # No fixed height: a fixed one cut the axis labels off under the bars.
+            plot = gr.BarPlot(visible=False, label=t("data_chart"), x="label", y="count",
+                              elem_id="data-chart")
     with gr.Row():
         roles = [gr.Dropdown([""], value="", label=t("role_" + r), allow_custom_value=False,
                              elem_id=f"role-{r}") for r in ROLES]
-        task = gr.Dropdown(TASKS, value="auto", label=t("data_task"), elem_id="data-task")
-    with gr.Row():
-        table = gr.Dataframe(label=t("data_preview"), interactive=False, wrap=True,
-                             max_height=360, elem_id="data-preview")
-        plot = gr.BarPlot(visible=False, label=t("data_chart"), x="label", y="count",
-                          height=300, elem_id="data-chart")
+        task = gr.Dropdown([(t("task_" + x), x) for x in TASKS], value="auto",
+                           label=t("data_task"), elem_id="data-task")
+    # The whole width, so every column of the file is in view.
+    table = gr.Dataframe(label=t("data_preview"), interactive=False, wrap=True,
+                         max_height=360, elem_id="data-preview", visible=False)
     outputs = {"summary": summary, "table": table,
                **{f"role_{r}": w for r, w in zip(ROLES, roles)}, "task": task, "chart": plot,
                "problems": problems, "unnamed": unnamed, "state": ctx.data,

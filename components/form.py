@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .i18n import t, tr
+from .common import Slider, box
+from .i18n import error_text, t, tr
 
 BASIC = ("name", "train.learning_rate", "train.batch_size", "train.epochs", "method.method")
 # Data/model fields that belong on the Train step; the rest of data.* is set by the Data step.
@@ -36,15 +37,23 @@ def decided_by_engine(f: dict) -> bool:
     return f["nullable"] and f["type"] in ("int", "float")
 
 
+def choices(values) -> list[tuple]:
+    """(label, value) pairs for a setting's allowed values; the label is translated in the
+    browser where the string tables have one (full -> 全量微调), else the value itself."""
+    from .strings_en import EN
+    return [(t(f"choice_{v}") if f"choice_{v}" in EN else str(v), v) for v in values]
+
+
 def widget(path: str, f: dict):
-    """One gr component for one config field: numbers are gr.Number/gr.Slider with bounds.
+    """One gr component for one config field.
 
     Every widget starts at the config's default, so an untouched form sends exactly what the
-    CLI would. A 'decide for me' number is an empty one-line box whose placeholder says what
-    the engine picks (filled in by the Train step from `jobs.preview`): Gradio 6's Number
-    cannot be empty (its frontend turns None into 0, gradio issue #6728), and 0 is a real
-    dropout. What is typed there is cast and bounds-checked by the engine (`JobConfig.override`),
-    which answers a wrong value with one ConfigError sentence."""
+    CLI would. Numbers carry no gradio minimum/maximum: gradio would refuse a value out of
+    bounds with its own English pop-up, unnamed; `problems` checks every value with the
+    engine's own rules and the page says what is wrong next to the field, in its language.
+    A 'decide for me' number is an empty one-line box whose placeholder says what the engine
+    picks (filled in by the Train step from `jobs.preview`): Gradio 6's Number cannot be empty
+    (its frontend turns None into 0, gradio issue #6728), and 0 is a real dropout."""
     label, info = t("field_" + path), t("help_" + path)
     default, kind = f["default"], f["type"]
     elem_id = "f-" + path.replace(".", "-").replace("_", "-")
@@ -52,19 +61,20 @@ def widget(path: str, f: dict):
         return gr.Textbox(value="", placeholder=t("form_auto"), label=label, info=info,
                           max_lines=1, elem_id=elem_id)
     if f.get("choices"):
-        return gr.Dropdown(list(f["choices"]), value=default, label=label, info=info,
+        return gr.Dropdown(choices(f["choices"]), value=default, label=label, info=info,
                            elem_id=elem_id)
     if kind == "bool" and f.get("nullable"):  # three states: decided by the task, on, off
-        return gr.Dropdown(["auto", "true", "false"], value="auto", label=label, info=info,
-                           elem_id=elem_id)
+        return gr.Dropdown(choices(["auto", "true", "false"]), value="auto", label=label,
+                           info=info, elem_id=elem_id)
     if kind == "bool":
         return gr.Checkbox(value=bool(default), label=label, info=info, elem_id=elem_id)
     if kind in ("int", "float"):
         lo, hi = f.get("min"), f.get("max")
         if kind == "float" and lo == 0 and hi is not None and hi <= 1:
-            return gr.Slider(lo, hi, value=default, step=0.01, label=label, info=info,
-                             elem_id=elem_id)
-        return gr.Number(value=default, label=label, info=info, minimum=lo, maximum=hi,
+            # Its box takes a number typed beyond the range at the nearest bound.
+            return Slider(lo, hi, value=default, step=0.01, label=label, info=info,
+                          elem_id=elem_id)
+        return gr.Number(value=default, label=label, info=info,
                          precision=0 if kind == "int" else None,
                          step=1 if kind == "int" else None, elem_id=elem_id)
     return gr.Textbox(value=default or "", label=label, info=info, elem_id=elem_id)
@@ -93,6 +103,43 @@ def build_widgets(hosted: bool = False) -> dict:
     return out
 
 
+def settings(values: dict) -> dict:
+    """What the form sends, as the engine takes it: a 'decide for me' field left empty is left
+    out (exactly like a field the CLI was not given), a whole float in an int field is an int."""
+    meta, clean = fields(), {}
+    for path, value in values.items():
+        if meta[path]["nullable"] and (value is None or str(value).strip() in ("", "auto")):
+            continue
+        if isinstance(value, float) and meta[path]["type"] == "int":
+            value = int(value) if value.is_integer() else value
+        clean[path] = value
+    return clean
+
+
+def problems(values: dict, lang: str) -> dict[str, str]:
+    """path -> what is wrong with that field's value, one sentence in `lang` naming the field
+    by its label; {} when every value is one the engine takes. The engine's own cast and
+    bounds (`JobConfig.override`, from the field metadata) decide: the form never has rules
+    of its own."""
+    from studio.config import JobConfig
+    from studio.errors import StudioError
+    out = {}
+    for path, value in settings(values).items():
+        try:
+            JobConfig().override({path: value})
+        except StudioError as e:
+            out[path] = error_text(e, lang)
+    return out
+
+
+def marks(paths, wrong: dict, lang: str) -> dict:
+    """path -> update of the field's help line: the problem (in red, see studio.css) where
+    there is one, the help text again where there is none."""
+    return {path: gr.update(info=box(wrong[path]), elem_classes=["studio-invalid"])
+            if path in wrong else gr.update(info=tr(lang, "help_" + path), elem_classes=[])
+            for path in paths}
+
+
 def job_config(data_state: dict, model_state: dict, values: dict):
     """A JobConfig from the Data and Model steps and the form; ConfigError if a value is off."""
     from studio.config import JobConfig
@@ -105,15 +152,29 @@ def job_config(data_state: dict, model_state: dict, values: dict):
         cfg.override({"data.unnamed_columns": data_state["unnamed_columns"]})
     roles_to_config(cfg.data, data_state.get("overrides") or {})  # only what the user set
     cfg.model.name = model_state.get("name", "")
-    meta, clean = fields(), {}
-    for path, value in values.items():
-        if meta[path]["nullable"] and (value is None or str(value).strip() in ("", "auto")):
-            continue  # left to the engine, exactly like a field the CLI was not given
-        if isinstance(value, float) and meta[path]["type"] == "int":
-            value = int(value) if value.is_integer() else value
-        clean[path] = value
-    cfg.override(clean)
+    cfg.override(settings(values))
     return cfg.validate()
+
+
+def filled(config: dict, paths, lang: str) -> dict:
+    """path -> update showing the value a run used (its job.yaml as a dict), so a page that
+    follows a run shows that run's settings. A 'decide for me' box stays empty with the value
+    the engine picked as its placeholder: the next run still decides for itself."""
+    meta, out = fields(), {}
+    for path in paths:
+        value = config
+        for part in path.split("."):
+            value = (value or {}).get(part) if isinstance(value, dict) else None
+        f = meta[path]
+        if decided_by_engine(f):
+            out[path] = gr.update(value="", placeholder=tr(lang, "form_engine_value",
+                                                           value=value)
+                                  if value is not None else tr(lang, "form_model_own"))
+        elif f["type"] == "bool" and f["nullable"]:
+            out[path] = gr.update(value="auto" if value is None else str(bool(value)).lower())
+        elif value is not None:
+            out[path] = gr.update(value=value)
+    return out
 
 
 def engine_picks(resolved, paths, lang: str) -> dict:

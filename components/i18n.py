@@ -79,13 +79,53 @@ def problem_text(problem, lang: str) -> str:
 USER_BUILTINS = (FileNotFoundError,)
 
 
+# ConfigError codes of one setting's value (params: field, value, kind | choices | min | max).
+SETTING_CODES = ("needs_value", "bad_type", "bad_choice", "too_small", "too_large")
+
+
+def field_label(path: str, lang: str) -> str:
+    """A setting's label in `lang` ('train.batch_size' -> 'Batch size' / '批大小')."""
+    key = "field_" + str(path)
+    return tr(lang, key) if key in EN else str(path)
+
+
+def choice_label(value, lang: str) -> str:
+    """A setting's allowed value as the page shows it ('full' -> 'full' / '全量微调')."""
+    key = f"choice_{value}"
+    return tr(lang, key) if key in EN else str(value)
+
+
+def setting_text(code: str, params: dict, lang: str) -> str:
+    """A wrong setting, named by its label, in `lang`: 'Learning rate must be at most 0.1;
+    1e+09 is too large.' The one wording for the form, the estimate and a refused Start."""
+    p = {k: _plain(v) for k, v in (params or {}).items()}
+    p["field"] = field_label(p.get("field", ""), lang)
+    if code == "bad_type":
+        p["kind"] = tr(lang, f"kind_{p.get('kind')}")
+    if code == "bad_choice":
+        p["value"] = choice_label(p.get("value"), lang)
+        p["choices"] = [choice_label(c, lang) for c in p.get("choices") or []]
+    return tr(lang, "cfg_" + code, **p)
+
+
+def _plain(value):
+    """A number as typed: 10000 (not 1e+04), 1000000000, 0.1, 1e-07."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}" if isinstance(value, float) else value
+
+
 def error_text(exc: BaseException, lang: str) -> str:
     """Any engine error as one sentence in `lang` (never a traceback): a StudioError by its
-    `code` and `params`, with the engine's English sentence as the fallback."""
+    `code` and `params`, with the engine's English sentence as the fallback; a wrong setting
+    is named by its label, never by its config path."""
     from studio.errors import StudioError
     english = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if not isinstance(exc, (StudioError, *USER_BUILTINS)):
         return tr(lang, "err_unexpected", detail=english)
+    params = getattr(exc, "params", None) or {}
+    if getattr(exc, "code", "") in SETTING_CODES and params.get("field"):
+        return setting_text(exc.code, params, lang)
     if lang == "en":
         return english
     if isinstance(exc, StudioError):

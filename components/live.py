@@ -3,24 +3,30 @@ turn them into curve tables, a progress line and a log tail.
 
 The tail state is a plain dict so it lives in gr.State and round-trips through tests:
   run_id, offset, log_offset   where reading stopped in the event log and the text log
-  loss, metric, lr             curve points [{step, value, series}]
-  start, last, final           the start event, the latest log event, the final event
+  loss, metric, lr             curve points [{step, value, series}]; series are engine keys
+                               (train, eval, lr, accuracy, ...), translated when drawn
+  start, first, last, final    the start event, the first and latest log events, the final one
+  stage                        what the run is busy with before and after its steps
   log                          the last LOG_LINES lines of the run's text log
 """
 from __future__ import annotations
 
-import pandas as pd
+import html
 
-from .common import fmt_metric, fmt_seconds
+from . import charts, fmt
 from .i18n import tr
 
 LOG_LINES = 40
-SKIP_METRICS = ("eval_loss", "rows", "steps")
+# Not drawn on the metric chart: losses have their own chart, perplexity is exp(eval loss)
+# on a scale that would flatten every score next to it.
+NOT_A_SCORE = ("eval_loss", "train_loss", "perplexity", "rows", "steps")
+STAGES = ("tokenizing", "evaluating", "training", "final_eval", "saving")  # engine events
 
 
 def new_tail(run_id: str = "") -> dict:
     return {"run_id": run_id, "offset": 0, "log_offset": 0, "loss": [], "metric": [], "lr": [],
-            "start": None, "last": None, "final": None, "log": [], "messages": []}
+            "start": None, "first": None, "last": None, "final": None, "stage": None,
+            "log": [], "messages": []}
 
 
 def advance(tail: dict, folder) -> tuple[dict, bool]:
@@ -31,7 +37,7 @@ def advance(tail: dict, folder) -> tuple[dict, bool]:
     lines, log_offset = folder.log_lines(tail["log_offset"])
     if not events and not lines:
         return tail, False
-    tail = {**tail, "offset": reader.offset, "log_offset": log_offset,
+    tail = {**new_tail(), **tail, "offset": reader.offset, "log_offset": log_offset,
             "loss": list(tail["loss"]), "metric": list(tail["metric"]), "lr": list(tail["lr"]),
             "messages": list(tail["messages"]), "log": (tail["log"] + lines)[-LOG_LINES:]}
     for e in events:
@@ -39,81 +45,98 @@ def advance(tail: dict, folder) -> tuple[dict, bool]:
     return tail, True
 
 
+def add_point(points: list, step, value, series: str) -> None:
+    """One curve point; a second value for the same step and series replaces the first (the
+    final evaluation lands on the step of the last one during training)."""
+    for p in reversed(points[-20:]):
+        if p["series"] == series and p["step"] == step:
+            p["value"] = value
+            return
+    points.append({"step": step, "value": value, "series": series})
+
+
 def apply_event(tail: dict, e: dict) -> None:
     kind = e.get("type")
     if kind == "start":
         tail["start"] = e
+    elif kind == "stage":
+        tail["stage"] = e.get("stage")
     elif kind == "log":
+        tail["first"] = tail.get("first") or e
         tail["last"] = e
         if e.get("loss") is not None:
-            tail["loss"].append({"step": e["step"], "value": e["loss"], "series": "train"})
+            add_point(tail["loss"], e["step"], e["loss"], "train")
         if e.get("learning_rate") is not None:
-            tail["lr"].append({"step": e["step"], "value": e["learning_rate"],
-                               "series": "learning rate"})
+            add_point(tail["lr"], e["step"], e["learning_rate"], "lr")
     elif kind == "eval":
-        metrics = e.get("metrics") or {}
-        step = e.get("step") or 0
-        if metrics.get("eval_loss") is not None and e.get("phase") != "after":
-            tail["loss"].append({"step": step, "value": metrics["eval_loss"], "series": "eval"})
-        if e.get("phase") != "after":
-            for name, value in metrics.items():
-                if name not in SKIP_METRICS and isinstance(value, (int, float)):
-                    tail["metric"].append({"step": step, "value": value, "series": name})
+        # before (step 0), during and after training: a one-epoch run still gets a line
+        metrics, step = e.get("metrics") or {}, e.get("step") or 0
+        if metrics.get("eval_loss") is not None:
+            add_point(tail["loss"], step, metrics["eval_loss"], "eval")
+        for name, value in metrics.items():
+            if name not in NOT_A_SCORE and isinstance(value, (int, float)):
+                add_point(tail["metric"], step, value, name)
     elif kind == "message":
         tail["messages"].append(e)
     elif kind in ("done", "failed", "stopped"):
         tail["final"] = e
 
 
-def frame(points: list[dict]) -> pd.DataFrame:
-    if not points:
-        return pd.DataFrame({"step": pd.Series(dtype=float), "value": pd.Series(dtype=float),
-                             "series": pd.Series(dtype=str)})
-    return pd.DataFrame(points)
+def plot_value(tail: dict, name: str, lang: str = "en"):
+    """The table of one chart (loss, metric or lr), or None (an empty chart) while the run has
+    no point for it: a new run never shows the previous run's curves. The loss chart has its
+    eval curve from the start when the run has validation rows."""
+    expected = ()
+    if name == "loss":
+        expected = ("train", "eval") if ((tail.get("start") or {}).get("validation_rows") or
+                                         any(p["series"] == "eval" for p in tail["loss"])) \
+            else ("train",)
+    span = (tail.get("start") or {}).get("total_steps")
+    return charts.curves(tail[name], lang, expected, span=span)
 
 
-EXPECTED = {"loss": ("train", "eval"), "lr": ("learning rate",)}
-
-
-def plot_value(tail: dict, name: str):
-    """The curve table for one plot, or gr.skip() when it has no points yet.
-
-    Gradio's LinePlot builds its chart (colour domain included) from the first table it gets
-    and then only swaps the data, so a series that shows up later is never drawn and a
-    one-point first table breaks the axes. Every expected series is therefore present from the
-    first table on, with an empty (NaN) point where it has no data yet.
-    """
-    import gradio as gr
-    points = tail[name]
-    if not points:
-        return gr.skip()
-    present = {p["series"] for p in points}
-    pad = [{"step": 0, "value": float("nan"), "series": s}
-           for s in EXPECTED.get(name, ()) if s not in present]
-    if len(points) + len(pad) < 2:
-        pad.append({"step": 0, "value": float("nan"), "series": points[0]["series"]})
-    return frame(pad + points)
+def eta_seconds(tail: dict) -> float | None:
+    """Time left from the pace since the first logged step: the first step's warm-up (model
+    compilation, first batch) is not counted, so the early estimate is not ten times too long.
+    None until two log events came in."""
+    first, last = tail.get("first"), tail.get("last")
+    start = tail.get("start") or {}
+    total = start.get("total_steps") or (last or {}).get("total_steps")
+    if not first or not last or not total or last["step"] <= first["step"]:
+        return None
+    pace = (last.get("elapsed", 0) - first.get("elapsed", 0)) / (last["step"] - first["step"])
+    return max(0.0, pace * (total - last["step"]))
 
 
 def progress_html(tail: dict, lang: str, position: int = 0) -> str:
-    """Progress bar plus step/total, epoch, samples/s and ETA (or the queue position)."""
+    """Progress bar plus step/total, epoch, samples/s and ETA; before the first step, what the
+    run is preparing (loading, tokenizing, evaluating the base model); in line, the position."""
     if position > 0:
-        return f"<div class='studio-progress'>{tr(lang, 'train_queued', position=position)}</div>"
+        return line_html(tr(lang, "train_queued", position=position))
     start, last, final = tail.get("start"), tail.get("last"), tail.get("final")
-    if not start and not final:
-        return f"<div class='studio-progress'>{tr(lang, 'train_preparing')}</div>"
+    stage = tail.get("stage")
+    if not last and not final:
+        return line_html(tr(lang, "stage_" + (stage or "starting")))
     total = (start or {}).get("total_steps") or (last or {}).get("total_steps") or 1
     step = (last or {}).get("step", 0)
     if final and final.get("type") == "done":
         step = total
     share = max(0.0, min(1.0, step / total))
+    eta = 0 if final else eta_seconds(tail)
     line = tr(lang, "train_progress", step=step, total=total,
-              epoch=f"{(last or {}).get('epoch', 0):.2f}",
-              speed=fmt_metric((last or {}).get("samples_per_second")),
-              eta=fmt_seconds((last or {}).get("eta") if not final else 0))
+              epoch=fmt.number(round((last or {}).get("epoch", 0), 2), 3),
+              speed=fmt.speed((last or {}).get("samples_per_second")),
+              eta=fmt.duration(eta, lang) if eta is not None else tr(lang, "eta_estimating"))
+    if not final and stage in ("final_eval", "saving"):
+        line += " · " + tr(lang, "stage_" + stage)
     return (f"<div class='studio-progress'><div class='bar'><div class='fill' "
             f"style='width:{share * 100:.1f}%'></div></div><span id='train-progress-text'>"
-            f"{line}</span></div>")
+            f"{html.escape(line)}</span></div>")
+
+
+def line_html(text: str) -> str:
+    return (f"<div class='studio-progress'><span id='train-progress-text'>{html.escape(text)}"
+            f"</span></div>")
 
 
 def status_text(tail: dict, lang: str) -> str:
@@ -123,10 +146,8 @@ def status_text(tail: dict, lang: str) -> str:
         return ""
     kind = final["type"]
     if kind == "done":
-        m = final.get("metrics") or {}
-        shown = ", ".join(f"{k} {fmt_metric(v)}" for k, v in m.items()
-                          if not k.startswith("before_") and k != "steps")
-        return box(tr(lang, "train_done", metrics=shown), "ok")
+        return box(tr(lang, "train_done", metrics=fmt.metrics_line(final.get("metrics") or {},
+                                                                   lang)), "ok")
     if kind == "failed":
         return box(failure_text(final, lang))
     return box(tr(lang, "train_stopped"), "warning")

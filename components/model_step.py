@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import Ctx, box, fmt_count, wire
+from . import fmt
+from .common import Ctx, box, wire
 from .i18n import error_text, t, tr
 
 FAMILIES = ("bert", "gpt", "t5")
@@ -34,12 +35,44 @@ def preset_table(lang: str) -> str:
     return "\n".join(rows)
 
 
-def suggest(task: str) -> str:
+def suggest(task: str, chinese: bool = False) -> str:
+    """The preset the Model step picks for new data: for Chinese data a Chinese-capable one
+    when the Hub can be used (it downloads on first use), else the first offline one."""
     from studio.models import PRESETS, preset_available
+    if chinese:
+        fluent = chinese_presets(task)
+        ready = [n for n in fluent if preset_available(PRESETS[n])]
+        if ready or (fluent and not hub_off()):
+            return (ready or fluent)[0]
     for name in SUGGESTED.get(task, ("tiny-bert",)):
         if preset_available(PRESETS[name]):
             return name
     return "tiny-bert"
+
+
+def hub_off() -> bool:
+    from studio.hub import hub_offline
+    return hub_offline()
+
+
+def chinese_presets(task: str) -> list[str]:
+    """Presets that know Chinese (the presets' `chinese` flag) and can learn `task`."""
+    from studio.models import PRESETS, TASK_FAMILIES
+    return [p.name for p in PRESETS.values()
+            if p.chinese and p.family in TASK_FAMILIES.get(task, ())]
+
+
+def language_note(data_state: dict, name: str, lang: str) -> str:
+    """For Chinese data on a preset that does not know Chinese: which presets do, and that the
+    offline presets are English."""
+    from studio.models import PRESETS
+    task = (data_state or {}).get("task")
+    if not (data_state or {}).get("chinese") or name not in PRESETS or PRESETS[name].chinese:
+        return ""
+    fluent = chinese_presets(task)
+    if not fluent:
+        return ""
+    return box(tr(lang, "model_chinese_note", presets=", ".join(fluent)), "warning")
 
 
 def model_info(name: str, data_state: dict, lang: str) -> dict:
@@ -56,9 +89,12 @@ def model_info(name: str, data_state: dict, lang: str) -> dict:
     except Exception as e:  # noqa: BLE001 - shown as one sentence
         return {"info": box(error_text(e, lang)), **refused}
     lines = [tr(lang, "model_summary", name=name, family=facts.family.upper(),
-                params=fmt_count(facts.parameters), lora=fmt_count(facts.lora_trainable))]
+                params=fmt.count(facts.parameters), lora=fmt.count(facts.lora_trainable))]
     if facts.untrained:
         lines.append(box(tr(lang, "model_untrained_note"), "warning"))
+    note = language_note(data_state, name, lang)
+    if note:
+        lines.append(note)
     if task == "auto":
         lines.append(box(tr(lang, "model_no_data"), "info"))
     else:
@@ -78,7 +114,8 @@ def on_data(data_state: dict, model_state: dict, current: str, lang: str) -> dic
         return {"info": "", "model_state": {}, "train_tab": gr.Tab(interactive=False)}
     name = (model_state or {}).get("name") or current
     fits = (model_state or {}).get("family") in TASK_FAMILIES.get(data_state.get("task"), ())
-    name = name if name and (fits or not model_state) else suggest(data_state.get("task"))
+    name = name if name and (fits or not model_state) else suggest(
+        data_state.get("task"), bool(data_state.get("chinese")))
     presets = {value for _, value in preset_choices()}
     return {"preset": gr.update(value=name if name in presets else None),
             **model_info(name, data_state, lang)}
@@ -99,8 +136,8 @@ def build(ctx: Ctx) -> None:
             # Hosted: presets and Hub ids only (the engine refuses anything else with one
             # sentence, the same whether or not a folder of that name exists on the server).
             custom = gr.Textbox(label=t("model_custom_hosted" if ctx.hosted else "model_custom"),
-                                placeholder=t("model_custom_hosted_hint") if ctx.hosted
-                                else "owner/name  |  /path/to/model",
+                                placeholder=t("model_custom_hosted_hint" if ctx.hosted
+                                              else "model_custom_hint"),
                                 elem_id="model-custom")
             check = gr.Button(t("model_check"), variant="secondary")
         with gr.Column(scale=3):

@@ -5,31 +5,41 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .common import fmt_metric
+from . import fmt
+from .i18n import tr
 
 
-def before_after(folder) -> pd.DataFrame:
-    """metric | before | after, for every scalar metric either side reports."""
+def before_after(folder, lang: str = "en") -> pd.DataFrame:
+    """metric | before | after, for every scalar metric either side reports, in the page's
+    order and words."""
     m = folder.metrics()
     before, after = m.get("before") or {}, m.get("after") or {}
     names = [k for k in dict.fromkeys([*before, *after])
              if isinstance(before.get(k, after.get(k)), (int, float))]
-    return pd.DataFrame({"metric": names, "before": [fmt_metric(before.get(k)) for k in names],
-                         "after": [fmt_metric(after.get(k)) for k in names]})
+    names.sort(key=lambda k: fmt.SCORES.index(k) if k in fmt.SCORES else len(fmt.SCORES))
+    return pd.DataFrame({tr(lang, "col_metric"): [fmt.metric_name(k, lang) for k in names],
+                         tr(lang, "col_before"): [fmt.metric(before.get(k)) for k in names],
+                         tr(lang, "col_after"): [fmt.metric(after.get(k)) for k in names]})
 
 
-def misclassified(folder, limit: int = 200) -> pd.DataFrame:
+# Short columns first: the label, the prediction and its confidence stay in view whatever
+# the length of the text.
+MISCLASSIFIED = ("row", "label", "predicted", "confidence", "text")
+SAMPLES = ("prompt", "reference", "generated")
+
+
+def misclassified(folder, lang: str = "en", limit: int = 200) -> pd.DataFrame:
     rows = [r for r in folder.outputs("predictions", "after")
             if r.get("label") != r.get("predicted")]
-    cols = ["row", "text", "label", "predicted", "confidence"]
-    frame = pd.DataFrame(rows[:limit], columns=cols)
+    frame = pd.DataFrame(rows[:limit], columns=list(MISCLASSIFIED))
     frame["confidence"] = frame["confidence"].map(lambda v: round(float(v), 3))
-    return frame
+    return frame.rename(columns={c: tr(lang, "col_" + c) for c in MISCLASSIFIED})
 
 
-def samples(folder, limit: int = 50) -> pd.DataFrame:
+def samples(folder, lang: str = "en", limit: int = 50) -> pd.DataFrame:
     rows = folder.outputs("samples", "after", limit)
-    return pd.DataFrame(rows, columns=["prompt", "reference", "generated"])
+    frame = pd.DataFrame(rows, columns=list(SAMPLES))
+    return frame.rename(columns={c: tr(lang, "col_" + c) for c in SAMPLES})
 
 
 def labels(folder) -> list[str]:
@@ -77,9 +87,16 @@ def draw_matrix(matrix: list[list[int]], labels: list[str], title: str = ""):
     return img
 
 
+# Fonts with CJK glyphs first: labels of a Chinese data set are Chinese (DejaVu draws boxes).
+FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+         "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+         "DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
 def _font(size: int):
     from PIL import ImageFont
-    for name in ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+    for name in FONTS:
         try:
             return ImageFont.truetype(name, size)
         except OSError:

@@ -6,26 +6,48 @@ import time
 import gradio as gr
 import pandas as pd
 
-from .common import Ctx, box, fmt_metric, mine, owner, wire
+from . import charts, fmt
+from .common import Ctx, box, mine, owner, wire
 from .i18n import error_text, t, tr
 
-SCORES = ("accuracy", "macro_f1", "eval_loss", "perplexity", "bleu", "rougeL", "train_loss")
+FIXED = ("run", "status", "task", "model", "method", "created")
+# The scores that tell runs apart, in this order whatever the newest run is (the rest are in
+# the Try step's before/after table).
+RUN_SCORES = ("accuracy", "macro_f1", "bleu", "rougeL", "eval_loss")
 
 
 def history(registry, lang: str, owner=None) -> pd.DataFrame:
-    """The run table: every run in local mode, hosted `owner`'s runs only."""
+    """The run table: every run in local mode, hosted `owner`'s runs only. Its columns are the
+    same whatever the newest run is: run and status, every score any run has (in the page's
+    order, by their names: in view next to the run), the other facts, then the note."""
+    runs = registry.list(500, **mine(owner))
+    scores = [k for k in RUN_SCORES if any(k in (r.metrics or {}) for r in runs)]
     rows = []
-    for r in registry.list(500, **mine(owner)):
+    for r in runs:
         m = r.metrics or {}
-        rows.append({tr(lang, "col_run"): r.id,
-                     tr(lang, "col_status"): tr(lang, "status_" + r.status),
-                     tr(lang, "col_task"): r.task, tr(lang, "col_model"): r.model,
-                     tr(lang, "col_method"): r.method,
-                     tr(lang, "col_created"): time.strftime("%Y-%m-%d %H:%M",
-                                                            time.localtime(r.created)),
-                     **{k: fmt_metric(m.get(k)) for k in SCORES if k in m},
-                     tr(lang, "col_reason"): r.reason})
-    return pd.DataFrame(rows)
+        rows.append([r.id, tr(lang, "status_" + r.status),
+                     *(fmt.metric(m.get(k)) for k in scores),
+                     tr(lang, "task_" + r.task) if r.task else "-", r.model,
+                     tr(lang, "choice_" + r.method) if r.method else "-",
+                     time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created)),
+                     note(registry, r, lang)])
+    columns = [tr(lang, "col_" + c) for c in FIXED[:2]] + \
+        [fmt.metric_name(k, lang) for k in scores] + \
+        [tr(lang, "col_" + c) for c in FIXED[2:]] + [tr(lang, "col_reason")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def note(registry, run, lang: str) -> str:
+    """Why a run ended the way it did, in `lang`: the engine's sentence in English; else a
+    stop said by the page and a failure by its code (live.failure_text)."""
+    from .live import failure_text
+    if lang == "en" or not run.reason:
+        return run.reason or ""
+    if run.status == "stopped":
+        return tr(lang, "train_stopped")
+    if run.status == "failed":
+        return failure_text(registry.folder(run).final_event() or {}, lang)
+    return tr(lang, "err_engine_fallback", detail=run.reason)
 
 
 def refresh(registry, selected, lang, owner=None) -> dict:
@@ -36,21 +58,21 @@ def refresh(registry, selected, lang, owner=None) -> dict:
 
 
 def overlay(registry, selected, lang, owner=None) -> pd.DataFrame:
-    """Train and eval loss of several runs in one table: series = '<run> train|eval'."""
+    """Train and eval loss of several runs in one table, read the way the Train step reads a
+    run (eval loss before, during and after training): series = '<run> · train|eval'."""
+    from .live import apply_event, new_tail
     points = []
     for run_id in selected or []:
         run = registry.get(run_id, **mine(owner))
         if run is None:
             continue
         short = run.name if run.name and run.name != run.id else run.id[-12:]
+        tail = new_tail(run.id)
         for e in registry.folder(run).events():
-            if e.get("type") == "log" and e.get("loss") is not None:
-                points.append({"step": e["step"], "value": e["loss"],
-                               "series": f"{short} · {tr(lang, 'series_train')}"})
-            elif e.get("type") == "eval" and e.get("phase") == "during" and \
-                    (e.get("metrics") or {}).get("eval_loss") is not None:
-                points.append({"step": e["step"], "value": e["metrics"]["eval_loss"],
-                               "series": f"{short} · {tr(lang, 'series_eval')}"})
+            apply_event(tail, e)
+        for key in ("train", "eval"):  # each run's train curve, then its eval curve
+            points += [{**p, "series": f"{short} · {charts.series_name(key, lang)}"}
+                       for p in tail["loss"] if p["series"] == key]
     return pd.DataFrame(points, columns=["step", "value", "series"])
 
 
@@ -80,19 +102,24 @@ def delete_runs(registry, cache, selected, lang, owner=None) -> dict:
 
 
 def reopen(registry, selected, lang, owner=None) -> dict:
-    """The first selected run goes to the playground and becomes this browser's run.
-    Outputs run_id, try_source, message, tabs, try_tab."""
+    """The first selected run becomes this browser's run: a queued or running one is followed
+    live on the Train step (what a second browser does to watch a run), a finished one opens
+    in the playground. Outputs run_id, try_source, message, tabs, try_tab, train_tab."""
     from studio.errors import RunError
-    from .try_step import run_choices
+    from .try_step import source_update
     if not selected:
         return {"message": box(tr(lang, "runs_select_first"), "info")}
     run_id = selected[0]
-    if registry.get(run_id, **mine(owner)) is None:
+    run = registry.get(run_id, **mine(owner))
+    if run is None:
         return {"message": box(error_text(RunError(f"No run '{run_id}'; see the run list.",
                                                    "no_run", run=run_id), lang))}
-    return {"run_id": run_id, "try_source": gr.update(choices=run_choices(registry, owner),
-                                                      value=run_id),
-            "message": "", "tabs": gr.Tabs(selected="try"), "try_tab": gr.Tab(interactive=True)}
+    live = run.status in ("queued", "running")
+    runs = source_update(registry, run_id, owner=owner, lang=lang)
+    return {"run_id": run_id, "try_source": runs, "message": "",
+            "tabs": gr.Tabs(selected="train" if live else "try"),
+            "train_tab": gr.Tab(interactive=True),
+            "try_tab": gr.Tab(interactive=bool(runs["choices"]))}
 
 
 def build(ctx: Ctx) -> None:
@@ -100,7 +127,7 @@ def build(ctx: Ctx) -> None:
     with gr.Row():
         reload_btn = gr.Button(t("runs_refresh"), elem_id="runs-refresh")
     table = gr.Dataframe(label=t("runs_history"), interactive=False, wrap=True,
-                         elem_id="runs-table")
+                         elem_id="runs-table", elem_classes=["studio-table"])
     pick = gr.CheckboxGroup([], label=t("runs_select"), elem_id="runs-select")
     with gr.Row():
         compare_btn = gr.Button(t("runs_overlay"), elem_id="runs-overlay")
@@ -111,12 +138,14 @@ def build(ctx: Ctx) -> None:
     message = gr.Markdown(elem_id="runs-message")
     curves = gr.State(None)
 
-    @gr.render(inputs=curves)
-    def draw(frame):
-        # A new LinePlot per selection: an existing one keeps the series it was built with.
-        gr.LinePlot(frame, x="step", y="value", color="series", label=t("runs_curves"),
-                    height=340, elem_id="runs-plot")
+    @gr.render(inputs=[curves, ctx.lang])
+    def draw(frame, lang):
+        # A new chart per selection, its legend naming each run's curves.
+        charts.line_plot(t("runs_curves"), "runs-plot", value=frame,
+                         **charts.titles(lang or "en", "axis_loss"))
     listing = {"table": table, "pick": pick}
+    from .export_panel import build as build_export  # the Export panel, under the curves
+    build_export(ctx, pick, reload_btn)
 
     # Every handler acts for the request's owner (hosted: its own runs only).
     def do_refresh(sel, lang, request: gr.Request):
@@ -140,6 +169,15 @@ def build(ctx: Ctx) -> None:
     deleted = wire(confirm_btn.click, do_delete, [pick, ctx.lang], asking,
                    api_name="delete_runs")
     wire(deleted.then, do_refresh, [pick, ctx.lang], listing)
-    wire(open_btn.click, do_reopen, [pick, ctx.lang],
-         {"run_id": ctx.run_id, "try_source": ctx.parts["try_source"], "message": message,
-          "tabs": ctx.tabs, "try_tab": ctx.tab["try"]}, api_name="reopen")
+    opened = wire(open_btn.click, do_reopen, [pick, ctx.lang],
+                  {"run_id": ctx.run_id, "try_source": ctx.parts["try_source"],
+                   "message": message, "tabs": ctx.tabs, "try_tab": ctx.tab["try"],
+                   "train_tab": ctx.tab["train"]}, api_name="reopen")
+    form_widgets = ctx.parts["form"]
+
+    def show_settings(rid, lang, request: gr.Request):
+        from .train_step import run_settings
+        return run_settings(registry, rid, list(form_widgets), lang, owner(ctx, request))
+
+    # The Train step shows the opened run's settings, not the form's defaults.
+    wire(opened.then, show_settings, [ctx.run_id, ctx.lang], form_widgets)

@@ -25,9 +25,10 @@ EN: dict[str, str] = {
     "data_validation": "Validation file (optional)", "data_task": "Task",
     "data_preview": "Preview (first rows)", "data_chart": "Distribution",
     "data_summary": "**{file}**: {format}, {encoding}, {rows} usable rows, {excluded} excluded. "
-                    "Task: **{task}** (layout {layout}).",
+                    "Task: **{task}** ({layout}).",
     "data_labels": "Labels: {labels}", "data_no_problems": "No problems found in this file.",
-    "data_rows": "rows", "chart_labels": "Examples per label",
+    "data_rows_listed": "rows {rows}", "data_rows_more": "rows {rows} and {more} more",
+    "chart_labels": "Examples per label",
     "chart_lengths": "Examples by length (characters)",
     "role_text": "Text column", "role_text_pair": "Second text (pairs)",
     "role_label": "Label column", "role_prompt": "Input / prompt column",
@@ -58,7 +59,11 @@ EN: dict[str, str] = {
     "model_summary": "**{name}** · {family} family · {params} parameters · LoRA would train "
                      "{lora} of them.",
     "model_untrained_note": "This tiny model starts from random weights: good for a quick test "
-                            "of the whole walk, not for real predictions.",
+                            "of the whole walk. Its predictions and replies are noise (random "
+                            "text), even after training; pick a pretrained model for real "
+                            "results.",
+    "model_chinese_note": "Your data is in Chinese; the offline presets know English only. "
+                          "Chinese-capable presets (downloaded on first use): {presets}.",
     "model_no_data": "Choose data first; then the studio checks that this model can learn "
                      "its task.",
     "model_fits": "This model can learn {task}.",
@@ -76,7 +81,13 @@ EN: dict[str, str] = {
     "train_following": "Run **{run}** · {model} · {task}",
     "train_queued": "Waiting in line: position {position}. It starts when the job before it "
                     "ends.",
-    "train_preparing": "Preparing: reading data and loading the model…",
+    "stage_starting": "Preparing: starting, reading the data and loading the model (a Hub "
+                      "model downloads on first use)…",
+    "stage_tokenizing": "Preparing: tokenizing the data…",
+    "stage_evaluating": "Preparing: evaluating the base model before training…",
+    "stage_training": "Preparing: the first training steps…",
+    "stage_final_eval": "evaluating the trained model…", "stage_saving": "saving the model…",
+    "eta_estimating": "estimating…",
     "train_progress": "Step {step}/{total} · epoch {epoch} · {speed} samples/s · ETA {eta}",
     "train_done": "Training finished. {metrics}. Try the model in step 4.",
     "train_stopped": "The run was stopped; the model trained so far was saved if possible.",
@@ -92,6 +103,25 @@ EN: dict[str, str] = {
     "train_preview_model": "{params} parameters, {trainable} of them trained · inputs cut at "
                            "{max_length} tokens · learning rate {lr}.",
     "form_auto": "auto", "form_engine_value": "auto: {value}",
+    "train_fix_settings": "Fix the settings marked in red; then the estimate and Start come "
+                          "back.",
+    # a wrong setting, named by its label (components/i18n.setting_text)
+    "cfg_needs_value": "{field} needs a value.",
+    "cfg_bad_type": "{field} must be {kind}; “{value}” is not.",
+    "cfg_bad_choice": "{field} must be one of {choices}; “{value}” is not.",
+    "cfg_too_small": "{field} must be at least {min}; {value} is too small.",
+    "cfg_too_large": "{field} must be at most {max}; {value} is too large.",
+    "kind_int": "a whole number", "kind_float": "a number", "kind_bool": "on or off",
+    "kind_str": "text",
+    # allowed values of the settings' dropdowns
+    "choice_auto": "auto", "choice_true": "on", "choice_false": "off",
+    "choice_full": "full", "choice_lora": "LoRA", "choice_linear": "linear",
+    "choice_cosine": "cosine", "choice_constant": "constant",
+    "choice_constant_with_warmup": "constant after warm-up", "choice_bf16": "bf16",
+    "choice_fp16": "fp16", "choice_fp32": "fp32", "choice_adamw_torch_fused": "AdamW (fused)",
+    "choice_adamw_torch": "AdamW", "choice_adafactor": "Adafactor", "choice_sgd": "SGD",
+    "choice_epoch": "every epoch", "choice_steps": "every N steps", "choice_no": "never",
+    "choice_join": "join", "choice_exclude": "exclude",
     "form_model_own": "auto: the model's own",
     "train_estimate_time": "Estimated time: about {time}, from earlier runs of this model.",
     "train_estimate_unknown": "The time estimate appears after the first steps.",
@@ -109,18 +139,42 @@ EN: dict[str, str] = {
     "try_max_new": "Max new tokens", "try_message": "Your message", "try_send": "Send",
     "try_clear": "Clear", "try_input": "Input text", "try_generate": "Generate",
     "try_eval": "Evaluation", "try_metrics": "Metrics before and after training",
-    "try_confusion": "Confusion matrix", "try_confusion_title": "Rows: true label · columns: predicted",
-    "try_errors": "Misclassified validation examples / generated samples",
+    "try_confusion": "Confusion matrix · rows: true label, columns: predicted",
+    "try_errors": "Misclassified validation examples",
+    "try_samples": "Generated samples (validation rows, after training)",
+    "try_empty_reply": "*(the model ended its reply without a visible character)*",
     "try_need_text": "Type something first.", "try_need_file": "Upload a file to predict.",
+    "try_untrained_note": "{model} is an untrained tiny model: what it writes or predicts is "
+                          "noise (random text), even after this short training. It shows that "
+                          "the walk works; pick a pretrained model for real answers.",
     # runs
     "runs_refresh": "↻ Refresh", "runs_history": "Run history", "runs_select": "Select runs",
-    "runs_overlay": "Overlay curves", "runs_open": "Open in playground",
+    "runs_overlay": "Overlay curves", "runs_open": "Open (follow live or try)",
     "runs_delete": "Delete…", "runs_confirm": "Yes, delete for good",
     "runs_curves": "Loss of the selected runs",
     "runs_select_first": "Select one or more runs first.",
     "runs_confirm_delete": "Delete {runs} with their models and logs? This cannot be undone.",
     "runs_deleted": "Deleted {count} run(s).",
-    "series_train": "train", "series_eval": "eval",
+    "series_train": "train", "series_eval": "eval", "series_lr": "learning rate",
+    # charts: axes and legends
+    "axis_step": "step", "axis_series": "curve", "axis_loss": "loss", "axis_score": "score",
+    "axis_lr": "learning rate", "axis_count": "examples", "axis_label": "label",
+    "axis_characters": "length (characters)",
+    # numbers, durations, metric names: components/fmt.py
+    "dur_s": "{s} s", "dur_ms": "{m} min {s} s", "dur_hm": "{h} h {m} min",
+    "list_sep": ", ", "metric_value": "{name} {value}", "metric_before": "before: {name}",
+    "metric_accuracy": "accuracy", "metric_macro_f1": "macro-F1", "metric_eval_loss": "eval loss",
+    "metric_train_loss": "training loss", "metric_perplexity": "perplexity",
+    "metric_bleu": "BLEU", "metric_chrf": "chrF", "metric_rougeL": "ROUGE-L",
+    "metric_exact_match": "exact match", "metric_steps": "steps",
+    "col_metric": "metric", "col_before": "before", "col_after": "after",
+    "col_row": "row", "col_label": "label", "col_predicted": "predicted",
+    "col_confidence": "confidence", "col_text": "text", "col_prompt": "prompt",
+    "col_reference": "reference", "col_generated": "generated",
+    # data: layouts and formats as the summary says them
+    "layout_table": "table", "layout_pairs": "input-target pairs",
+    "layout_alpaca": "Alpaca instructions", "layout_messages": "chat messages",
+    "layout_sharegpt": "ShareGPT conversations", "format_text": "plain text",
     "col_run": "run", "col_status": "status", "col_task": "task", "col_model": "model",
     "col_method": "method", "col_created": "created", "col_reason": "note",
     "status_queued": "queued", "status_running": "running", "status_done": "done",
@@ -137,6 +191,7 @@ EN: dict[str, str] = {
                         "smaller sample or a compressed format such as Parquet.",
     "model_custom_hosted": "…or a Hugging Face Hub model id",
     "model_custom_hosted_hint": "preset or Hub id owner/name",
+    "model_custom_hint": "owner/name  |  /path/to/model",
     "remote_code_warning": "Trusting remote code runs the Python files that come with the "
                            "model (its auto_map) on this computer, with your permissions and "
                            "access to your files and tokens. Turn it on only for a model "
@@ -151,3 +206,57 @@ EN: dict[str, str] = {
     "err_engine_fallback": "{detail}",
     **_field_strings(),
 }
+
+# Step 5's Export panel (components/export_panel.py) and the Try chat's "keep for export" box.
+EN.update({
+    "export_title": "Export and share",
+    "export_intro": "Take a finished run's model out of the studio: download it, push it to "
+                    "the Hugging Face Hub, or copy the code that uses it. Exports are kept "
+                    "with the run and reused while its model is unchanged.",
+    "export_run": "Run to export", "export_format": "Format",
+    "export_fmt_zip": "zip: one file, loads with transformers",
+    "export_fmt_merged": "merged: a plain transformers folder",
+    "export_fmt_gguf": "GGUF: llama.cpp, Ollama, LM Studio",
+    "export_fmt_onnx": "ONNX: onnxruntime, for classifiers",
+    "export_quant": "GGUF numbers", "export_quant_f16": "f16 (exact)",
+    "export_quant_q8_0": "q8_0 (about half the size)",
+    "export_button": "Export", "export_files": "Download",
+    "export_pick_run": "Pick a finished run to export (or tick one in the history above).",
+    "export_pick_format": "Pick a format first.",
+    "export_unavailable": "{format} is not offered for this run: {reason}",
+    "export_onnx_only_cls": "ONNX export is for classification runs; this run generates text, "
+                            "so use merged or GGUF.",
+    "export_settings_none": "The Ollama Modelfile gets default sampling settings; to keep your "
+                            "own, tick “Save these settings with the export” in step 4's chat.",
+    "export_settings_used": "The Ollama Modelfile will carry the chat settings kept in step 4: "
+                            "temperature {temperature}, top-p {top_p}, up to {max_new_tokens} "
+                            "new tokens.",
+    "export_settings_used_system": "The Ollama Modelfile will carry the chat settings kept in "
+                                   "step 4: temperature {temperature}, top-p {top_p}, up to "
+                                   "{max_new_tokens} new tokens, and the system prompt "
+                                   "“{system}”.",
+    "export_running": "Exporting {format}: {percent}%.",
+    "export_packing": "Packing the folder into one zip for the download…",
+    "export_done": "Exported {format} in {seconds} s; the download is {size}.",
+    "export_reused": "Reused the earlier {format} export (the model has not changed); the "
+                     "download is {size}.",
+    "export_hub_title": "#### Push to the Hugging Face Hub",
+    "export_hub_repo": "Repository (owner/name)",
+    "export_hub_token": "Hugging Face write token (empty: HF_TOKEN of this computer)",
+    "export_hub_token_hosted": "Your Hugging Face write token (required)",
+    "export_hub_token_info": "Used for this one push only: never stored, never logged.",
+    "export_hub_private": "Private repository", "export_hub_push": "Push to the Hub",
+    "export_hub_need_token": "On this hosted studio, pushing needs your own Hugging Face write "
+                             "token; enter it for this push.",
+    "export_hub_pushing": "Pushing to {repo}: {percent}%.",
+    "export_hub_done": "Pushed the {what} to [{repo}]({url}): {count} files in {seconds} s.",
+    "export_hub_adapter": "LoRA adapter", "export_hub_merged": "merged model",
+    "export_use_title": "#### Use this model",
+    "export_use_after": "Export first: the Ollama and llama.cpp commands name the file the "
+                        "export writes.",
+    "export_use_serve": "Or serve the run on this computer with an OpenAI-compatible API, "
+                        "then call it:",
+    "try_keep_settings": "Save these settings with the export",
+    "try_keep_settings_info": "The system prompt, temperature, top-p and max new tokens go "
+                              "into the Ollama Modelfile of a GGUF export (step 5).",
+})

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from . import form, live
-from .common import Ctx, box, fmt_count, fmt_seconds, mine, owner, wire
+from . import charts, fmt, form, live
+from .common import Ctx, box, mine, owner, wire
 from .i18n import error_text, t, tr
 from .try_step import source_update
 
@@ -72,6 +72,9 @@ def start_run(queue, data_state, model_state, lang, paths, values, owner=None,
     full = disk_refusal(queue.registry, owner, policy, lang)
     if full:
         return {"message": box(full)}
+    wrong = form.problems(dict(zip(paths, values)), lang)
+    if wrong:  # the button is disabled meanwhile; a click that raced the check lands here
+        return {"message": box(" ".join(wrong.values()))}
     try:
         cfg = form.job_config(data_state, model_state, dict(zip(paths, values)))
         # What training would refuse (a 5,000-value "label" column, a model that cannot learn
@@ -114,22 +117,46 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
     progress = live.progress_html(tail, lang, queue.position(run_id))
     if not changed and not fresh:
         return {"progress": progress}
-    out = {"loss": live.plot_value(tail, "loss"), "metric": live.plot_value(tail, "metric"),
-           "lr": live.plot_value(tail, "lr"), "log": live.log_text(tail), "progress": progress,
-           "status": live.status_text(tail, lang), "tail": tail,
+    out = {"loss": live.plot_value(tail, "loss", lang),
+           "metric": live.plot_value(tail, "metric", lang),
+           "lr": live.plot_value(tail, "lr", lang), "log": live.log_text(tail),
+           "progress": progress, "status": live.status_text(tail, lang), "tail": tail,
            "header": run_header(run, lang)}
     final = tail.get("final")
     if final and final["type"] == "done":
         out["try_tab"] = gr.Tab(interactive=True)
     if final:
-        out["try_source"] = source_update(registry, run_id, owner=owner)
+        out["try_source"] = source_update(registry, run_id, owner=owner, lang=lang)
     if fresh:
         out.update(followed(registry, run))
     return out
 
 
 def run_header(run, lang: str) -> str:
-    return tr(lang, "train_following", run=run.id, model=run.model, task=run.task or "-")
+    return tr(lang, "train_following", run=run.id, model=run.model,
+              task=tr(lang, "task_" + run.task) if run.task else "-")
+
+
+def run_settings(registry, run_id, paths, lang, owner=None) -> dict:
+    """path -> update showing the settings of the run this page follows (its job.yaml), for a
+    page that opens on a run (reload, a run opened from the Runs step); {} for no run."""
+    import yaml
+    run = registry.get(run_id, **mine(owner)) if run_id else None
+    if run is None:
+        return {}
+    try:
+        config = yaml.safe_load(registry.folder(run).job_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return form.filled(config or {}, paths, lang)
+
+
+def check_form(paths, values, lang) -> dict:
+    """Each field's help line, or what is wrong with its value (named by its label, in the
+    page's language), and Start enabled only when every value is one the engine takes.
+    Outputs one update per field path, and start."""
+    wrong = form.problems(dict(zip(paths, values)), lang)
+    return {**form.marks(paths, wrong, lang), "start": gr.update(interactive=not wrong)}
 
 
 def estimate(registry, data_state, model_state, lang, paths, values, owner=None) -> dict:
@@ -138,6 +165,8 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
     'decide for me' boxes); the time from the speed of earlier runs of this model.
     Outputs estimate and one placeholder update per 'decide for me' number."""
     from studio import jobs
+    if form.problems(dict(zip(paths, values)), lang):
+        return {"estimate": box(tr(lang, "train_fix_settings"), "info")}
     if not (data_state or {}).get("valid") or not (model_state or {}).get("name"):
         return {"estimate": ""}
     try:
@@ -149,13 +178,13 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
                 excluded=p.excluded_rows),
              tr(lang, "train_preview_steps", per_epoch=p.steps_per_epoch, steps=p.total_steps,
                 batch=p.cfg.train.batch_size),
-             tr(lang, "train_preview_model", params=fmt_count(p.parameters),
-                trainable=fmt_count(p.trainable), max_length=p.cfg.train.max_length,
-                lr=p.cfg.train.learning_rate)]
+             tr(lang, "train_preview_model", params=fmt.count(p.parameters),
+                trainable=fmt.count(p.trainable), max_length=p.cfg.train.max_length,
+                lr=fmt.number(p.cfg.train.learning_rate))]
     speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
     if speed:
         seconds = p.total_steps * p.cfg.train.batch_size * p.cfg.train.grad_accum / speed
-        lines.append(tr(lang, "train_estimate_time", time=fmt_seconds(seconds)))
+        lines.append(tr(lang, "train_estimate_time", time=fmt.duration(seconds, lang)))
     else:
         lines.append(tr(lang, "train_estimate_unknown"))
     return {"estimate": "  \n".join(lines), **form.engine_picks(p.cfg, paths, lang)}
@@ -170,6 +199,17 @@ def past_speed(registry, model: str, method: str, owner=None) -> float | None:
                 m.get("train_samples_per_second"):
             return float(m["train_samples_per_second"])
     return None
+
+
+PLOTS = {"loss": ("plot_loss", "axis_loss"), "metric": ("plot_metric", "axis_score"),
+         "lr": ("plot_lr", "axis_lr")}
+
+
+def plot_titles(lang: str) -> dict:
+    """Outputs plot_loss, plot_metric, plot_lr: each chart's axis and legend titles in
+    `lang` (sent when the page loads; gradio translates labels, not chart titles)."""
+    return {f"plot_{name}": gr.update(**charts.titles(lang, y_key))
+            for name, (_, y_key) in PLOTS.items()}
 
 
 def build(ctx: Ctx) -> None:
@@ -187,12 +227,8 @@ def build(ctx: Ctx) -> None:
     progress = gr.HTML(elem_id="train-progress")
     status = gr.Markdown(elem_id="train-status")
     with gr.Row():
-        loss_plot = gr.LinePlot(x="step", y="value", color="series",
-                                label=t("plot_loss"), height=300, elem_id="plot-loss")
-        metric_plot = gr.LinePlot(x="step", y="value", color="series",
-                                  label=t("plot_metric"), height=300, elem_id="plot-metric")
-        lr_plot = gr.LinePlot(x="step", y="value", color="series",
-                              label=t("plot_lr"), height=300, elem_id="plot-lr")
+        plots = {name: charts.line_plot(t(label), f"plot-{name}")
+                 for name, (label, _) in PLOTS.items()}
     with gr.Accordion(t("train_log"), open=False):
         log_box = gr.Textbox(lines=12, max_lines=12, show_label=False, autoscroll=True,
                              elem_id="train-log")
@@ -202,6 +238,8 @@ def build(ctx: Ctx) -> None:
                                       elem_id="train-yaml")
     tail = gr.State(None)
     timer = gr.Timer(POLL_SECONDS)
+    ctx.parts["form"] = widgets
+    ctx.parts["plots"] = {f"plot_{name}": plot for name, plot in plots.items()}
 
     # gr.Request comes first: gradio fills only a named parameter before the form's *vals.
     def do_start(request: gr.Request, data_state, model_state, lang, *vals):
@@ -209,8 +247,12 @@ def build(ctx: Ctx) -> None:
                          owner(ctx, request), ctx.policy)
 
     def do_estimate(request: gr.Request, data_state, model_state, lang, *vals):
-        return estimate(registry, data_state, model_state, lang, paths, vals,
-                        owner(ctx, request))
+        shown = check_form(paths, vals, lang)
+        picks = estimate(registry, data_state, model_state, lang, paths, vals,
+                         owner(ctx, request))
+        for path, update in picks.items():  # a placeholder and a help line: one update
+            shown[path] = {**shown[path], **update} if path in shown else update
+        return shown
 
     def do_stop(rid, lang, request: gr.Request):
         return stop_run(queue, rid, lang, owner(ctx, request))
@@ -225,16 +267,18 @@ def build(ctx: Ctx) -> None:
 
     def wire_timer():  # after the Try step exists: a finished run refreshes its run list
         wire(timer.tick, do_poll, [ctx.run_id, tail, ctx.lang],
-             {"loss": loss_plot, "metric": metric_plot, "lr": lr_plot, "log": log_box,
-              "progress": progress, "status": status, "tail": tail, "header": header,
-              "try_tab": ctx.tab["try"], "command": command, "yaml_file": yaml_file,
-              "try_source": ctx.parts["try_source"]},
+             {"loss": plots["loss"], "metric": plots["metric"], "lr": plots["lr"],
+              "log": log_box, "progress": progress, "status": status, "tail": tail,
+              "header": header, "try_tab": ctx.tab["try"], "command": command,
+              "yaml_file": yaml_file, "try_source": ctx.parts["try_source"]},
              show_progress="hidden")
     ctx.later.append(wire_timer)
-    estimate_outputs = {"estimate": estimate_md, **{
-        path: widgets[path] for path in paths if form.decided_by_engine(form.fields()[path])}}
-    # Text boxes re-ask when the user is done typing, not at every key.
+    # Every field: its help line or its problem; Start; the estimate and the engine's picks.
+    estimate_outputs = {"estimate": estimate_md, "start": start, **widgets}
+    # Text boxes re-check when the user is done typing, not at every key; the page's language
+    # arriving (page load) puts every help line in it.
     events = [(w.blur, w.submit) if isinstance(w, gr.Textbox) else (w.change,) for w in values]
-    for trigger in (*(e for pair in events for e in pair), ctx.model.change, ctx.data.change):
+    for trigger in (*(e for pair in events for e in pair), ctx.model.change, ctx.data.change,
+                    ctx.lang.change):
         wire(trigger, do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
              estimate_outputs, show_progress="hidden")

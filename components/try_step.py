@@ -13,22 +13,24 @@ from pathlib import Path
 import gradio as gr
 
 from . import results
-from .common import Ctx, box, confined_upload, mine, owner, wire
+from .common import Ctx, Slider, box, confined_upload, mine, owner, wire
 from .i18n import error_text, t, tr
 
 TOP_CLASSES = 10
 
 
-def run_choices(registry, owner=None) -> list[tuple[str, str]]:
+def run_choices(registry, owner=None, lang: str = "en") -> list[tuple[str, str]]:
     """Finished runs that saved a model, newest first (hosted: `owner`'s only)."""
-    return [(f"{r.id} · {r.model} · {r.task}", r.id) for r in registry.list(200, **mine(owner))
+    return [(f"{r.id} · {r.model} · {tr(lang, 'task_' + r.task) if r.task else '-'}", r.id)
+            for r in registry.list(200, **mine(owner))
             if r.status in ("done", "stopped") and registry.folder(r).has_model()]
 
 
-def source_update(registry, run_id, current=None, owner=None):
+def source_update(registry, run_id, current=None, owner=None, lang: str = "en"):
     """The run list, selecting `current` if still there, else this browser's run, else the
-    newest one."""
-    choices = run_choices(registry, owner)
+    newest one: never a value the list does not hold (a running run is followed on the Train
+    step, not here)."""
+    choices = run_choices(registry, owner, lang)
     ids = [v for _, v in choices]
     value = next((r for r in (current, run_id) if r in ids), ids[0] if ids else None)
     return gr.update(choices=choices, value=value)
@@ -36,26 +38,39 @@ def source_update(registry, run_id, current=None, owner=None):
 
 def open_run(registry, run_id, lang, owner=None) -> dict:
     """Show the right playground for the run's task, and its evaluation. Outputs info,
-    cls_group, chat_group, t2t_group, metrics, confusion, errors, source, cm_col. Someone
+    cls_group, chat_group, t2t_group, metrics, confusion, errors, samples, source, cm_col,
+    err_col, smp_col. Someone
     else's run (hosted) answers like a missing one."""
     hidden = gr.update(visible=False)
     run = registry.get(run_id, **mine(owner)) if run_id else None
     if run is None:
         return {"info": box(tr(lang, "try_pick_run"), "info"), "cls_group": hidden,
                 "chat_group": hidden, "t2t_group": hidden, "metrics": None, "confusion": None,
-                "errors": None, "cm_col": hidden}
+                "errors": None, "samples": None, "cm_col": hidden, "err_col": hidden,
+                "smp_col": hidden}
     folder = registry.folder(run)
     task = run.task
     cls = task == "classification"
-    return {"info": tr(lang, "try_run_info", run=run.id, model=run.model,
-                       task=tr(lang, "task_" + task), status=tr(lang, "status_" + run.status)),
+    info = tr(lang, "try_run_info", run=run.id, model=run.model,
+              task=tr(lang, "task_" + task), status=tr(lang, "status_" + run.status))
+    if untrained(run.model):
+        info += "\n\n" + box(tr(lang, "try_untrained_note", model=run.model), "warning")
+    return {"info": info,
             "cls_group": gr.update(visible=cls), "chat_group": gr.update(visible=task == "chat"),
             "t2t_group": gr.update(visible=task == "text2text"),
-            "metrics": results.before_after(folder),
-            "confusion": results.confusion_image(folder, tr(lang, "try_confusion_title"))
-            if cls else None,
-            "errors": results.misclassified(folder) if cls else results.samples(folder),
-            "source": gr.update(value=run.id), "cm_col": gr.update(visible=cls)}
+            "metrics": results.before_after(folder, lang),
+            # the title is the component's label: words the browser draws, in any language
+            "confusion": results.confusion_image(folder) if cls else None,
+            "errors": results.misclassified(folder, lang) if cls else None,
+            "samples": None if cls else results.samples(folder, lang),
+            "source": gr.update(value=run.id), "cm_col": gr.update(visible=cls),
+            "err_col": gr.update(visible=cls), "smp_col": gr.update(visible=not cls)}
+
+
+def untrained(model: str) -> bool:
+    """Whether a run started from an untrained tiny preset (its output is noise)."""
+    from studio.models import PRESETS
+    return model in PRESETS and PRESETS[model].untrained
 
 
 def base_name(registry, run_id, owner=None) -> tuple[str, str, list[str]]:
@@ -117,6 +132,8 @@ def chat_stream(cache, registry, run_id, message, history, base_history, system,
                 hist[-1]["content"] = text
                 yield {"history": history, "base_history": base_history, "chat_in": "",
                        "message": ""}
+            if not hist[-1]["content"].strip():  # never a blank bubble: say it
+                hist[-1]["content"] = tr(lang, "try_empty_reply")
     except Exception as e:  # noqa: BLE001
         yield {"history": history, "base_history": base_history, "chat_in": message,
                "message": box(error_text(e, lang))}
@@ -173,13 +190,19 @@ def build(ctx: Ctx) -> None:
     with gr.Group(visible=False) as chat_group:
         system = gr.Textbox(label=t("try_system"), lines=2, elem_id="try-system")
         with gr.Row():
-            temperature = gr.Slider(0.0, 2.0, value=0.7, step=0.05, label=t("try_temperature"))
-            top_p = gr.Slider(0.05, 1.0, value=0.9, step=0.05, label=t("try_top_p"))
-            max_new = gr.Slider(8, 1024, value=128, step=8, label=t("try_max_new"))
+            temperature = Slider(0.0, 2.0, value=0.7, step=0.05, label=t("try_temperature"),
+                                 elem_id="try-temperature")
+            top_p = Slider(0.05, 1.0, value=0.9, step=0.05, label=t("try_top_p"),
+                           elem_id="try-top-p")
+            max_new = Slider(8, 1024, value=128, step=8, label=t("try_max_new"),
+                             elem_id="try-max-new")
+        from .export_panel import chat_settings_box  # "Save these settings with the export"
+        chat_settings_box(ctx, system, temperature, top_p, max_new)
         with gr.Row():
-            chatbot = gr.Chatbot(label=t("try_tuned"), height=360, elem_id="try-chat")
+            chatbot = gr.Chatbot(label=t("try_tuned"), height=360, elem_id="try-chat",
+                                 buttons=["copy_all"])
             base_chat = gr.Chatbot(label=t("try_base"), height=360, elem_id="try-base-chat",
-                                   visible=False)
+                                   visible=False, buttons=["copy_all"])
         chat_in = gr.Textbox(label=t("try_message"), elem_id="try-chat-input")
         with gr.Row():
             send = gr.Button(t("try_send"), variant="primary", elem_id="try-send")
@@ -192,20 +215,28 @@ def build(ctx: Ctx) -> None:
             t2t_base = gr.Textbox(label=t("try_base"), lines=3, visible=False)
     with gr.Accordion(t("try_eval"), open=True):
         with gr.Row():
-            metrics = gr.Dataframe(label=t("try_metrics"), interactive=False, elem_id="try-metrics")
+            metrics = gr.Dataframe(label=t("try_metrics"), interactive=False,
+                                   elem_id="try-metrics")
             with gr.Column(visible=False) as cm_col:
-                confusion = gr.Image(label=t("try_confusion"), type="pil", elem_id="try-confusion")
-        errors = gr.Dataframe(label=t("try_errors"), interactive=False, wrap=True,
-                              elem_id="try-errors")
+                confusion = gr.Image(label=t("try_confusion"), type="pil",
+                                     elem_id="try-confusion")
+        # Wrapped, in the width of the page: label, prediction and confidence before the text.
+        with gr.Column(visible=False) as err_col:
+            errors = gr.Dataframe(label=t("try_errors"), interactive=False, wrap=True,
+                                  max_height=480, elem_id="try-errors",
+                                  column_widths=["7%", "13%", "13%", "11%", "56%"])
+        with gr.Column(visible=False) as smp_col:
+            samples = gr.Dataframe(label=t("try_samples"), interactive=False, wrap=True,
+                                   max_height=480, elem_id="try-samples",
+                                   column_widths=["34%", "33%", "33%"])
     ctx.parts["try_source"] = source
 
     # Every handler acts for the request's owner (hosted: its own runs only).
     def do_open(rid, lang, request: gr.Request):
         return open_run(registry, rid, lang, owner(ctx, request))
 
-    def do_refresh(rid, request: gr.Request):
-        return {"source": gr.update(choices=run_choices(registry, owner(ctx, request)),
-                                    value=rid)}
+    def do_refresh(rid, lang, request: gr.Request):
+        return {"source": source_update(registry, rid, owner=owner(ctx, request), lang=lang)}
 
     def do_classify(rid, text_value, cmp, lang, request: gr.Request):
         return classify_text(cache, registry, rid, text_value, cmp, lang, owner(ctx, request))
@@ -220,8 +251,9 @@ def build(ctx: Ctx) -> None:
     wire(source.change, do_open, [source, ctx.lang],
          {"info": info, "cls_group": cls_group, "chat_group": chat_group,
           "t2t_group": t2t_group, "metrics": metrics, "confusion": confusion, "errors": errors,
-          "source": source, "cm_col": cm_col}, api_name="open_run")
-    wire(refresh.click, do_refresh, ctx.run_id, {"source": source})
+          "source": source, "cm_col": cm_col, "samples": samples, "err_col": err_col,
+          "smp_col": smp_col}, api_name="open_run")
+    wire(refresh.click, do_refresh, [ctx.run_id, ctx.lang], {"source": source})
     labels_out = {"tuned": tuned_label, "base": base_label, "message": message}
     for i, trigger in enumerate((go.click, text.submit)):
         wire(trigger, do_classify, [source, text, compare, ctx.lang], labels_out,

@@ -61,7 +61,7 @@ def mode_text(ctx: Ctx, lang: str) -> str:
               days=p.anonymous_retention_days)
 
 
-def on_load(registry, run_id, owner=None) -> dict:
+def on_load(registry, run_id, owner=None, lang: str = "en") -> dict:
     """What a page shows when it opens: the Train tab when this browser follows a run (its id
     is in BrowserState, so a reload lands back on it; on the Train step while it trains), the
     Try tab once any run is done. Outputs train_tab, try_tab, tabs, run_id, try_source.
@@ -74,7 +74,7 @@ def on_load(registry, run_id, owner=None) -> dict:
            "try_tab": gr.Tab(interactive=following or has_done),
            "run_id": run_id if following else "",
            "try_source": try_step.source_update(registry, run_id if following else "",
-                                                owner=owner)}
+                                                owner=owner, lang=lang)}
     if following and run.status in ("queued", "running"):
         out["tabs"] = gr.Tabs(selected="train")
     return out
@@ -87,21 +87,29 @@ def wire_load(demo: gr.Blocks, ctx: Ctx) -> None:
     table, render_table = ctx.parts["preset_table"]
     source = ctx.parts["try_source"]
 
-    def load(run_id, request: gr.Request):
-        lang = lang_of(request)
-        return {"lang": lang, "preset_table": render_table(lang), "mode": mode_text(ctx, lang),
-                **on_load(registry, run_id, owner(ctx, request))}
+    form_widgets = ctx.parts["form"]
 
+    def load(run_id, request: gr.Request):
+        lang, who = lang_of(request), owner(ctx, request)
+        out = {"lang": lang, "preset_table": render_table(lang), "mode": mode_text(ctx, lang),
+               **on_load(registry, run_id, who, lang), **train_step.plot_titles(lang)}
+        # The run this browser follows shows its own settings, not the form's defaults.
+        return {**out, **train_step.run_settings(registry, out["run_id"], list(form_widgets),
+                                                 lang, who)}
+
+    # New outputs go at the end: API clients read the run id as the second output.
     wire(demo.load, load, [ctx.run_id],
          {"lang": ctx.lang, "preset_table": table, "train_tab": ctx.tab["train"],
           "try_tab": ctx.tab["try"], "tabs": ctx.tabs, "run_id": ctx.run_id,
-          "try_source": source, "mode": ctx.parts["mode"]}, api_name="load")
+          "try_source": source, "mode": ctx.parts["mode"], **ctx.parts["plots"],
+          **form_widgets}, api_name="load")
 
-    def try_selected(rid, cur, request: gr.Request):
+    def try_selected(rid, cur, lang, request: gr.Request):
         return {"try_source": try_step.source_update(registry, rid, cur,
-                                                     owner=owner(ctx, request))}
+                                                     owner=owner(ctx, request), lang=lang)}
 
-    wire(ctx.tab["try"].select, try_selected, [ctx.run_id, source], {"try_source": source})
+    wire(ctx.tab["try"].select, try_selected, [ctx.run_id, source, ctx.lang],
+         {"try_source": source})
 
 
 def launch_options() -> dict:

@@ -10,6 +10,9 @@ Schema - every event has `type` and `time` (unix seconds); the rest by type:
   log        step, epoch, loss, learning_rate, samples_per_second, tokens_per_second,
              elapsed, eta (seconds), grad_norm
   eval       phase ("before" | "during" | "after"), step, epoch, metrics {name: value}
+  stage      stage: what the run is busy with between and around the steps, once the data
+             is read and the model loaded: tokenizing, evaluating (the base model),
+             training, final_eval, saving
   checkpoint step, path
   message    level ("info" | "warning"), text, code  (data notes, LoRA targets chosen, ...)
   done       metrics {name: value}, model_path, elapsed

@@ -174,8 +174,9 @@ def generate_stream(lm: LoadedModel, messages: list[dict], max_new_tokens: int =
     from transformers import TextIteratorStreamer
     source = prompt_text(lm, messages)
     tok = lm.tokenizer
-    enc = tok(source, return_tensors="pt", truncation=True, max_length=lm.max_length,
+    enc = tok(source, return_tensors="pt",
               add_special_tokens=not (lm.family == "gpt" and tok.chat_template))
+    enc, max_new_tokens = _fit(lm, enc, max_new_tokens)
     streamer = TextIteratorStreamer(tok, skip_prompt=lm.family == "gpt",
                                     skip_special_tokens=True)
     kwargs = dict(**enc, max_new_tokens=max_new_tokens, streamer=streamer,
@@ -202,6 +203,21 @@ def generate_stream(lm: LoadedModel, messages: list[dict], max_new_tokens: int =
     thread.join()
     if errors:
         raise InferenceError(f"Generation failed: {errors[0]}")
+
+
+def _fit(lm: LoadedModel, enc, max_new_tokens: int):
+    """Keep the prompt's end (the latest turns: the new message is never cut off) within the
+    model's input length, and prompt + reply within a GPT's positions (past its last position
+    a GPT-2 fails with 'index out of range': long chats used to end there)."""
+    config = getattr(lm.model, "config", None)
+    room = (getattr(config, "n_positions", None) or getattr(
+        config, "max_position_embeddings", None)) if lm.family == "gpt" else None
+    keep = min(lm.max_length, max(room - max_new_tokens, room // 2)) if room else lm.max_length
+    if enc["input_ids"].shape[1] > keep:
+        enc = {k: v[:, -keep:] for k, v in enc.items()}
+    if room:
+        max_new_tokens = max(1, min(max_new_tokens, room - enc["input_ids"].shape[1]))
+    return enc, max_new_tokens
 
 
 def generate_text(lm: LoadedModel, messages: list[dict], max_new_tokens: int = 256,

@@ -129,6 +129,7 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
     quiet_libraries()
     plan = jobs.prepare(cfg, log_note=lambda **n: writer.emit("message", **n))
     record_resolved_job(plan, folder, report)
+    writer.emit("stage", stage="tokenizing")  # data read, model loaded; stages: events.py
     train_ds, val_ds = build_datasets(plan, writer)
     trainer, callback = make_trainer(plan, folder, train_ds, val_ds, writer, stop)
     announce_start(plan, folder, writer, train_ds, val_ds, callback.total)
@@ -143,9 +144,11 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
                     text="No checkpoint found; training starts from the beginning.")
     before = {}
     if val_ds is not None and plan.cfg.train.eval_before and checkpoint is None:
+        writer.emit("stage", stage="evaluating")
         before = evaluate(trainer, plan, val_ds, folder, phase="before")
         writer.emit("eval", phase="before", step=0, epoch=0.0, metrics=scalars(before))
 
+    writer.emit("stage", stage="training")
     callback.started()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     step = trainer.state.global_step
@@ -154,9 +157,11 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
 
     after = {}
     if val_ds is not None:
+        writer.emit("stage", stage="final_eval")
         after = evaluate(trainer, plan, val_ds, folder, phase="after")
         writer.emit("eval", phase="after", step=step, epoch=trainer.state.epoch,
                     metrics=scalars(after))
+    writer.emit("stage", stage="saving")
     jobs.save_model(trainer, plan, folder.model_dir)
     return finish_done(plan, folder, writer, report, callback, before, after, step, t0)
 

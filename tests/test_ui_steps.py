@@ -155,7 +155,7 @@ def test_start_refuses_without_data_or_with_bad_values(services):
     _, state = data_state(SAMPLES / "reviews_sentiment.csv")
     out = train_step.start_run(queue, state, {"name": "tiny-bert"}, "zh-CN",
                                ["train.batch_size"], [5000])
-    assert set(out) == {"message"} and "batch_size" in out["message"]
+    assert set(out) == {"message"} and "批大小最多为 1024；5000 太大了。" in out["message"]
     assert not registry.list()
 
 
@@ -204,8 +204,12 @@ def test_training_curves_progress_and_reattach(services, bert_run):
     assert tail["loss"] and {p["series"] for p in tail["loss"]} == {"train", "eval"}
     assert {p["series"] for p in tail["metric"]} >= {"accuracy"}
     assert tail["lr"]
-    loss = live.plot_value({**tail, "loss": tail["loss"][:1]}, "loss")
-    assert set(loss["series"]) == {"train", "eval"}  # every series from the first table on
+    loss = live.plot_value({**tail, "loss": tail["loss"][:1]}, "loss", "zh-CN")
+    assert list(dict.fromkeys(loss["series"])) == ["训练", "验证"]  # both from the first table
+    metric = live.plot_value(tail, "metric", "en")
+    assert set(metric["series"]) == {"accuracy", "macro-F1"}
+    assert metric["step"].nunique() >= 2  # before and after training: a line, not a dot
+    assert live.plot_value(live.new_tail(run_id), "loss") is None  # a new run: empty chart
     assert "Step" in live.progress_html(tail, "en") and "finished" in live.status_text(tail, "en")
     # A reloaded page has no tail: the first tick rebuilds everything from offset 0.
     out = train_step.poll(registry, queue, run_id, None, "en")
@@ -230,6 +234,13 @@ def test_stop_asks_then_kills(services):
                                   ["train.epochs"], [50])["run_id"]
     pid = registry.get(run_id).pid
     assert registry.get(run_id).status == "running" and pid
+    # Opened from the Runs step (a second browser): followed live on the Train step; the Try
+    # step's list never gets a value it does not hold (gradio's "not in the list of choices").
+    opened = runs_step.reopen(registry, [run_id], "en")
+    assert opened["run_id"] == run_id and opened["tabs"].selected == "train"
+    assert opened["train_tab"].interactive
+    assert opened["try_source"]["value"] in [v for _, v in opened["try_source"]["choices"]] + [
+        None] and opened["try_source"]["value"] != run_id
     first = train_step.stop_run(queue, run_id, "en")["message"]
     assert first == "⚠ Asked the run to stop at the next step. Click Stop again to kill it."
     assert registry.folder(run_id).stop_requested()
@@ -261,7 +272,7 @@ def test_playground_classifies_and_compares(services, bert_run):
     out = try_step.open_run(registry, run_id, "en")
     assert out["cls_group"]["visible"] and not out["chat_group"]["visible"]
     assert not out["t2t_group"]["visible"] and out["cm_col"]["visible"]
-    assert list(out["metrics"]["metric"]) == ["accuracy", "macro_f1", "eval_loss"]
+    assert list(out["metrics"]["metric"]) == ["accuracy", "macro-F1", "eval loss"]
     assert out["confusion"] is not None and out["confusion"].size[0] > 100  # the picture
     assert set(out["errors"].columns) >= {"text", "label", "predicted"}
     out = try_step.classify_text(cache, registry, run_id, "Lovely food.", True, "en")
@@ -281,7 +292,8 @@ def test_playground_chat_streams(services, gpt_run):
     assert tail["final"]["type"] == "done"
     out = try_step.open_run(registry, run_id, "en")
     assert out["chat_group"]["visible"] and not out["cls_group"]["visible"]
-    assert out["confusion"] is None and set(out["errors"].columns) == {
+    assert out["confusion"] is None and out["errors"] is None
+    assert out["smp_col"]["visible"] and set(out["samples"].columns) == {
         "prompt", "reference", "generated"}
     steps = list(try_step.chat_stream(cache, registry, run_id, "Hello?", [], [], "Be brief.",
                                       0.0, 1.0, 8, True, "en"))
@@ -289,6 +301,31 @@ def test_playground_chat_streams(services, gpt_run):
     assert [m["role"] for m in last["history"]] == ["user", "assistant"]
     assert [m["role"] for m in last["base_history"]] == ["user", "assistant"]
     assert len(steps) >= 2 and last["chat_in"] == "" and last["message"] == ""
+
+
+def test_playground_chat_keeps_talking(services, gpt_run):
+    """Three turns with the longest replies the page allows: the history grows past the tiny
+    GPT's positions, and each turn still answers (it used to fail 'index out of range')."""
+    registry, _, cache = services
+    run_id, _ = gpt_run
+    history = []
+    for text in ("Hello?", "And then?", "Thanks!"):
+        steps = list(try_step.chat_stream(cache, registry, run_id, text, history, [], "",
+                                          0.0, 1.0, 1024, False, "zh-CN"))
+        last = steps[-1]
+        assert last["message"] == "", last["message"]
+        history = last["history"]
+        assert history[-1]["role"] == "assistant" and history[-1]["content"].strip()
+        assert len(steps) > 3  # streamed: one update per piece of the reply
+    assert [m["role"] for m in history] == ["user", "assistant"] * 3
+
+
+def test_the_engine_says_what_it_prepares(services, bert_run):
+    registry, _, _ = services
+    run_id, tail = bert_run
+    stages = [e["stage"] for e in registry.folder(run_id).events() if e["type"] == "stage"]
+    assert stages == ["tokenizing", "evaluating", "training", "final_eval", "saving"]
+    assert tail["stage"] == "saving"
 
 
 def test_playground_errors_are_sentences(services):

@@ -14,7 +14,7 @@ def test_outputs_are_named_and_the_state_keeps_its_keys():
     assert set(out) == set(data_step.OUTPUTS)
     state = out["state"]
     assert set(state) == {"path", "validation_path", "roles", "overrides", "task", "rows",
-                          "labels", "layout", "valid", "unnamed_columns"}
+                          "labels", "layout", "valid", "unnamed_columns", "chinese"}
     assert (state["task"], state["rows"], state["valid"]) == ("classification", 9, True)
     assert state["unnamed_columns"] == "join" and state["overrides"] == {}
     assert isinstance(out["table"]["value"], pd.DataFrame)

@@ -64,7 +64,9 @@ def test_lora_trains_adapters_and_the_new_head_only():
     cfg.method.lora_targets = "query,value"
     model = adapt(bert(), cfg, "bert")
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
-    assert trainable and all("lora_" in n or "classifier" in n for n in trainable)
+    # The head and the pooler (saved with the adapter so every load is the same) train whole.
+    assert trainable and all("lora_" in n or "classifier" in n or "pooler" in n
+                             for n in trainable)
     assert any("query.lora_A" in n for n in trainable)
     assert any("value.lora_B" in n for n in trainable)
     assert not any("key" in n for n in trainable)

@@ -1,0 +1,184 @@
+"""Small things every step shares: the per-page context, the event wiring and a few
+formatting helpers.
+
+Handlers are plain functions that return a dict keyed by output *names*, e.g.
+`{"message": "...", "tail": {...}}`; a name left out leaves its component unchanged. Tests call
+them directly and look results up by name; `wire` connects one to an event with the names
+mapped to components.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "assets"
+
+
+@dataclass
+class Ctx:
+    """What build_ui hands each step: shared services and the components steps wire across.
+
+    Services (registry, queue, cache) are shared by every browser; everything per-browser lives
+    in the gr.State / gr.BrowserState components collected here, never in Python globals.
+    """
+    registry: object
+    queue: object
+    cache: object
+    hosted: bool = False           # hosted mode: runs per owner, confined inputs, limits
+    policy: object = None          # studio.hosting.Policy (the limits shown and enforced)
+    uploads: object = None         # studio.uploads.UploadBook: which client uploaded which file
+    lang: object = None            # gr.State: "en" | "zh-CN"
+    data: object = None            # gr.State: dict from data_step (path, roles, task, ...)
+    model: object = None           # gr.State: dict from model_step (name, family, ...)
+    run_id: object = None          # gr.BrowserState: the run this browser follows
+    tabs: object = None            # gr.Tabs
+    tab: dict = field(default_factory=dict)    # step name -> gr.Tab
+    parts: dict = field(default_factory=dict)  # "try_source", "preset_table": read by others
+    later: list = field(default_factory=list)  # wiring that needs a later step's components
+
+
+def owner(ctx: Ctx, request) -> str | None:
+    """Who a request acts as, for every engine call that reads or changes runs: None in local
+    mode (every run), else the login or this browser's anonymous key (guard.owner_of)."""
+    from .guard import owner_of
+    return owner_of(request, ctx.hosted)
+
+
+def mine(owner_value: str | None) -> dict:
+    """Keyword arguments that pass `owner` on to an engine call only when there is one, so
+    local mode calls the engine exactly as before."""
+    return {} if owner_value is None else {"owner": owner_value}
+
+
+def upload_roots() -> list[str]:
+    """Where gradio stores uploads: $GRADIO_TEMP_DIR, else <tmp>/gradio (demo.GRADIO_CACHE)."""
+    from gradio.utils import get_upload_folder
+    return [get_upload_folder()]
+
+
+def confined_upload(ctx: Ctx, path: str | None, request) -> str:
+    """The real path of an uploaded file this browser may read, "" for no file, or a
+    DataError (codes upload_not_yours, upload_too_large, file_missing) with one sentence.
+
+    Hosted: only a file this very client sent to the upload endpoint (recorded by the Guard
+    middleware) or a shipped sample; a forged path (/etc/passwd, another browser's upload) is
+    refused before anything reads or copies it. Local: the size limit only."""
+    from studio.uploads import confine
+    from .guard import request_key
+    if not path:
+        return ""
+    client = request_key(request)
+    policy = ctx.policy
+    return confine(str(path), client=client, book=ctx.uploads, roots=upload_roots(),
+                   hosted=ctx.hosted, max_mb=getattr(policy, "max_upload_mb", 0) or 0,
+                   extra_roots=[str(ASSETS / "samples")])
+
+
+def sample_files() -> dict[str, Path]:
+    """Sample datasets shipped in assets/, by file name."""
+    folder = ASSETS / "samples"
+    return {p.name: p for p in sorted(folder.glob("*")) if p.is_file()}
+
+
+def keep_upload(path: str | None, workspace: Path) -> str:
+    """Copy an uploaded file into the workspace so runs keep working after Gradio's temp
+    folder is cleaned; samples and files already in the workspace are used where they are."""
+    if not path:
+        return ""
+    src = Path(path)
+    if src.is_relative_to(ASSETS) or src.is_relative_to(workspace):
+        return str(src)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()[:10]
+    target = workspace / "uploads" / digest / src.name  # same name, so messages name it
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
+    return str(target)
+
+
+def display_name(path: str) -> str:
+    return Path(path).name
+
+
+def fmt_count(n: int | float | None) -> str:
+    if n is None:
+        return "-"
+    n = float(n)
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return f"{int(n)}"
+
+
+def fmt_seconds(s: float | None) -> str:
+    if s is None:
+        return "-"
+    s = int(round(s))
+    if s >= 3600:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    if s >= 60:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s}s"
+
+
+def fmt_metric(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return "-" if v is None else str(v)
+
+from gradio.events import Dependency
+
+class Slider(gr.Slider):
+    """gr.Slider, except that a number typed into its box beyond its range is taken at the
+    nearest bound - what the box itself shows once the edit ends - instead of gradio's
+    English pop-up ("Value 5 is greater than maximum value 0.5"), which names no field."""
+    is_template = True  # drawn by gradio's own slider
+
+    def preprocess(self, payload):
+        if isinstance(payload, (int, float)):
+            payload = min(max(payload, self.minimum), self.maximum)
+        return super().preprocess(payload)
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def box(text: str, kind: str = "error") -> str:
+    """A message as Markdown; CSS gives .studio-error / .studio-ok boxes their colour."""
+    if not text:
+        return ""
+    icon = {"error": "✖", "warning": "⚠", "ok": "✔", "info": "ℹ"}[kind]
+    return f"{icon} {text}"
+
+
+def named(result: dict, outputs: dict) -> dict:
+    """{name: value} -> {component: value}; gr.skip() when nothing is to change."""
+    unknown = set(result) - set(outputs)
+    if unknown:
+        raise KeyError(f"handler returned outputs it is not wired to: {sorted(unknown)}")
+    return {outputs[name]: value for name, value in result.items()} or gr.skip()
+
+
+def wire(trigger, fn, inputs, outputs: dict, **kwargs):
+    """Connect `fn` (returns or yields {name: value}) to an event listener such as
+    `button.click`, with `outputs` mapping each name to its component. The wrapper keeps fn's
+    signature, so a `gr.Request` parameter is still filled in by Gradio."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def run(*args):
+            for result in fn(*args):
+                yield named(result, outputs)
+    else:
+        @functools.wraps(fn)
+        def run(*args):
+            return named(fn(*args), outputs)
+    return trigger(run, inputs, list(outputs.values()), **kwargs)
