@@ -134,16 +134,22 @@ def fmt_metric(v) -> str:
     return "-" if v is None else str(v)
 
 
-class Slider(gr.Slider):
+def Slider(minimum: float, maximum: float, **kwargs) -> gr.Slider:  # noqa: N802 - a widget
     """gr.Slider, except that a number typed into its box beyond its range is taken at the
     nearest bound - what the box itself shows once the edit ends - instead of gradio's
-    English pop-up ("Value 5 is greater than maximum value 0.5"), which names no field."""
-    is_template = True  # drawn by gradio's own slider
+    English pop-up ("Value 5 is greater than maximum value 0.5"), which names no field.
+    An instance attribute, not a subclass (gradio writes a .pyi file next to the module of
+    any component subclass), so it holds for a slider no event updates: gradio rebuilds an
+    updated component from its class. The settings form has no sliders for that reason."""
+    slider = gr.Slider(minimum, maximum, **kwargs)
+    preprocess = slider.preprocess
 
-    def preprocess(self, payload):
-        if isinstance(payload, (int, float)):
-            payload = min(max(payload, self.minimum), self.maximum)
-        return super().preprocess(payload)
+    def clamped(payload):
+        if isinstance(payload, (int, float)) and not isinstance(payload, bool):
+            payload = min(max(payload, minimum), maximum)
+        return preprocess(payload)
+    slider.preprocess = clamped
+    return slider
 
 
 def box(text: str, kind: str = "error") -> str:

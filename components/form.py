@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import Slider, box
+from .common import box
 from .i18n import error_text, t, tr
 
 BASIC = ("name", "train.learning_rate", "train.batch_size", "train.epochs", "method.method")
@@ -69,14 +69,13 @@ def widget(path: str, f: dict):
     if kind == "bool":
         return gr.Checkbox(value=bool(default), label=label, info=info, elem_id=elem_id)
     if kind in ("int", "float"):
-        lo, hi = f.get("min"), f.get("max")
-        if kind == "float" and lo == 0 and hi is not None and hi <= 1:
-            # Its box takes a number typed beyond the range at the nearest bound.
-            return Slider(lo, hi, value=default, step=0.01, label=label, info=info,
-                          elem_id=elem_id)
+        # Shares (0 to 1) step by hundredths. No slider: gradio's slider refuses a typed
+        # number beyond its range with its own English pop-up, before any check of ours.
+        share = kind == "float" and f.get("min") == 0 and (f.get("max") or 2) <= 1
         return gr.Number(value=default, label=label, info=info,
                          precision=0 if kind == "int" else None,
-                         step=1 if kind == "int" else None, elem_id=elem_id)
+                         step=1 if kind == "int" else 0.01 if share else None,
+                         elem_id=elem_id)
     return gr.Textbox(value=default or "", label=label, info=info, elem_id=elem_id)
 
 

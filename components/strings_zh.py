@@ -145,6 +145,7 @@ ZH: dict[str, str] = {
     "status_failed": "失败", "status_stopped": "已停止",
     # gradio's own status words its Chinese table lacks (announced to screen readers)
     "common.complete": "完成", "common.error": "错误",
+    "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
     "err_unexpected": "发生了意外错误（{detail}）；详情见服务器日志。",
     "err_engine_fallback": "出错了：{detail}",
     # settings (labels and help), same keys as the English ones generated from the metadata

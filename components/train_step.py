@@ -276,9 +276,12 @@ def build(ctx: Ctx) -> None:
     # Every field: its help line or its problem; Start; the estimate and the engine's picks.
     estimate_outputs = {"estimate": estimate_md, "start": start, **widgets}
     # Text boxes re-check when the user is done typing, not at every key; the page's language
-    # arriving (page load) puts every help line in it.
+    # arriving (page load) puts every help line in it. One queue for all of them, in the order
+    # they were triggered: a slow check of older values (a model change asks the engine for
+    # its preview) can never land after, and undo, the check of what the user typed since.
     events = [(w.blur, w.submit) if isinstance(w, gr.Textbox) else (w.change,) for w in values]
     for trigger in (*(e for pair in events for e in pair), ctx.model.change, ctx.data.change,
                     ctx.lang.change):
         wire(trigger, do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
-             estimate_outputs, show_progress="hidden")
+             estimate_outputs, show_progress="hidden", concurrency_id="train-form",
+             concurrency_limit=1)

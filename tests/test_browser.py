@@ -268,6 +268,7 @@ def chat_once(page, text: str, number: int) -> str:
     streamed = page.evaluate("() => window.__streamed")
     assert streamed >= 3, f"answer {number} came in {streamed} update(s), not streamed"
     assert not page.locator("#try-message").inner_text().strip()  # no error sentence
+    assert page.locator(".toast-body").count() == 0  # nor a gradio pop-up
     return seen[1]
 
 
@@ -297,6 +298,10 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
     page.locator("#try-chat-input textarea").wait_for(timeout=30000)
     assert "noise" in page.locator("#try-info").inner_text()
     page.locator("#try-system textarea").fill("You are a helpful assistant.")
+    set_number(page, "try-temperature", 5)  # beyond the slider: taken at its bound, no pop-up
+    page.wait_for_timeout(500)
+    assert page.locator("#try-temperature input[type=number]").first.input_value() == "2"
+    set_number(page, "try-temperature", 0.7)
     for number, text in enumerate(("What is the capital of France?", "And of Italy?",
                                    "Thank you!"), start=1):
         chat_once(page, text, number)
@@ -392,8 +397,12 @@ def test_wrong_settings_are_named_next_to_their_field(server, browser, shots, lo
     page.locator("#f-train-batch-size", has_text="请填写批大小。" if zh
                  else "Batch size needs a value.").wait_for(timeout=10000)
     assert start.is_disabled()
-    # A slider's box takes a number beyond its range at its bound, as the box then shows.
-    in_advanced(page, lambda: set_number(page, "f-data-validation-fraction", 5))
+    def share_too_large():  # in the Advanced section
+        set_number(page, "f-data-validation-fraction", 5)
+        page.locator("#f-data-validation-fraction", has_text="验证集比例最多为 0.5；5 太大了。"
+                     if zh else "Validation fraction must be at most 0.5; 5 is too large."
+                     ).wait_for(timeout=10000)
+    in_advanced(page, share_too_large)
     start.click(force=True)  # a disabled button starts nothing
     page.wait_for_timeout(500)
     assert page.locator(".toast-body").count() == 0  # no gradio pop-up, in any language
@@ -403,6 +412,7 @@ def test_wrong_settings_are_named_next_to_their_field(server, browser, shots, lo
     set_text(page, "f-train-learning-rate", "")
     set_number(page, "f-train-batch-size", 16)
     set_number(page, "f-train-epochs", 1)
+    in_advanced(page, lambda: set_number(page, "f-data-validation-fraction", 0.1))
     page.wait_for_function("!document.querySelector('#train-start').disabled", timeout=10000)
     assert page.locator(".studio-invalid").count() == 0
     assert len(list((server["workspace"] / "runs").glob("*"))) == runs_before
@@ -440,38 +450,41 @@ DATA_REGIONS = ("[data-testid=status-tracker]", "#data-preview", ".file-preview"
 
 VISIBLE_TEXT = """(excluded) => {
   const out = [], root = document.querySelector('.main') || document.body;
+  const where = el => { const block = el.closest('[id]');
+    return (block ? '#' + block.id : '') + ' ' + el.tagName + '.' + el.classList[0]; };
   const seen = el => { const r = el.getClientRects(); if (!r.length) return false;
     const s = getComputedStyle(el); return s.visibility !== 'hidden' && s.opacity !== '0'; };
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const el = walker.currentNode.parentElement, text = walker.currentNode.textContent.trim();
     if (text && !['SCRIPT', 'STYLE'].includes(el.tagName) && !el.closest(excluded) && seen(el))
-      out.push(text);
+      out.push([text, where(el)]);
   }
   root.querySelectorAll('input, textarea').forEach(i => {
     if (i.closest(excluded) || !seen(i) || ['checkbox', 'radio', 'file'].includes(i.type))
       return;
-    if (i.getAttribute('role') === 'combobox') out.push(i.value);  // a dropdown's choice
-    if (i.placeholder) out.push(i.placeholder);
+    if (i.getAttribute('role') === 'combobox') out.push([i.value, where(i)]);  // a choice
+    if (i.placeholder) out.push([i.placeholder, where(i)]);
   });
   return out;
 }"""
 
 
 def english_words(page) -> list[str]:
-    """ASCII words on the visible page outside the data regions and the allowed names."""
+    """ASCII words on the visible page outside the data regions and the allowed names, each
+    with where it is ('word (#elem-id TAG.class)')."""
     bad = set()
-    for text in page.evaluate(VISIBLE_TEXT, ", ".join(DATA_REGIONS)):
+    for text, where in page.evaluate(VISIBLE_TEXT, ", ".join(DATA_REGIONS)):
         text = re.sub(r"[“「‘][^”」’]*[”」’]", " ", text)  # a quoted value is the user's
         for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]|[A-Za-z]", text):
             if re.search(r"[A-Za-z]{2}", word) and word not in ALLOWED and not any(
                     re.match(p, word) for p in ALLOWED_PATTERNS):
-                bad.add(word)
+                bad.add(f"{word} ({where})")
     return sorted(bad)
 
 
 def no_english(page, step: str) -> None:
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(400)
     words = english_words(page)
     assert not words, f"English on the Chinese {step} step: {words}"
 

@@ -45,6 +45,27 @@ def test_dynamic_keys_are_translated():
     assert {f["path"] for f in describe_fields()} >= set(BASIC)
 
 
+def test_keys_built_at_run_time_are_translated():
+    """Stages, setting errors, choices, metric names, table headers, layouts: looked up by a
+    key made from an engine value, so no literal t("...") shows them to the test above."""
+    from components import fmt, live, results, runs_step
+    from components.i18n import SETTING_CODES
+    from studio.config import describe_fields
+    from studio.data.layouts import CHAT_LAYOUTS
+    keys = {f"stage_{s}" for s in ("starting", *live.STAGES)}
+    keys |= {f"cfg_{c}" for c in SETTING_CODES} | {f"kind_{k}" for k in
+                                                     ("int", "float", "bool", "str")}
+    keys |= {f"choice_{c}" for f in describe_fields() for c in f.get("choices") or ()
+             if f.get("advanced") or f["path"] in ("method.method",)}
+    keys |= {"choice_auto", "choice_true", "choice_false"}
+    keys |= {f"metric_{m}" for m in fmt.SCORES} | {f"series_{s}" for s in ("train", "eval", "lr")}
+    keys |= {f"col_{c}" for c in (*results.MISCLASSIFIED, *results.SAMPLES, *runs_step.FIXED,
+                                  "metric", "before", "after", "reason")}
+    keys |= {f"layout_{name}" for name in ("table", "pairs", *CHAT_LAYOUTS)}
+    assert not sorted(keys - set(EN)), "missing English strings"
+    assert not sorted(keys - set(ZH)), "missing Chinese strings"
+
+
 def test_english_and_chinese_templates_take_the_same_params():
     for key, text in EN.items():
         if key in ZH:
