@@ -107,33 +107,6 @@ def display_name(path: str) -> str:
     return Path(path).name
 
 
-def fmt_count(n: int | float | None) -> str:
-    if n is None:
-        return "-"
-    n = float(n)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return f"{int(n)}"
-
-
-def fmt_seconds(s: float | None) -> str:
-    if s is None:
-        return "-"
-    s = int(round(s))
-    if s >= 3600:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    if s >= 60:
-        return f"{s // 60}m{s % 60:02d}s"
-    return f"{s}s"
-
-
-def fmt_metric(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    return "-" if v is None else str(v)
-
-
 def Slider(minimum: float, maximum: float, **kwargs) -> gr.Slider:  # noqa: N802 - a widget
     """gr.Slider, except that a number typed into its box beyond its range is taken at the
     nearest bound - what the box itself shows once the edit ends - instead of gradio's
