@@ -9,14 +9,19 @@ Flags: --host (127.0.0.1; 0.0.0.0 when running as a Space), --port, --share, --h
 --auth user:pass (quick local use; visible in `ps`), --auth-file (one user:pass a line; or
 $STUDIO_AUTH), --max-upload-mb (200 local / 50 hosted), --workspace (runs and registry; default
 $STUDIO_WORKSPACE or ./workspace), --max-parallel (training jobs at once; the rest wait in
-line), --cache (models kept loaded for the playground).
+line), --cache (models kept loaded for the playground), --stop-runs-on-exit (on SIGTERM/SIGINT,
+stop the runs this app started, their models saved, instead of leaving them training for the
+next start to adopt).
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 
 AUTH_WARNING = ("warning: --auth puts the password on the command line, where every user of "
                 "this machine can read it (ps, /proc). Use $STUDIO_AUTH or --auth-file on a "
@@ -44,7 +49,85 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--workspace", default=None, help="Workspace folder (runs, registry).")
     p.add_argument("--max-parallel", type=int, default=1, help="Training jobs at once.")
     p.add_argument("--cache", type=int, default=2, help="Models kept loaded for the playground.")
+    p.add_argument("--stop-runs-on-exit", action="store_true",
+                   help="On SIGTERM/SIGINT stop the runs this app started (their models are "
+                        "saved) instead of leaving them training for the next start.")
     return p.parse_args(argv)
+
+
+SHUTDOWN_SECONDS = 8.0  # a container restart waits ~10 s before SIGKILL; stay well under it
+
+
+class Shutdown:
+    """SIGTERM / SIGINT close the app within SHUTDOWN_SECONDS, whatever its threads are doing
+    (an open page's event stream, a model loading, a pending request): the server is closed,
+    the queue starts nothing more and the process exits. Training children run in their own
+    sessions and keep going (the next start adopts them), unless --stop-runs-on-exit, which
+    asks them to stop with their model saved. A second signal exits at once.
+
+    The main thread does the closing (`wait`, after launch): a handler that lets the main
+    thread return from launch() hands the process to the interpreter's exit, which joins busy
+    worker threads and hung there until SIGKILL. A watchdog exits at the deadline anyway."""
+
+    def __init__(self, stop_runs: bool = False):
+        self.stop_runs = stop_runs
+        self.demo = self.queue = None
+        self.signal = None
+        self.started = 0.0
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.signal is not None:
+            os._exit(1)
+        self.signal, self.started = signal.Signals(signum).name, time.monotonic()
+        watchdog = threading.Timer(SHUTDOWN_SECONDS, self._exit)
+        watchdog.daemon = True
+        watchdog.start()
+
+    def wait(self) -> None:
+        """Block the main thread until a signal, then close (never returns)."""
+        while self.signal is None:
+            time.sleep(0.2)
+        self._close()
+
+    def _left(self) -> float:
+        return max(0.0, SHUTDOWN_SECONDS - (time.monotonic() - self.started))
+
+    def _close(self) -> None:
+        log, name = logging.getLogger("studio.app"), self.signal
+        try:
+            if self.queue is not None:
+                running = self.queue.running()
+                asked = self.queue.close(self.stop_runs, wait=max(0.0, self._left() - 3))
+                if asked:
+                    log.info("%s: asked %d run(s) to stop with their model saved: %s", name,
+                             len(asked), ", ".join(asked))
+                elif running:
+                    log.info("%s: %d run(s) keep training; the next start adopts them.", name,
+                             len(running))
+            if self.demo is not None:
+                closer = threading.Thread(target=self.demo.close, daemon=True)
+                closer.start()
+                closer.join(max(0.0, self._left() - 1))
+            log.info("%s: closed in %.1f s.", name, time.monotonic() - self.started)
+        except Exception:  # noqa: BLE001 - exiting matters more than how
+            log.exception("shutdown")
+        self._exit()
+
+    @staticmethod
+    def _exit() -> None:
+        # Not sys.exit: interpreter exit joins worker threads, and a busy one would hold the
+        # process past the deadline.
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(0)
 
 
 def decide_policy(args, environ=None):
@@ -96,6 +179,8 @@ def warm_imports() -> None:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    shutdown = Shutdown(args.stop_runs_on_exit)
+    shutdown.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.workspace:
@@ -113,10 +198,16 @@ def main(argv=None) -> None:
     from studio.launcher import JobQueue
     from studio.runs import Registry
     registry = Registry(args.workspace)
+    if registry.read_only:
+        logging.getLogger("studio.app").warning(
+            "The workspace %s is read-only: runs can be browsed and tried, not started, "
+            "stopped or deleted.", registry.workspace)
     queue = JobQueue(registry, max_parallel=args.max_parallel)
     cache = ModelCache(args.cache)
     uploads = UploadBook()
+    shutdown.queue = queue
     demo = build_ui(registry, queue, cache, hosted=hosted, policy=policy, uploads=uploads)
+    shutdown.demo = demo
     if hosted:
         Janitor(registry, queue, cache, policy).start()
     logging.getLogger("studio.app").info(
@@ -127,7 +218,8 @@ def main(argv=None) -> None:
         show_error=False, max_file_size=f"{policy.max_upload_mb}mb", ssr_mode=False,
         app_kwargs={"middleware": [Middleware(Guard, book=uploads,
                                               max_upload_mb=policy.max_upload_mb)]},
-        **launch_options())
+        prevent_thread_lock=True, **launch_options())
+    shutdown.wait()
 
 
 if __name__ == "__main__":

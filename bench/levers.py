@@ -9,6 +9,10 @@ earn that", so a lever that stops paying can be found and removed. Each variant 
 (default, variant 1, variant 2, default, ...) in fresh processes with the same quiet-machine
 and noise bookkeeping as run.py. The instruction job is cut to its first `--instruction-rows`
 records (LoRA steps cost seconds each on a CPU); the per-step speed is what a lever changes.
+
+Levers that act inside a step and are too coarse to see in a whole job, or too slow to run as
+one (the chunked loss's memory, torch.compile's compile time), are measured step by step in
+bench/lm_micro.py.
 """
 from __future__ import annotations
 
@@ -27,11 +31,15 @@ VARIANTS = {
     "classification": [("defaults", []), ("no packing", ["train.packing=false"]),
                        ("torch dropout", ["train.fast_dropout=false"]),
                        ("fp32", ["train.precision=fp32"])],
-    "instruction": [("defaults", []), ("torch dropout", ["train.fast_dropout=false"]),
+    "instruction": [("defaults", []), ("no packing", ["train.packing=false"]),
+                    ("full logits", []), ("torch dropout", ["train.fast_dropout=false"]),
                     ("fp32 frozen base", ["method.bf16_base=false"])],
     "seq2seq": [("defaults", []), ("bf16", ["train.precision=bf16"]),
                 ("random batches", ["train.group_by_length=false"])],
 }
+
+# Levers that are not job settings: switched by the environment of the child.
+VARIANT_ENV = {"full logits": {"STUDIO_CHUNKED_LOSS": "0"}}  # studio/tasks/lm_loss.py
 
 
 def parse_args(argv=None):
@@ -56,7 +64,8 @@ def run_variant(name: str, job: dict, files: dict, work: Path, label: str, extra
     cwd.mkdir(parents=True, exist_ok=True)
     waited = bench.wait_for_quiet(a.quiet_wait) if a.quiet_wait > 0 else 0.0
     argv = bench.studio_command(name, job, files, cwd / "workspace", quick=False) + extra
-    res = bench.run_child(argv, bench.ROOT, cwd / "output.log", a.timeout)
+    res = bench.run_child(argv, bench.ROOT, cwd / "output.log", a.timeout,
+                          env_extra=VARIANT_ENV.get(label))
     res.update(bench.studio_result(cwd / "workspace", res["t0"], job))
     res.update(variant=label, round=rnd, waited_for_quiet=waited, command=" ".join(argv))
     print(f"  [{tag}] exit {res['exit_code']}, {res.get('train_samples_per_second')} samples/s, "

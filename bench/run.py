@@ -1,6 +1,7 @@
 """Speed benchmark: the studio against the scripts users would otherwise write, side by side.
 
-    python bench/run.py [--jobs classification,instruction,seq2seq] [--rounds N] [--quick]
+    python bench/run.py [--jobs classification,instruction,seq2seq,prediction] [--rounds N]
+                        [--quick]
                         [--out bench/results/latest.json]
 
 For each job the studio (`python -m studio train ...`) and each peer script (bench/peers/) run
@@ -603,7 +604,7 @@ def print_table(job_name: str, job: dict, result: dict, info: dict) -> None:
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--jobs", default="classification,instruction,seq2seq")
+    p.add_argument("--jobs", default="classification,instruction,seq2seq,prediction")
     p.add_argument("--rounds", type=int, default=None,
                    help="Rounds per job (default: 3 classification, 1 the others).")
     p.add_argument("--contenders", default="",
@@ -648,7 +649,7 @@ def machine_info() -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
-    unknown = [j for j in jobs if j not in JOBS]
+    unknown = [j for j in jobs if j not in JOBS and j != "prediction"]
     if unknown:
         raise SystemExit(f"unknown job(s) {unknown}; choose from {', '.join(JOBS)}")
     only = {c.strip() for c in args.contenders.split(",") if c.strip()}
@@ -671,6 +672,15 @@ def main(argv=None) -> int:
 
     all_targets = []
     for name in jobs:
+        if name == "prediction":  # `predict --file` vs the pipeline script: bench/predict.py
+            from predict import run_prediction
+            rows, rounds = (1000, 1) if args.quick else (10_000, args.rounds or 2)
+            print(f"\n== prediction: {rounds} round(s), {rows} rows", flush=True)
+            report["jobs"][name] = run_prediction(work / "prediction", data_dir(), rows,
+                                                  rounds, args.timeout)
+            all_targets += report["jobs"][name]["targets"]
+            save(report, args.out)
+            continue
         job = dict(JOBS[name])
         if only:
             job["peers"] = [p for p in job["peers"] if p in only]

@@ -144,6 +144,10 @@ def build(ctx: Ctx) -> None:
         charts.line_plot(t("runs_curves"), "runs-plot", value=frame,
                          **charts.titles(lang or "en", "axis_loss"))
     listing = {"table": table, "pick": pick}
+    from .leaderboard_view import build as build_board  # the leaderboard, two side by side
+    used = build_board(ctx, pick, reload_btn, reopen, {
+        "run_id": ctx.run_id, "try_source": ctx.parts["try_source"], "tabs": ctx.tabs,
+        "try_tab": ctx.tab["try"], "train_tab": ctx.tab["train"]})
     from .export_panel import build as build_export  # the Export panel, under the curves
     build_export(ctx, pick, reload_btn)
 
@@ -181,3 +185,4 @@ def build(ctx: Ctx) -> None:
 
     # The Train step shows the opened run's settings, not the form's defaults.
     wire(opened.then, show_settings, [ctx.run_id, ctx.lang], form_widgets)
+    wire(used.then, show_settings, [ctx.run_id, ctx.lang], form_widgets)  # "Use this run"

@@ -260,3 +260,113 @@ EN.update({
     "try_keep_settings_info": "The system prompt, temperature, top-p and max new tokens go "
                               "into the Ollama Modelfile of a GGUF export (step 5).",
 })
+
+# Step 5's leaderboard and side-by-side view (components/leaderboard_view.py, compare_view.py).
+EN.update({
+    "lb_title": "Leaderboard: runs on the same data, best first",
+    "lb_intro": "Every finished run, grouped by the data it was trained on. Scores are measured "
+                "on the validation rows with a 95% confidence interval (bootstrap): accuracy "
+                "in % for classification, chrF per generated sample for chat and text-to-text. "
+                "★ marks the best run; the sentence under the table says whether it is really "
+                "better than the runner-up. Sort a column from the ⋮ menu in its header; click a "
+                "row to choose its run.",
+    "lb_group": "Data", "lb_group_choice": "{data} · {task} · {count} runs",
+    "lb_empty": "No finished run with validation results yet; train one, or try several "
+                "models at once, and they are ranked here.",
+    "lb_col_run": "run", "lb_col_score_accuracy": "accuracy %",
+    "lb_col_score_chrf": "chrF", "lb_col_ci": "95% interval", "lb_col_gain": "gain over base",
+    "lb_col_macro_f1": "macro-F1", "lb_col_train": "train time (s)",
+    "lb_col_speed": "samples/s", "lb_col_size": "parameters",
+    "lb_col_latency": "ms per example", "lb_col_id": "run id",
+    "lb_run": "Chosen run", "lb_use": "Use this run", "lb_export": "Export this run",
+    "lb_pick_run": "Choose a run in the table first.",
+    "lb_export_chosen": "Run {run} is chosen in the Export panel below.",
+    "lb_verdict_beats": "{winner} beats {loser} by {diff} points (95% CI {low} to {high}; "
+                        "{how}).",
+    "lb_verdict_not_significant": "{winner} scores {diff} points above {loser}, but the "
+                                  "difference is not significant (95% CI {low} to {high}; "
+                                  "{how}).",
+    "lb_verdict_level": "{winner} and {loser} get the same score, though not on the same rows "
+                        "(95% CI {low} to {high}; {how}).",
+    "lb_verdict_same": "{winner} and {loser} score exactly the same on the {n} validation rows "
+                       "they share.",
+    "lb_verdict_no_shared_rows": "{winner} and {loser} were scored on different validation "
+                                 "rows, so they cannot be compared row by row; train both on "
+                                 "the same data with the same validation split to compare "
+                                 "them.",
+    "lb_verdict_few_rows_generation": "Only {n} generated samples per run were scored, so the "
+                                      "intervals are wide; raise “Generation samples” "
+                                      "under Advanced for a sharper answer.",
+    "lb_verdict_few_rows_classification": "Only {n} validation rows per run were scored, so "
+                                          "the intervals are wide; a larger validation set "
+                                          "gives a sharper answer.",
+    "lb_how_mcnemar": "McNemar p = {p}, {n} rows", "lb_how_bootstrap": "paired bootstrap, {n} rows",
+    "cmp_title": "Two runs side by side",
+    "cmp_a": "Run A", "cmp_b": "Run B", "cmp_go": "Compare",
+    "cmp_pick_two": "Choose two finished runs to compare.",
+    "cmp_same_settings": "The two runs have the same settings.",
+    "cmp_diff": "Settings that differ", "cmp_col_setting": "setting",
+    "cmp_metrics": "Metrics", "cmp_curves": "Loss of both runs",
+    "cmp_filter": "Label", "cmp_all_labels": "All labels",
+    "cmp_rows": "Validation rows where they disagree",
+    "cmp_rows_classification": "{count} of the {shared} validation rows both runs scored are "
+                               "right in one run and wrong in the other; {shown} are shown.",
+    "cmp_rows_generation": "{count} of the {shared} generated samples both runs share differ; "
+                           "{shown} are shown, the largest chrF gap first.",
+    "cmp_col_predicted": "{run}: predicted", "cmp_col_right": "right",
+    "cmp_col_generated": "{run}: output", "cmp_col_chrf": "{run}: chrF",
+})
+
+# The memory planner (issue 14): the Train step's estimate and what the planner changed.
+EN.update({
+    "train_preview_memory": "Estimated peak memory {peak} GB of {free} GB free ({device}).",
+    "memory_device_cpu": "RAM", "memory_device_cuda": "GPU memory",
+    "memory_micro_batch": "{model} {method} fine-tuning at batch {batch} needs ~{need_gb} GB; "
+                          "this machine has {free_gb} GB free: using batch {micro} x {accum} "
+                          "accumulation steps (same effective batch {effective}), ~{now_gb} GB.",
+    "memory_lora": "{model} {method} fine-tuning at batch {batch} needs ~{need_gb} GB; this "
+                   "machine has {free_gb} GB free: training LoRA adapters instead, at batch "
+                   "{micro} x {accum} accumulation steps (same effective batch {effective}), "
+                   "~{now_gb} GB.",
+})
+
+# "Try several" (components/sweep_panel.py, studio.sweep)
+EN.update({
+    "sweep_title": "Try several models and settings",
+    "sweep_intro": "Pick a few models and, if you like, a few values for the learning rate, "
+                   "epochs and LoRA vs full. Every combination becomes one run; all of them "
+                   "train on the same rows and the same validation split (same seed), one after "
+                   "another, with early stopping on the validation loss. The other settings "
+                   "come from the form above. Compare them on the Runs step.",
+    "sweep_models": "Models", "sweep_models_info": "Presets that can learn this task.",
+    "sweep_extra": "More models (Hub ids or folders, comma-separated)",
+    "sweep_extra_info": "Checked before anything starts, like the Model step's box.",
+    "sweep_lrs": "Learning rates", "sweep_lrs_info": "Comma-separated; empty: each model's "
+                                                      "default.",
+    "sweep_epochs": "Epochs", "sweep_epochs_info": "Comma-separated; empty: the form's value.",
+    "sweep_methods": "Method (tick both to compare)",
+    "sweep_budget": "Time budget (minutes)",
+    "sweep_budget_info": "Empty: none. Once the first run shows its speed, runs that would "
+                         "end past the budget are not started.",
+    "sweep_start": "Start runs", "sweep_start_n": "Start {n} runs",
+    "sweep_count": "{n} runs: {names}.",
+    "sweep_need_data": "Choose the data on the Data step first.",
+    "sweep_need_model": "Tick at least one model, or name one in the box.",
+    "sweep_started": "Queued {n} runs; they train one after another on the same split.",
+    "sweep_line": "{name} — {status} — step {step}/{total} {score}",
+    "sweep_status_waiting": "waiting for a slot", "sweep_status_skipped": "not started",
+    "sweep_budget_note": "The time budget of {budget} minutes would be exceeded (about "
+                         "{minutes} minutes in all at the first run's {rate} steps/s), so "
+                         "{skipped} run(s) were not started; raise the budget to run them.",
+})
+
+# Several devices (train.devices): the Train step's effective batch and device warnings.
+EN.update({
+    "train_preview_effective": "**{rows} rows per optimizer step**: batch {batch} x "
+                               "accumulation {accum} x {devices} device(s).",
+    "train_devices_over_cores": "Devices is {devices} but this machine has {have} CPU cores; "
+                                "the processes would share them and train slower: set "
+                                "Devices to at most {have}.",
+    "train_devices_over_gpus": "Devices is {devices} but this machine has {have} GPUs; each "
+                               "process needs a GPU of its own: set Devices to at most {have}.",
+})

@@ -359,3 +359,131 @@ ZH_ERRORS.update({
     "onnx_mismatch": "ONNX 模型的概率与任务自身的结果相差 {difference}，超出允许范围；请改用 merged 格式导出。",
     "no_format": "请说明要导出什么：--format zip、merged、gguf 或 onnx，或 --hub owner/name。",
 })
+
+# Faults (issue 12): a read-only workspace, a disk too small before a run, a disk that fills up
+# during one. "disk_full" is shared by training and export, so its template names no numbers.
+ZH_ERRORS.update({
+    "workspace_read_only": "工作区 {workspace} 是只读的；可以查看任务、预测和评估，但训练、停止、"
+                           "导出和删除需要写入：请授予写入权限或换用另一个工作区（--workspace DIR）。",
+    "disk_space": "工作区 {workspace} 所在磁盘只剩 {free_mb} MB，而这次训练（模型及其检查点）约需 "
+                  "{need_mb} MB；请释放空间，或把工作区放到另一块磁盘上（--workspace DIR）。",
+    "disk_full": "磁盘已满；请释放空间，或把工作区放到另一块磁盘上，然后继续（训练任务可用 --resume 从最后的检查点继续）。",
+})
+
+# Generation packing (issue 14): GPT-family chat / text2text are packed too.
+ZH.update({
+    "help_train.packing": "把一批文本首尾相接而不是填充到同一长度：结果相同、省去填充的计算，且批次保持随机"
+                          "（留空 = 支持时开启：BERT 系列分类，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）的对话和文本任务）。",
+})
+ZH_ERRORS.update({
+    "packing_unsupported": "train.packing 只适用于 BERT 系列分类模型，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）"
+                           "的对话和文本任务；请把它设为自动或 false。",
+})
+
+# 第 5 步的排行榜和两个任务并排对比（components/leaderboard_view.py、compare_view.py）。
+ZH.update({
+    "lb_title": "排行榜：同一份数据上的任务，最好的在前",
+    "lb_intro": "所有已完成的任务，按训练所用的数据分组。分数在验证集上计算，并给出 95% 置信区间（自助法）："
+                "分类任务为准确率（%），对话和文本生成任务为每个生成样本的 chrF。★ 标出最好的任务；表格下方的一句话"
+                "说明它是否真的比第二名更好。用列标题中的 ⋮ 菜单排序；点击一行可选中该任务。",
+    "lb_group": "数据", "lb_group_choice": "{data} · {task} · {count} 个任务",
+    "lb_empty": "还没有带验证结果的已完成任务；训练一个，或一次试几个模型，它们就会在这里排名。",
+    "lb_col_run": "任务", "lb_col_score_accuracy": "准确率 %",
+    "lb_col_score_chrf": "chrF", "lb_col_ci": "95% 区间", "lb_col_gain": "比基础模型提高",
+    "lb_col_macro_f1": "宏 F1", "lb_col_train": "训练时间（秒）",
+    "lb_col_speed": "样本/秒", "lb_col_size": "参数量",
+    "lb_col_latency": "每个样本毫秒数", "lb_col_id": "任务编号",
+    "lb_run": "选中的任务", "lb_use": "使用这个任务", "lb_export": "导出这个任务",
+    "lb_pick_run": "请先在表格中选择一个任务。",
+    "lb_export_chosen": "已在下方的导出面板中选中任务 {run}。",
+    "lb_verdict_beats": "{winner} 比 {loser} 高 {diff} 分（95% 置信区间 {low} 至 {high}；{how}）。",
+    "lb_verdict_not_significant": "{winner} 比 {loser} 高 {diff} 分，但差异不显著（95% 置信区间 {low} 至 "
+                                  "{high}；{how}）。",
+    "lb_verdict_level": "{winner} 和 {loser} 得分相同，但答对的行不同（95% 置信区间 {low} 至 {high}；{how}）。",
+    "lb_verdict_same": "{winner} 和 {loser} 在共同的 {n} 行验证数据上得分完全相同。",
+    "lb_verdict_no_shared_rows": "{winner} 和 {loser} 在不同的验证行上评分，无法逐行比较；请用同一份数据和"
+                                 "相同的验证集划分训练两者后再比较。",
+    "lb_verdict_few_rows_generation": "每个任务只评了 {n} 个生成样本，所以区间很宽；在高级设置中调高"
+                                      "“生成评估样本数”可以得到更确定的答案。",
+    "lb_verdict_few_rows_classification": "每个任务只评了 {n} 行验证数据，所以区间很宽；更大的验证集能给出"
+                                          "更确定的答案。",
+    "lb_how_mcnemar": "麦克尼马尔检验 p = {p}，{n} 行", "lb_how_bootstrap": "配对自助法，{n} 行",
+    "cmp_title": "两个任务并排对比",
+    "cmp_a": "任务 A", "cmp_b": "任务 B", "cmp_go": "对比",
+    "cmp_pick_two": "请选择两个已完成的任务进行对比。",
+    "cmp_same_settings": "两个任务的设置完全相同。",
+    "cmp_diff": "不同的设置", "cmp_col_setting": "设置",
+    "cmp_metrics": "指标", "cmp_curves": "两个任务的损失",
+    "cmp_filter": "标签", "cmp_all_labels": "全部标签",
+    "cmp_rows": "两者结果不一致的验证行",
+    "cmp_rows_classification": "两个任务都评分的 {shared} 行验证数据中，有 {count} 行一个对、一个错；"
+                               "显示 {shown} 行。",
+    "cmp_rows_generation": "两个任务共有的 {shared} 个生成样本中，有 {count} 个输出不同；显示 {shown} 个，"
+                           "chrF 差距最大的在前。",
+    "cmp_col_predicted": "{run}：预测", "cmp_col_right": "答对的",
+    "cmp_col_generated": "{run}：输出", "cmp_col_chrf": "{run}：chrF",
+})
+
+# The memory planner (issue 14).
+ZH.update({
+    "train_preview_memory": "预计峰值内存 {peak} GB，可用 {free} GB（{device}）。",
+    "memory_device_cpu": "内存", "memory_device_cuda": "显存",
+    "memory_micro_batch": "{model}（{method}，批大小 {batch}）约需 {need_gb} GB，而本机只有 {free_gb} GB "
+                          "可用：改为批大小 {micro} × {accum} 步梯度累积（有效批大小仍为 {effective}），约 {now_gb} GB。",
+    "memory_lora": "{model}（{method}，批大小 {batch}）约需 {need_gb} GB，而本机只有 {free_gb} GB 可用："
+                   "改为训练 LoRA 适配器，批大小 {micro} × {accum} 步梯度累积（有效批大小仍为 {effective}），"
+                   "约 {now_gb} GB。",
+})
+ZH_ERRORS.update({
+    "memory_too_small": "{model} 即使批大小为 1 也约需 {need_gb} GB 内存（max_length {max_length}），而本机只有 "
+                        "{free_gb} GB 可用；请换用更小的模型、缩短 train.max_length，或释放内存。",
+})
+
+# “多试几个”（components/sweep_panel.py，studio.sweep）
+ZH.update({
+    "sweep_title": "多试几个模型和设置",
+    "sweep_intro": "选几个模型，也可以给学习率、轮数以及 LoRA 与全量微调各填几个值。每种组合成为一个任务；它们都在同样的行、同样的验证集划分"
+                   "（相同随机种子）上依次训练，并按验证损失提前停止。其余设置取自上面的表单。训练完成后在“任务”步骤中比较。",
+    "sweep_models": "模型", "sweep_models_info": "能学习这个任务的预设模型。",
+    "sweep_extra": "更多模型（Hub ID 或文件夹，用逗号分隔）",
+    "sweep_extra_info": "开始前会先检查，与模型步骤中的输入框相同。",
+    "sweep_lrs": "学习率", "sweep_lrs_info": "用逗号分隔；留空：使用各模型的默认值。",
+    "sweep_epochs": "轮数", "sweep_epochs_info": "用逗号分隔；留空：使用表单中的值。",
+    "sweep_methods": "方法（两个都勾选即可比较）",
+    "sweep_budget": "时间预算（分钟）",
+    "sweep_budget_info": "留空：不限。第一个任务测出速度后，预计会超出预算的任务将不会开始。",
+    "sweep_start": "开始训练", "sweep_start_n": "开始 {n} 个任务",
+    "sweep_count": "共 {n} 个任务：{names}。",
+    "sweep_need_data": "请先在数据步骤中选择数据。",
+    "sweep_need_model": "请至少勾选一个模型，或在输入框中填写一个。",
+    "sweep_started": "已排队 {n} 个任务；它们会在同一划分上依次训练。",
+    "sweep_line": "{name} — {status} — 第 {step}/{total} 步 {score}",
+    "sweep_status_waiting": "等待空位", "sweep_status_skipped": "未开始",
+    "sweep_budget_note": "会超出 {budget} 分钟的时间预算（按第一个任务每秒 {rate} 步估算，总共约 {minutes} 分钟），"
+                         "因此有 {skipped} 个任务没有开始；提高预算即可运行它们。",
+})
+
+# Sweep errors by code (studio.sweep), params as the engine gives them.
+ZH_ERRORS.update({
+    "sweep_bad_item": "网格项“{item}”应写成 key=值1,值2，例如 train.learning_rate=5e-5,1e-4。",
+    "sweep_bad_key": "一次尝试不能改变“{key}”；可以改变的是 {keys}（数据和随机种子保持不变，结果才可比较）。",
+    "sweep_repeated_key": "网格中 {key} 出现了两次；请把它的所有值写在一项里，例如 {key}=a,b。",
+    "sweep_no_values": "网格中 {key} 没有值；请写成 {key}=a,b。",
+    "sweep_too_many": "这个网格会产生 {count} 个任务，一次最多 {limit} 个；请减少一些值。",
+    "sweep_budget": "时间预算必须大于 0 分钟，现在是 {value}。",
+    "sweep_no_model": "请说明要尝试哪些模型：--grid model.name=minilm-l6,tiny-bert（或用 --model 名称固定一个）。",
+    "sweep_no_job": "请给出任务文件（python -m studio sweep job.yaml --grid ...）或 --data 文件。",
+    "no_sweep": "没有找到尝试“{sweep}”；请用 python -m studio sweep 开始一次。",
+})
+
+# 多设备训练（train.devices）：训练步骤的有效批大小和设备提醒。
+ZH.update({
+    "field_train.devices": "设备数",
+    "help_train.devices": "一起训练的进程数（GPU 或 CPU 工作进程）：大于 1 时通过 torchrun 启动任务，"
+                          "每个进程处理各自的一份数据（每步行数 = 批大小 x 梯度累积 x 设备数）。",
+    "train_preview_effective": "**每次优化步 {rows} 行**：批大小 {batch} x 梯度累积 {accum} x {devices} 个设备。",
+    "train_devices_over_cores": "设备数为 {devices}，但这台机器只有 {have} 个 CPU 核心；这些进程会争用核心，"
+                                "训练反而更慢：请把设备数设为不超过 {have}。",
+    "train_devices_over_gpus": "设备数为 {devices}，但这台机器只有 {have} 块 GPU；每个进程需要一块自己的 GPU："
+                               "请把设备数设为不超过 {have}。",
+})

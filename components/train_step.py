@@ -11,7 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from . import charts, fmt, form, live
+from . import charts, fmt, form, live, sweep_panel
 from .common import Ctx, box, mine, owner, wire
 from .i18n import error_text, t, tr
 from .try_step import source_update
@@ -181,6 +181,7 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
              tr(lang, "train_preview_model", params=fmt.count(p.parameters),
                 trainable=fmt.count(p.trainable), max_length=p.cfg.train.max_length,
                 lr=fmt.number(p.cfg.train.learning_rate))]
+    lines += memory_lines(p.memory, lang) + device_lines(p, lang)
     speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
     if speed:
         seconds = p.total_steps * p.cfg.train.batch_size * p.cfg.train.grad_accum / speed
@@ -188,6 +189,33 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
     else:
         lines.append(tr(lang, "train_estimate_unknown"))
     return {"estimate": "  \n".join(lines), **form.engine_picks(p.cfg, paths, lang)}
+
+
+def device_lines(p, lang: str) -> list[str]:
+    """Rows per optimizer step when accumulation or several devices multiply the batch, and
+    the engine's warning when train.devices is more than this machine has."""
+    from studio.distributed import device_notes
+    t = p.cfg.train
+    lines = [tr(lang, "train_preview_effective", rows=p.effective_batch, batch=t.batch_size,
+                accum=t.grad_accum, devices=t.devices)] if p.effective_batch != t.batch_size \
+        else []
+    return lines + [tr(lang, "train_" + n["code"], devices=n["devices"], have=n["have"])
+                    for n in device_notes(t.devices)]
+
+
+def memory_lines(plan, lang: str) -> list[str]:
+    """The planner's estimate next to the memory free for the run, and its one sentence when
+    it changed the job (batch x accumulation, LoRA) to fit (studio.jobs.memory_plan)."""
+    if plan is None:
+        return []
+    lines = [tr(lang, "train_preview_memory", peak=f"{plan.estimate.total / 2**30:.1f}",
+                free=f"{plan.budget / 2**30:.1f}",
+                device=tr(lang, "memory_device_" + plan.estimate.device))]
+    if plan.code:
+        method = "choice_" + ("lora" if plan.params.get("method") == "LoRA" else "full")
+        lines.append(plan.sentence if lang == "en" else tr(
+            lang, plan.code, **{**plan.params, "method": tr(lang, method)}))
+    return lines
 
 
 def past_speed(registry, model: str, method: str, owner=None) -> float | None:
@@ -240,6 +268,7 @@ def build(ctx: Ctx) -> None:
     timer = gr.Timer(POLL_SECONDS)
     ctx.parts["form"] = widgets
     ctx.parts["plots"] = {f"plot_{name}": plot for name, plot in plots.items()}
+    sweep_panel.build(ctx, widgets)  # "Try several": a grid of candidates on one split
 
     # gr.Request comes first: gradio fills only a named parameter before the form's *vals.
     def do_start(request: gr.Request, data_state, model_state, lang, *vals):

@@ -97,15 +97,16 @@ def classify_text(cache, registry, run_id, text, compare, lang, owner=None) -> d
 def predict_batch(cache, registry, run_id, path, lang, owner=None) -> dict:
     """Outputs batch_out (a CSV with one prediction per row), message. `path` must already
     have passed common.confined_upload (the wiring does it)."""
-    from studio.inference import predict_file
+    from studio.inference import predict_to_file
     if not run_id or not path:
         return {"batch_out": None, "message": box(tr(lang, "try_need_file"), "info")}
     out = Path(tempfile.mkdtemp(prefix="studio-pred-")) / f"predictions-{Path(path).stem}.csv"
     try:
-        rows = predict_file(cache.run(registry, run_id, **mine(owner)), path, str(out))
+        # Streamed to the file (sorted, token-sized batches): no row is kept in memory.
+        count = predict_to_file(cache.run(registry, run_id, **mine(owner)), path, str(out))
     except Exception as e:  # noqa: BLE001
         return {"batch_out": None, "message": box(error_text(e, lang))}
-    return {"batch_out": str(out), "message": box(tr(lang, "try_batch_done", rows=len(rows)), "ok")}
+    return {"batch_out": str(out), "message": box(tr(lang, "try_batch_done", rows=count), "ok")}
 
 
 def chat_stream(cache, registry, run_id, message, history, base_history, system, temperature,

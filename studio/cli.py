@@ -6,6 +6,7 @@ wrong; `--json` makes `runs`, `predict`, `eval`, `models` and `inspect` print on
 from __future__ import annotations
 
 import argparse
+import errno
 import sqlite3
 import json
 import logging
@@ -89,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .export.commands import add_parsers
     add_parsers(sub, _workspace_arg)  # export, serve
+    from .leaderboard.commands import add_parsers as leaderboard_parsers
+    leaderboard_parsers(sub, _workspace_arg)  # leaderboard
+    from .sweep.commands import add_parsers as sweep_parsers
+    sweep_parsers(sub, _workspace_arg)  # sweep
     return parser
 
 
@@ -107,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, sqlite3.Error) as e:  # a read-only or full disk, a locked registry
         where = getattr(args, "workspace", None) or os.environ.get("STUDIO_WORKSPACE") \
             or "./workspace"
+        if (getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+                or "readonly database" in str(e)) and not os.access(where, os.W_OK):
+            print(f"error: The workspace {where} is read-only; runs can be listed, used for "
+                  f"predict and eval, but this command writes: give write access or use "
+                  f"another workspace (--workspace DIR).", file=sys.stderr)
+            return 2
         print(f"error: the workspace {where} cannot be read or written ({first_line(e)}); "
               f"check that it exists, is writable and that the disk has free space, or pass "
               f"--workspace DIR.", file=sys.stderr)
@@ -146,16 +157,16 @@ def job_from_args(args) -> JobConfig:
 
 
 def cmd_train(args) -> int:
-    from . import distributed
     from .runs import Registry
-    from .training import run_job
     registry = Registry(args.workspace)
+    registry.require_writable("train")  # before the heavy imports: says it at once
+    from . import distributed
     if args.resume:
         run = registry.find(args.resume)
         if run is None:
             raise UserError(f"No run '{args.resume}' in {registry.workspace}; see "
                             f"`python -m studio runs`.")
-        if run.status == "running":  # reconciled: its process is alive
+        if run.status == "running" and distributed.is_main():  # reconciled: it is alive
             raise UserError(f"Run {run.id} is still training (process {run.pid}); stop it "
                             f"first (python -m studio stop {run.id}) or wait for it to end.")
         run_dir = Path(run.run_dir)
@@ -165,19 +176,25 @@ def cmd_train(args) -> int:
         cfg = job_from_args(args)
         from .jobs import precheck
         precheck(cfg)  # a wrong path, model or length: exit 2 at once, no failed run left
+        from .disk import check_job_space
+        check_job_space(cfg, registry.workspace)  # a disk too small for the checkpoints
         run_id = distributed.shared_run_id(cfg.name or Path(cfg.data.train_file).stem)
         run_dir = registry.run_dir(run_id)
         if distributed.is_main():
             registry.new_run(cfg, run_id)
         distributed.barrier()
+    if (code := distributed.relaunch(run_dir, registry.workspace, args.resume)) is not None:
+        return code  # train.devices > 1: this run again under torchrun, as the queue does
     if distributed.is_main():
         print(f"run {run_dir.name}: {run_dir}", flush=True)
     from .console import ConsoleEcho
     from .runs import RunFolder
     folder = RunFolder(run_dir)
+    distributed.warn_devices(folder.events_file)  # e.g. started by the queue: rank 0 warns
     # On resume, echo only this attempt's events, not the old attempt's steps again.
     offset = folder.events_file.stat().st_size if args.resume and \
         folder.events_file.exists() else 0
+    from .training import run_job  # torch and the Trainer: only once the job is checked
     with ConsoleEcho(folder.events_file, enabled=distributed.is_main(), offset=offset):
         code = run_job(run_dir, registry, resume=bool(args.resume))
     if code != 0 and distributed.is_main():
@@ -250,6 +267,7 @@ def cmd_stop(args) -> int:
     run = registry.find(args.run)
     if run is None:
         raise UserError(f"No run '{args.run}'; see `python -m studio runs`.")
+    registry.require_writable("stop a run")
     print(request_stop(registry, run))
     return 0
 
@@ -267,10 +285,14 @@ def quiet_libraries() -> None:
 
 
 def cmd_predict(args) -> int:
-    from .inference import load_for_cli, predict_file, predict_texts
+    from .inference import load_for_cli, predict_file, predict_texts, predict_to_file
     from .runs import Registry
     quiet_libraries()
     lm = load_for_cli(Registry(args.workspace), args.run)
+    if args.file and args.out and not args.json:  # streamed to the file, none kept in memory
+        count = predict_to_file(lm, args.file, args.out, max_new_tokens=args.max_new_tokens)
+        print(f"wrote {count} predictions to {args.out}")
+        return 0
     if args.file:
         rows = predict_file(lm, args.file, args.out, max_new_tokens=args.max_new_tokens)
     elif args.text:
@@ -320,4 +342,6 @@ def cmd_serve(args) -> int:
 
 COMMANDS = {"train": cmd_train, "runs": cmd_runs, "predict": cmd_predict, "eval": cmd_eval,
             "models": cmd_models, "inspect": cmd_inspect, "stop": cmd_stop,
-            "export": cmd_export, "serve": cmd_serve}
+            "export": cmd_export, "serve": cmd_serve,
+            "leaderboard": lambda args: args.handler(args),  # leaderboard.commands sets it
+            "sweep": lambda args: args.handler(args)}  # sweep.commands sets it

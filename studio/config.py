@@ -136,7 +136,8 @@ class TrainConfig:
     packing: bool | None = opt(None, "Lay each batch's texts end to end instead of padding "
                                      "them: the same result without the padding work, and "
                                      "random batches (empty = on where supported: BERT-family "
-                                     "classification).", advanced=True)
+                                     "classification, GPT-family (Llama, Qwen, Mistral, GPT-2) "
+                                     "chat and text2text).", advanced=True)
     group_by_length: bool = opt(True, "Batch texts of similar length together (less padding, "
                                       "faster).", advanced=True)
     eval_before: bool = opt(True, "Evaluate the base model before training (before vs after).",
@@ -144,6 +145,13 @@ class TrainConfig:
     generation_samples: int = opt(8, "Validation examples generated for BLEU/ROUGE/exact match "
                                       "(generation tasks).", min=0, max=1000, advanced=True)
     threads: int = opt(0, "CPU threads (0 = all cores).", min=0, max=512, advanced=True)
+    devices: int = opt(1, "Processes (GPUs, or CPU workers) that train together: more than 1 "
+                          "launches the job through torchrun, each process on its own share of the "
+                          "data (rows per step = batch size x accumulation x devices).", min=1, max=64, advanced=True,
+                       label="Devices")
+    memory_plan: str = opt("", "Recorded: what the memory planner changed so the run fits this "
+                               "machine's memory, in one sentence (empty = nothing).",
+                           recorded=True)
 
 
 @dataclass
@@ -151,6 +159,8 @@ class JobConfig:
     task: str = opt("auto", "What to train: classification, chat (instruction tuning) or "
                             "text2text (input -> target).", choices=TASKS)
     name: str = opt("", "A name for the run (empty = generated).")
+    sweep: str = opt("", "Recorded: the sweep (`python -m studio sweep`, \"Try several\") this "
+                         "run is a candidate of; empty for a single run.", recorded=True)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     method: MethodConfig = field(default_factory=MethodConfig)

@@ -247,44 +247,20 @@ def _read_inputs(lm: LoadedModel, path: str):
 
 def predict_file(lm: LoadedModel, path: str, out: str | None = None,
                  max_new_tokens: int = 128) -> list[dict]:
-    import pandas as pd
-    ins = _read_inputs(lm, path)
-    ex = ins.examples
-    if lm.task == "classification":
-        if "text" not in ex or not len(ex):
-            raise InferenceError(f"No text column found in {path}; name it 'text'.")
-        pairs = ex["text_pair"].astype(str).tolist() if "text_pair" in ex else None
-        results = classify(lm, ex["text"].astype(str).tolist(), pairs)
-        rows = [{"row": int(r), "input": t, **res}
-                for r, t, res in zip(ex["_row"], ex["text"], results)]
-        flat = [{"row": r["row"], "text": r["input"], "prediction": r["prediction"],
-                 **{f"p_{k}": v for k, v in r["probabilities"].items()}} for r in rows]
-    else:
-        from .tasks.causal_lm import split_for_generation
-        rows = []
-        for rec in ex.to_dict("records"):
-            history, _ = split_for_generation(rec) if _has_reply(rec) else (
-                _prompt_messages(rec), "")
-            rows.append({"row": int(rec["_row"]), "input": history[-1]["content"],
-                         "prediction": generate_text(lm, history, max_new_tokens)})
-        flat = [{"row": r["row"], "input": r["input"], "prediction": r["prediction"]}
-                for r in rows]
-    if out:
-        pd.DataFrame(flat).to_csv(out, index=False)
-    return rows
+    """Every row's prediction (kept in memory), also written to `out` as they come."""
+    return _predict(lm, path, out, max_new_tokens, keep=True).rows
 
 
-def _has_reply(rec: dict) -> bool:
-    msgs = rec.get("messages")
-    if msgs is not None:
-        return any(m["role"] == "assistant" for m in msgs)
-    return bool(str(rec.get("response") or "").strip())
+def predict_to_file(lm: LoadedModel, path: str, out: str, max_new_tokens: int = 128) -> int:
+    """Stream a file's predictions to `out` (sorted, token-sized batches; see predict.py)
+    holding none of them; returns how many rows were written."""
+    return _predict(lm, path, out, max_new_tokens, keep=False).count
 
 
-def _prompt_messages(rec: dict) -> list[dict]:
-    if rec.get("messages") is not None:
-        return list(rec["messages"])
-    return [{"role": "user", "content": str(rec["prompt"])}]
+def _predict(lm: LoadedModel, path: str, out, max_new_tokens: int, keep: bool):
+    from .predict import predict_frame
+    return predict_frame(lm, _read_inputs(lm, path).examples, path, out, keep=keep,
+                         generate=lambda msgs: generate_text(lm, msgs, max_new_tokens))
 
 
 def evaluate_file(lm: LoadedModel, path: str) -> dict:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from .config import JobConfig
 from .control import StopResult, request_stop
+from .distributed import torchrun_command
 from . import hosting, models
-from .errors import RunError
+from .errors import RunError, StudioError
 from .runs import ACTIVE, Registry, Run, RunFolder
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class JobQueue:
         self._procs: dict[str, subprocess.Popen] = {}
         self._lock = threading.Lock()
         self._polling = False
+        self._closing = False  # set on shutdown: nothing new starts
         self._adopt_queued()
 
     def _adopt_queued(self) -> None:
@@ -44,7 +46,12 @@ class JobQueue:
         self._pump()
 
     def command(self, run: Run) -> list[str]:
-        return RunFolder(run.run_dir).train_command(self.registry.workspace, self.python)
+        """The folder's train command; a job on N > 1 devices runs it under torchrun, one
+        process per device (rank 0 writes the events and the registry)."""
+        folder = RunFolder(run.run_dir)
+        argv = folder.train_command(self.registry.workspace, self.python)
+        devices = folder.config().train.devices if folder.job_file.exists() else 1
+        return torchrun_command(argv[0], devices, argv[1:]) if devices > 1 else argv
 
     def submit(self, cfg: JobConfig, owner: str = "") -> Run:
         """Queue a job for `owner` ("" in local mode); the policy's limits are checked first."""
@@ -57,11 +64,23 @@ class JobQueue:
                 raise RunError(f"You already have {len(active)} job(s) queued or training; "
                                f"wait for it to finish or stop it first.", "owner_job_limit",
                                count=len(active))
+        self.registry.require_writable("start a run")
+        self._check_space(cfg)
         run = self.registry.new_run(cfg, owner=owner)
         with self._lock:
             self._waiting.append(run.id)
         self._pump()
         return self.registry.get(run.id) or run
+
+    def _check_space(self, cfg: JobConfig) -> None:
+        """Refuse a job the workspace's disk cannot hold; a model that cannot be found here
+        is left to the run, which says so in its own words."""
+        from .disk import check_free_space
+        try:
+            location, _ = models.resolve_location(cfg.model.name, cfg.model.trust_remote_code)
+        except StudioError:
+            return
+        check_free_space(cfg, self.registry.workspace, location)
 
     def position(self, run_id: str) -> int:
         """0 when training (or finished), n when n-th in line; runs cancelled elsewhere (the
@@ -82,6 +101,8 @@ class JobQueue:
 
     def _pump(self) -> None:
         with self._lock:
+            if self._closing:
+                return
             for rid, proc in list(self._procs.items()):
                 if proc.poll() is not None:
                     del self._procs[rid]
@@ -107,7 +128,7 @@ class JobQueue:
         while True:
             time.sleep(interval)
             with self._lock:
-                if not self._waiting or self._procs:
+                if not self._waiting or self._procs or self._closing:
                     self._polling = False
                     return
             self._pump()
@@ -143,3 +164,23 @@ class JobQueue:
             if run_id in self._waiting:
                 self._waiting.remove(run_id)
         return request_stop(self.registry, run)
+
+    def close(self, stop_runs: bool = False, wait: float = 0.0) -> list[str]:
+        """Shutdown: start nothing more (waiting runs stay queued in the registry, and the next
+        start picks them up). Children keep training unless `stop_runs`: then each is asked to
+        stop through its stop marker, which the trainer honours at the next step by saving the
+        model; this waits up to `wait` seconds for them. Returns the runs asked to stop."""
+        with self._lock:
+            self._closing = True
+            procs = {rid: p for rid, p in self._procs.items() if p.poll() is None}
+        if not stop_runs:
+            return []
+        for rid in procs:
+            self.registry.folder(rid).request_stop()
+        deadline = time.time() + wait
+        for proc in procs.values():
+            try:
+                proc.wait(max(0.0, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                pass  # it still stops on its own: the marker stays until it does
+        return list(procs)

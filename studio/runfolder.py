@@ -136,6 +136,18 @@ class RunFolder:
     def clear_stop(self) -> None:
         self.stop_file.unlink(missing_ok=True)
 
+    def drop_partial_checkpoints(self) -> list[str]:
+        """Remove checkpoints whose writing was cut short (a full disk): the Trainer writes
+        trainer_state.json last, so a folder without it is incomplete and resuming from it
+        would fail; the last complete checkpoint stays. Returns the names removed."""
+        import shutil
+        gone = []
+        for ckpt in sorted(self.checkpoints_dir.glob("checkpoint-*")):
+            if ckpt.is_dir() and not (ckpt / "trainer_state.json").is_file():
+                shutil.rmtree(ckpt, ignore_errors=True)
+                gone.append(ckpt.name)
+        return gone
+
     # ---- one writer -----------------------------------------------------------------------
     def acquire(self) -> None:
         """Become the folder's one writer, or raise RunError when a live process is. A lock

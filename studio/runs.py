@@ -29,6 +29,7 @@ import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from .errors import RunError
 from .runfolder import RunFolder  # noqa: F401 - the folder's owner; re-exported
@@ -90,7 +91,16 @@ class Registry:
         self.db_path = Path(db_path or os.environ.get("STUDIO_REGISTRY")
                             or self.workspace / "studio.sqlite")
         self.runs_dir = self.workspace / "runs"
+        # A workspace this process cannot write (a read-only mount, another user's folder) is
+        # still browsable: the index is copied into memory and nothing is written back.
+        self.read_only = not writable(self.workspace) or (
+            self.db_path.exists() and not writable(self.db_path))
+        self._memory = None
+        if self.read_only:
+            self._open_read_only()
+            return
         self.runs_dir.mkdir(parents=True, exist_ok=True)
+        damaged = False
         try:
             self._create_schema()
         except sqlite3.DatabaseError:
@@ -100,10 +110,47 @@ class Registry:
             self.db_path.rename(aside)
             for extra in ("-wal", "-shm"):
                 Path(f"{self.db_path}{extra}").unlink(missing_ok=True)
-            log.warning("The run registry %s was damaged; moved to %s and rebuilt from the "
-                        "run folders.", self.db_path, aside)
+            log.warning("The run registry %s was damaged; moved it to %s and rebuilt it from "
+                        "the run folders.", self.db_path, aside.name)
             self._create_schema()
-        self._index_unlisted_folders()
+            damaged = True
+        added = self._index_unlisted_folders()
+        if added and not damaged:
+            log.warning("The run registry %s did not list %d run folder(s); added them back "
+                        "from the folders.", self.db_path, added)
+
+    def _open_read_only(self) -> None:
+        """An in-memory copy of the index (read through immutable=1 when the folder is not
+        writable: SQLite's mode=ro still needs to create the -shm file of a WAL database),
+        completed from the run folders. Reads work as usual; writes that matter refuse."""
+        self._memory = f"file:studio-ro-{secrets.token_hex(8)}?mode=memory&cache=shared"
+        self._anchor = sqlite3.connect(self._memory, uri=True, check_same_thread=False)
+        if self.db_path.exists():
+            flag = "mode=ro" if writable(self.db_path.parent) else "immutable=1"
+            try:
+                with closing(sqlite3.connect(f"file:{quote(str(self.db_path))}?{flag}",
+                                             uri=True)) as src:
+                    src.backup(self._anchor)
+            except sqlite3.Error:
+                log.warning("The run registry %s cannot be read; listing the run folders "
+                            "instead.", self.db_path)
+        try:
+            self._create_schema()
+        except sqlite3.DatabaseError:  # a copied but damaged index: start from the folders
+            self._anchor.close()
+            self._anchor = sqlite3.connect(self._memory, uri=True, check_same_thread=False)
+            self._create_schema()
+        if self.runs_dir.is_dir():
+            self._index_unlisted_folders()
+
+    def require_writable(self, action: str = "change it") -> None:
+        """Refuse a write on a read-only workspace with one sentence (code
+        workspace_read_only)."""
+        if self.read_only:
+            raise RunError(f"The workspace {self.workspace} is read-only; runs can be listed, "
+                           f"used for predict and eval, but to {action} give write access or "
+                           f"use another workspace (--workspace DIR).", "workspace_read_only",
+                           workspace=str(self.workspace), action=action)
 
     def _create_schema(self) -> None:
         with closing(self._connect()) as db, db:
@@ -112,11 +159,12 @@ class Registry:
             if "owner" not in have:  # a registry from before runs had owners
                 db.execute("ALTER TABLE runs ADD COLUMN owner TEXT DEFAULT ''")
 
-    def _index_unlisted_folders(self) -> None:
+    def _index_unlisted_folders(self) -> int:
         """Run folders the index does not know (an emptied or rebuilt registry, a copied
-        workspace) are added back from their job.yaml and event log."""
+        workspace) are added back from their job.yaml and event log; how many were added."""
         with closing(self._connect()) as db:
             known = {r[0] for r in db.execute("SELECT id FROM runs")}
+        added = 0
         for path in sorted(self.runs_dir.iterdir()):
             folder = RunFolder(path)
             if path.name in known or not folder.job_file.is_file():
@@ -127,7 +175,8 @@ class Registry:
                 cfg = None
             start = next((e for e in folder.events() if e.get("type") == "start"), {})
             final = folder.final_event() or {}
-            self.create(Run(id=path.name, name=getattr(cfg, "name", "") or path.name,
+            added += 1
+            self._insert(Run(id=path.name, name=getattr(cfg, "name", "") or path.name,
                             task=start.get("task") or getattr(cfg, "task", ""),
                             model=start.get("model") or (cfg.model.name if cfg else ""),
                             family=start.get("family", ""),
@@ -136,8 +185,11 @@ class Registry:
                             reason=final.get("reason", "") if final else (
                                 "The run has no final event; it was interrupted."),
                             created=folder.job_file.stat().st_mtime, run_dir=str(path)))
+        return added
 
     def _connect(self) -> sqlite3.Connection:
+        if self._memory:
+            return sqlite3.connect(self._memory, uri=True)
         db = sqlite3.connect(self.db_path, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")  # readers never block the training writer
         return db
@@ -152,6 +204,7 @@ class Registry:
     def new_run(self, cfg, run_id: str | None = None, status: str = "queued",
                 owner: str = "") -> Run:
         """A run folder with its job.yaml and a registry entry: what `train` then runs."""
+        self.require_writable("start a run")
         run_id = run_id or new_run_id(cfg.name or Path(cfg.data.train_file).stem)
         run = self.create(Run(id=run_id, name=cfg.name or run_id, task=cfg.task,
                               model=cfg.model.name, method=cfg.method.method, status=status,
@@ -160,9 +213,14 @@ class Registry:
         return run
 
     def create(self, run: Run) -> Run:
+        self.require_writable("start a run")
+        return self._insert(run)
+
+    def _insert(self, run: Run) -> Run:
         run.created = run.created or time.time()
         run.run_dir = run.run_dir or str(self.run_dir(run.id))
-        Path(run.run_dir).mkdir(parents=True, exist_ok=True)
+        if not self._memory:
+            Path(run.run_dir).mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
             values = {**run.__dict__, "metrics": json.dumps(run.metrics)}
             db.execute(f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES "
@@ -180,6 +238,7 @@ class Registry:
         run = self.get(run_id, owner)
         if run is None:
             raise RunError(f"No run '{run_id}'; see the run list.", "no_run", run=run_id)
+        self.require_writable("delete a run")
         if run.status == "running" and _alive(run.pid):
             raise RunError(f"Run {run_id} is still training; stop it before deleting it.",
                            "still_running", run=run_id)
@@ -233,8 +292,11 @@ class Registry:
             run.finished = time.time()
         else:
             return run
-        self.update(run.id, status=run.status, metrics=run.metrics, reason=run.reason,
-                    finished=run.finished)
+        try:  # best effort: a full disk must not turn a read into an error
+            self.update(run.id, status=run.status, metrics=run.metrics, reason=run.reason,
+                        finished=run.finished)
+        except sqlite3.OperationalError as e:
+            log.info("Could not record run %s as %s: %s", run.id, run.status, e)
         return run
 
 
@@ -246,6 +308,11 @@ def _row_to_run(row: sqlite3.Row, runs_dir: Path) -> Run:
     d["metrics"] = json.loads(d.get("metrics") or "{}")
     d["owner"] = d.get("owner") or ""
     return Run(**{k: d.get(k) for k in COLUMNS if k in d})
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write `path` (permissions and read-only mounts)."""
+    return os.access(path, os.W_OK)
 
 
 def _alive(pid: int | None) -> bool:

@@ -6,8 +6,8 @@ Under torchrun / accelerate launch every rank trains; only rank 0 writes events 
 """
 from __future__ import annotations
 
-import errno
 import logging
+import sqlite3
 import os
 import shutil
 import math
@@ -39,10 +39,9 @@ def setup_logging(folder: RunFolder) -> logging.Handler:
 
 
 def disk_full(e: BaseException) -> bool:
-    """ENOSPC, or torch's serializer failing mid-write because the disk filled up."""
-    text = str(e)
-    return (isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)) or \
-        "No space left on device" in text or "unexpected pos" in text
+    """ENOSPC, EFBIG (a file-size limit), or a serializer failing mid-write for that reason."""
+    from .disk import is_disk_full
+    return is_disk_full(e)
 
 
 def friendly_reason(e: BaseException, folder: "RunFolder | None" = None
@@ -91,12 +90,20 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
         return 130
     except BaseException as e:  # noqa: BLE001 - every failure must end as a 'failed' event
         reason, code, params = friendly_reason(e, folder)
+        if code == "disk_full" and main:  # resume must find the last complete checkpoint
+            folder.drop_partial_checkpoints()
         # The traceback goes to the run's log file only; the user gets the one sentence.
-        handler.stream.write(f"Run failed: {reason}\n{traceback.format_exc()}\n")
-        handler.flush()
-        writer.emit("failed", reason=reason, code=code, params=params,
-                    log=str(folder.log_file))
-        report.finish("failed", reason=reason)
+        # Each record is best effort: on a full disk any of these writes may fail too.
+        for record in (lambda: handler.stream.write(
+                           f"Run failed: {reason}\n{traceback.format_exc()}\n"),
+                       handler.flush,
+                       lambda: writer.emit("failed", reason=reason, code=code, params=params,
+                                           log=str(folder.log_file)),
+                       lambda: report.finish("failed", reason=reason)):
+            try:
+                record()
+            except (OSError, sqlite3.Error):
+                pass
         return 1
     finally:
         if main:
@@ -257,8 +264,10 @@ def evaluate(trainer, plan, val_ds, folder: RunFolder, phase: str) -> dict:
     """Eval loss (+ perplexity) or the classification report, plus generated-text metrics;
     per-row outputs go to the run folder."""
     mod, cfg = plan.task_module, plan.cfg
+    started = time.perf_counter()
     if cfg.task == "classification":
         metrics, rows = mod.detailed_eval(trainer, val_ds, plan.data.validation, plan.data.labels)
+        metrics["timing"] = timing(started, len(rows))
         if is_main():
             folder.write_outputs("predictions", phase, rows)
         return metrics
@@ -268,12 +277,23 @@ def evaluate(trainer, plan, val_ds, folder: RunFolder, phase: str) -> dict:
         metrics["perplexity"] = math.exp(min(metrics["eval_loss"], 50))
     gen = {}
     if is_main():
+        started = time.perf_counter()
         with jobs.autocast(cfg):  # generation in bf16 too: ~1.4x faster on this kind of CPU
             gen = mod.generate_eval(trainer.model, plan.tokenizer, plan.data.validation, cfg)
+        gen["timing"] = timing(started, len(gen.get("samples") or []))
     samples = gen.pop("samples", [])
     if is_main() and samples:
         folder.write_outputs("samples", phase, samples)
     return {**metrics, **gen}
+
+
+def timing(started: float, examples: int) -> dict:
+    """Wall time of an evaluation pass per example (batched as evaluated; generation: per
+    generated sample), for the leaderboard's latency. A dict, so scalars() leaves it out of
+    the eval events and their charts."""
+    seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 3), "examples": examples,
+            "latency_ms": round(seconds * 1000 / examples, 3) if examples else None}
 
 
 def scalars(metrics: dict) -> dict:

@@ -8,7 +8,8 @@
   -> splits / overlap         the validation hold-out, and train-vs-validation checks
 
 `pipeline` ties the stages together: `inspect_file` (Data step, `studio inspect`) and
-`load_job_data` (a training job). Nothing here imports torch, transformers or gradio.
+`load_job_data` (a training job), returning `results`; `stream` inspects a big CSV / TSV from
+its first rows plus one streaming pass. Nothing here imports torch, transformers or gradio.
 """
 from studio.data.pipeline import (ROLE_FIELDS, Inspection, JobData, inspect_file,  # noqa: F401
                                   load_job_data, read_table, roles_from_config,

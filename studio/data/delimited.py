@@ -147,11 +147,14 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     has_header = looks_like_header(rows, suffix) if header is None else header
     width = len(rows[0])
     skip = _leading_blank_lines(text) + int(has_header) + int(bool(sep_line))
+    # How pyarrow read it, so a big file can be streamed the same way (studio.data.stream);
+    # a file that needed the csv module or skipped odd rows cannot be.
+    stream = {"skip": skip, "width": width, "quoting": True}
     try:
         frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=True)
     except Ragged as first_try:
-        frame = _read_uneven(path, encoding, delim, width, skip, limit, has_header,
-                             bool(sep_line), first_try)
+        frame, stream = _read_uneven(path, encoding, delim, width, skip, limit, has_header,
+                                     bool(sep_line), first_try)
     header_row = list(rows[0]) if has_header else []
     names = column_names(header_row + [""] * (frame.shape[1] - len(header_row))
                          if has_header else [None] * frame.shape[1], has_header)
@@ -167,6 +170,8 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
                         columns=names)
     fmt = "tsv" if delim == "\t" and suffix != ".txt" else ("txt" if suffix == ".txt" else "csv")
     info = {"format": fmt, "delimiter": delim, "header": has_header}
+    if limit and stream and list(frame.columns) == names:
+        info["stream"] = {**stream, "fields": names}     # how to read the rest the same way
     unnamed = [n for n in unnamed if n in frame.columns]
     if unnamed:
         info["unnamed"] = unnamed
@@ -180,18 +185,20 @@ def _read_uneven(path, encoding, delim, width, skip, limit, has_header, sep_line
     # Unbalanced quotes inside unquoted text (common in TSV exports) swallow lines; read the
     # file again with quotes taken literally and keep that only if it is consistent.
     try:
-        return _arrow_read(path, encoding, delim, width, skip, limit, quoting=False)
+        frame = _arrow_read(path, encoding, delim, width, skip, limit, quoting=False)
+        return frame, {"skip": skip, "width": width, "quoting": False}
     except Ragged:
         pass
     # Longer rows: text spilled over an unquoted delimiter (see studio.data.ragged).
     frame = read_ragged(path, encoding, delim, width, header=has_header, sep_line=sep_line,
                         limit=limit)
     if frame is not None:
-        return frame
+        return frame, None
     if not limit:
         raise ragged_error(path, delim, width, None, first_try.found)
     # The odd row lies past the preview: read what the preview needs without it.
-    return _arrow_read(path, encoding, delim, width, skip, limit, quoting=True, tolerate=True)
+    return _arrow_read(path, encoding, delim, width, skip, limit, quoting=True,
+                       tolerate=True), None
 
 
 SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*\r?\n")
@@ -220,14 +227,7 @@ def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
             bad.append(row)
         return "skip"
 
-    names = [f"f{i}" for i in range(width)]
-    arrow_enc = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    read = pcsv.ReadOptions(column_names=names, skip_rows=skip,
-                            encoding=arrow_enc, block_size=1 << 22)
-    parse = pcsv.ParseOptions(delimiter=delim, quote_char='"' if quoting else False,
-                              newlines_in_values=quoting, invalid_row_handler=on_invalid)
-    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                  strings_can_be_null=False, quoted_strings_can_be_null=False)
+    read, parse, convert = arrow_options(encoding, delim, width, skip, quoting, on_invalid)
     try:
         if limit:
             table = _read_first(pcsv.open_csv(path, read_options=read, parse_options=parse,
@@ -242,6 +242,25 @@ def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
     if bad and not tolerate:
         raise Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
     return table.to_pandas(**arrow_strings())
+
+
+def arrow_options(encoding, delim, width, skip, quoting, on_invalid, include=None,
+                  block_size: int = 1 << 22):
+    """pyarrow's read, parse and convert options: fields named f0, f1, ..., every cell a
+    string ("" when empty), only the `include`d fields converted."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"f{i}" for i in range(width)]
+    arrow_enc = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    read = pcsv.ReadOptions(column_names=names, skip_rows=skip,
+                            encoding=arrow_enc, block_size=block_size)
+    parse = pcsv.ParseOptions(delimiter=delim, quote_char='"' if quoting else False,
+                              newlines_in_values=quoting, invalid_row_handler=on_invalid)
+    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                  include_columns=include or [],
+                                  strings_can_be_null=False, quoted_strings_can_be_null=False)
+    return read, parse, convert
 
 
 def arrow_strings() -> dict:

@@ -19,9 +19,15 @@ def clean_labels(raw: pd.Series, row_numbers: np.ndarray, fixes
 
     Works on the distinct values only, so a million rows with three labels cost three lookups.
     """
-    problems = []
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    uniques = list(uniques)
+    return clean_coded(codes, list(uniques), row_numbers, fixes)
+
+
+def clean_coded(codes: np.ndarray, uniques: list, row_numbers: np.ndarray, fixes
+                ) -> tuple[pd.Series, np.ndarray, list[Problem]]:
+    """clean_labels on labels already factorised: `uniques` in order of first appearance,
+    `codes` index them (-1: missing). A big file is factorised chunk by chunk this way."""
+    problems = []
     text = [_label_text(v) for v in uniques]
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0)
 

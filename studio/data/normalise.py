@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -52,11 +53,14 @@ def normalise(frame: pd.DataFrame, layout: str, roles: dict[str, str], task: str
     keep = reasons.isna().to_numpy()
     if not keep.all():
         examples = examples[keep].reset_index(drop=True)
-    if len(examples) == 0 and len(frame):
-        problems.append(problem("no_rows", "blocking", [], 0, total=len(frame)))
-    elif task == "classification":
-        problems += _class_balance(examples)
-    return examples, excluded, problems
+    return examples, excluded, problems + final_checks(examples, len(frame), task)
+
+
+def final_checks(examples: pd.DataFrame, total: int, task: str) -> list[Problem]:
+    """Checks on the usable examples as a whole (`label` and `_row` are all they need)."""
+    if len(examples) == 0 and total:
+        return [problem("no_rows", "blocking", [], 0, total=total)]
+    return _class_balance(examples) if task == "classification" else []
 
 
 def _alias_inputs(roles: dict, task: str) -> dict:
@@ -163,7 +167,6 @@ class _Reasons:
 def _classification(frame, roles, fixes, before):
     n = len(frame)
     row_numbers = np.arange(1, n + 1)
-    reasons = _Reasons(before)
     data = {"text": text_column(frame[roles["text"]])}
     if roles.get("text_pair"):
         data["text_pair"] = text_column(frame[roles["text_pair"]])
@@ -171,29 +174,57 @@ def _classification(frame, roles, fixes, before):
     data["label"] = labels.to_numpy()
     data["_row"] = row_numbers
     examples = pd.DataFrame(data)
-
-    empty = checks.blank(examples["text"]) & reasons.live
-    _apply(problems, reasons, "empty_text", empty, row_numbers, fixes)
-    reasons.mark(missing_label, "missing_label")
     text_cols = ["text"] + (["text_pair"] if "text_pair" in examples else [])
+    signals = text_signals([examples[c] for c in text_cols])
+    reasons, problems = classification_checks(examples["label"], missing_label, problems, signals,
+                                              row_numbers, fixes, before,
+                                              keys=examples[text_cols + ["label"]])
+    return examples, reasons, problems
+
+
+@dataclass
+class TextSignals:
+    """What the row checks need from the texts of a classification file, computed once (or
+    chunk by chunk for a big file, see studio.data.stream): blank rows, a hash per row of its
+    texts, rows with template placeholders and the first placeholder seen."""
+    blank: np.ndarray
+    hashes: np.ndarray
+    placeholder: np.ndarray
+    example: str = ""
+
+
+def text_signals(texts: list[pd.Series]) -> TextSignals:
+    """`texts`: the text column, then the text pair column if there is one."""
     # Hash the texts once: duplicates, conflicts and (later) overlap all compare them.
-    text_hash = checks.row_hashes(examples[text_cols])
-    label_codes = pd.factorize(examples["label"])[0]
-    dup = checks.duplicate_rows(examples[text_cols + ["label"]], reasons.live,
-                                checks.with_codes(text_hash, label_codes))
+    hashes = checks.row_hashes(pd.DataFrame({f"t{i}": s for i, s in enumerate(texts)}))
+    holes, example = checks.placeholder_rows(texts)
+    return TextSignals(checks.blank(texts[0]), hashes, holes, example)
+
+
+def classification_checks(labels: pd.Series, missing_label: np.ndarray, problems: list,
+                          signals: TextSignals, row_numbers: np.ndarray, fixes, before,
+                          keys: pd.DataFrame | None = None) -> tuple[pd.Series, list[Problem]]:
+    """The reason each row is excluded (None: kept) and the problems, from the cleaned labels
+    and the text signals. `keys` (texts and label) confirm equal hashes as equal rows; without
+    them (a streamed big file) equal 64-bit hashes count as equal rows."""
+    reasons = _Reasons(before)
+    _apply(problems, reasons, "empty_text", signals.blank & reasons.live, row_numbers, fixes)
+    reasons.mark(missing_label, "missing_label")
+    label_codes = pd.factorize(labels)[0]
+    dup = checks.duplicate_rows(keys, reasons.live,
+                                checks.with_codes(signals.hashes, label_codes))
     _apply(problems, reasons, "duplicate", dup, row_numbers, fixes)
-    conflict = checks.conflicting_rows(text_hash, label_codes, reasons.live)
+    conflict = checks.conflicting_rows(signals.hashes, label_codes, reasons.live)
     _apply(problems, reasons, "conflicting_label", conflict, row_numbers, fixes)
-    holes, example = checks.placeholder_rows([examples[c] for c in text_cols])
-    _apply(problems, reasons, "placeholder", holes & reasons.live, row_numbers, fixes,
-           example=example)
-    rare = checks.rare_classes(examples["label"][reasons.live])
+    _apply(problems, reasons, "placeholder", signals.placeholder & reasons.live, row_numbers,
+           fixes, example=signals.example)
+    rare = checks.rare_classes(labels[reasons.live])
     if rare and choice(fixes, "rare_class") == "exclude":
-        mask = examples["label"].isin(rare).to_numpy() & reasons.live
+        mask = labels.isin(rare).to_numpy() & reasons.live
         problems.append(problem("rare_class", "excluded", rows_of(mask, row_numbers),
                                 int(mask.sum()), classes=len(rare), names=", ".join(rare[:5])))
         reasons.mark(mask, "rare_class")
-    return examples, reasons.values, problems
+    return reasons.values, problems
 
 
 def _apply(problems, reasons, kind, mask, row_numbers, fixes, **params) -> None:

@@ -8,23 +8,24 @@ The flow runs one way, each stage once per file:
 `inspect_file` runs it for the Data step and `python -m studio inspect`; `load_job_data` runs it for
 a training job and raises a DataError for anything blocking. No row is ever silently lost: rows
 that cannot be used are listed in `excluded` with their reason and 1-based row number (`_row`).
-The stages live in the sibling modules; this one holds the results and the flow that ties them
-together.
+The stages live in the sibling modules, the results in `results`; this one holds the flow that
+ties them together. A big CSV / TSV for classification runs the stages on its first rows and
+the checks on one streaming pass over all of them (studio.data.stream), in memory that does not
+grow with the text.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from studio.data import stream
 from studio.data.frames import read_table
 from studio.data.layouts import detect_layout
 from studio.data.lengths import length_check
-from studio.data.normalise import jsonable, label_counts, normalise, sort_labels
+from studio.data.normalise import label_counts, normalise, sort_labels
 from studio.data.overlap import align_labels, check_overlap, move_overlap_back
 from studio.data.problems import Problem
+from studio.data.results import PREVIEW_ROWS, Inspection, JobData, StreamedInspection  # noqa: F401
 from studio.data.roles import guess_roles, infer_task, present_roles, resolve_roles
 from studio.data.spill import rejoin_spilled
 from studio.data.splits import split_validation
@@ -38,54 +39,6 @@ log = logging.getLogger(__name__)
 __all__ = ["DataError", "Problem", "Inspection", "JobData", "read_table", "guess_roles",
            "infer_task", "inspect_file", "normalise", "split_validation", "load_job_data",
            "label_counts", "sort_labels", "ROLE_FIELDS", "roles_from_config", "roles_to_config"]
-
-PREVIEW_ROWS = 20
-
-
-# ---- results -------------------------------------------------------------------------------
-
-@dataclass
-class Inspection:
-    path: str
-    format: str
-    encoding: str
-    layout: str
-    columns: list[str]
-    roles: dict[str, str]
-    task: str
-    labels: dict[str, int]
-    rows: int
-    excluded: list[dict]
-    problems: list[Problem]
-    frame: pd.DataFrame = field(repr=False)
-    examples: pd.DataFrame = field(repr=False)
-    sheets: list[str] = field(default_factory=list)
-    details: dict = field(default_factory=dict)     # delimiter, header, sheet: how it was read
-
-    @property
-    def blocking(self) -> list[Problem]:
-        return [p for p in self.problems if p.action == "blocking"]
-
-    def to_dict(self) -> dict:
-        out = {k: getattr(self, k) for k in ("path", "format", "encoding", "layout", "columns",
-                                             "roles", "task", "labels", "rows", "sheets")}
-        out["details"] = jsonable(self.details)
-        out["excluded"] = jsonable(self.excluded)
-        out["problems"] = [jsonable(asdict(p)) for p in self.problems]
-        out["preview"] = jsonable(self.frame.head(PREVIEW_ROWS).to_dict("records"))
-        return out
-
-
-@dataclass
-class JobData:
-    task: str
-    train: pd.DataFrame
-    validation: pd.DataFrame
-    labels: list[str]
-    roles: dict[str, str]
-    inspection: Inspection
-    validation_inspection: Inspection | None = None
-
 
 # ---- inspecting ----------------------------------------------------------------------------
 
@@ -121,6 +74,11 @@ def _inspect(path, roles, task, family, *, encoding="", sheet="", max_rows=0, he
     """One file through every stage, each stage once. A validation file keeps only the given
     roles it has columns for: it may name them differently (SST-2: `sentence` in train,
     `content` in dev), and guessing decides the rest."""
+    if tokenizer is None and not validation and stream.wanted(path, max_rows):
+        try:
+            return _inspect_stream(path, roles, task, family, encoding, max_rows, header, fixes)
+        except stream.NotStreamable as why:
+            log.info("reading %s whole: %s", path, why)
     frame, info = read_table(path, encoding=encoding, sheet=sheet, max_rows=max_rows,
                              header=header)
     frame, spilled, problems = rejoin_spilled(frame, info, fixes)
@@ -146,6 +104,36 @@ def _inspect(path, roles, task, family, *, encoding="", sheet="", max_rows=0, he
                       excluded=excluded, problems=problems, frame=frame, examples=examples,
                       sheets=info.get("sheets", []),
                       details={k: info[k] for k in ("delimiter", "header", "sheet") if k in info})
+
+
+def _inspect_stream(path, roles, task, family, encoding, max_rows, header, fixes
+                    ) -> StreamedInspection:
+    """A big table: the stages on its first rows, the checks on one pass over all of them."""
+    enc = stream.full_encoding(path, encoding)
+    frame, info = read_table(path, encoding=enc, nrows=stream.SAMPLE_ROWS, header=header)
+    frame, spilled, problems = rejoin_spilled(frame, info, fixes)
+    if problems:
+        raise stream.NotStreamable("text spilled into unnamed columns")
+    layout = detect_layout(frame)
+    kind, final_roles = resolve_roles(frame, layout, roles, str(path))
+    if task in ("", "auto", None):
+        task = infer_task(kind, final_roles, family)
+    if task != "classification" or kind != "table" or not final_roles.get("text") \
+            or not final_roles.get("label"):
+        raise stream.NotStreamable(f"a {task} file with layout {kind}")
+    outcome = stream.check(path, info, enc, frame, final_roles, fixes, max_rows)
+    insp = StreamedInspection(
+        path=str(path), format=info["format"], encoding=info.get("encoding", ""), layout=kind,
+        columns=[str(c) for c in frame.columns], roles=final_roles, task=task,
+        labels=outcome.labels, rows=outcome.rows, excluded=outcome.excluded,
+        problems=outcome.problems, frame=frame, examples=None, sheets=info.get("sheets", []),
+        details={k: info[k] for k in ("delimiter", "header", "sheet") if k in info})
+    insp.usable = outcome.usable
+    insp.reader = stream.examples_reader(path, info, enc, final_roles, outcome.label_values,
+                                         max_rows)
+    log.info("inspected %s from its first %d rows and one pass over %d", path, len(frame),
+             outcome.rows + len(outcome.excluded))
+    return insp
 
 
 # ---- loading a job -------------------------------------------------------------------------
@@ -203,8 +191,15 @@ def load_job_data(cfg: "JobConfig", family: str = "auto", tokenizer=None) -> Job
         check_overlap(insp, val_insp, None)
         train, validation = insp.examples, val_insp.examples
     else:
-        train, validation = split_validation(insp.examples, d.validation_fraction,
-                                             cfg.train.seed, task)
+        if isinstance(insp, StreamedInspection):
+            # Split the labels and row numbers, then read each part's texts: one copy of them.
+            train, validation = split_validation(insp.usable, d.validation_fraction,
+                                                 cfg.train.seed, task)
+            train, validation = insp.reader(train["_row"].to_numpy(),
+                                            validation["_row"].to_numpy())
+        else:
+            train, validation = split_validation(insp.examples, d.validation_fraction,
+                                                 cfg.train.seed, task)
         train, validation = move_overlap_back(insp, train, validation, task)
     labels = sort_labels(train["label"].unique()) if task == "classification" else []
     log.info("data: %s, %d train / %d validation rows, %d excluded", task, len(train),

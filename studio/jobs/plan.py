@@ -107,10 +107,11 @@ def precheck(cfg: JobConfig) -> None:
     resolve_defaults(cfg, family, preset, model_max_length(config))
 
 
-def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.Preset | None,
-                                                   object]:
+def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
+        JobConfig, str, str, models.Preset | None, object]:
     """Validate, refuse impossible pairs, read the data (unless given) and fill every default:
-    (resolved config, family, model location, preset, JobData). Loads no weights."""
+    (resolved config, family, model location, preset, JobData). Loads no weights. With
+    `plan_memory`, the memory planner then fits the job to this machine (memory_plan.py)."""
     from .. import data as data_mod
     from .. import hosting
     cfg = cfg.copy().validate()
@@ -124,9 +125,28 @@ def resolve(cfg: JobConfig, job_data=None) -> tuple[JobConfig, str, str, models.
     models.check_task_family(cfg.task, family)
     check_label_count(cfg, job_data)
     config = models.load_config(location, cfg.model.trust_remote_code)
+    given = cfg.copy()
     cfg = resolve_defaults(cfg, family, preset, model_max_length(config), model_width(config))
+    if plan_memory:
+        from . import memory_plan
+        planned = memory_plan.apply(cfg, family, location, job_data)
+        if planned.method.method != cfg.method.method:  # LoRA's own defaults (learning rate)
+            given.method.method = planned.method.method
+            for name in ("batch_size", "grad_accum", "memory_plan"):
+                setattr(given.train, name, getattr(planned.train, name))
+            planned = resolve_defaults(given, family, preset, model_max_length(config),
+                                       model_width(config))
+        cfg = planned
     record_data(cfg, job_data)
     return cfg, family, location, preset, job_data
+
+
+def plan_memory(cfg: JobConfig, budget_bytes: int | None = None):
+    """The memory plan for a job as given (studio.jobs.memory_plan.MemoryPlan): estimate,
+    budget and what the planner would change; MemoryBudgetError when nothing fits."""
+    from . import memory_plan
+    resolved, family, location, _preset, job_data = resolve(cfg, plan_memory=False)
+    return memory_plan.plan(resolved, family, location, job_data, budget_bytes)[1]
 
 
 def check_label_count(cfg: JobConfig, job_data) -> None:
@@ -168,6 +188,8 @@ def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
         if log_note and p.action != "blocking":
             log_note(level="warning" if p.action in ("excluded", "warning") else "info",
                      code=p.kind, text=p.message, count=p.count, rows=p.rows)
+    if log_note and cfg.train.memory_plan:  # what the memory planner changed, and why
+        log_note(level="warning", code="memory_plan", text=cfg.train.memory_plan)
     if not load_model:
         return plan
     from transformers import AutoTokenizer, set_seed
@@ -195,12 +217,13 @@ def resolve_packing(cfg: JobConfig, model) -> None:
     """Settle train.packing ('auto' = wherever the model supports it) for this model."""
     from ..tasks import packing
     t = cfg.train
-    able = cfg.task == "classification" and packing.supports(model)
+    able = packing.supports_job(cfg.task, model)
     if t.packing is None:
         t.packing = able
     elif t.packing and not able:
-        raise ConfigError("train.packing works for BERT-family classification models only; "
-                          "set it to auto or false.", "packing_unsupported")
+        raise ConfigError("train.packing works for BERT-family classification and GPT-family "
+                          "(Llama, Qwen, Mistral, GPT-2) chat and text2text models only; set it "
+                          "to auto or false.", "packing_unsupported")
 
 
 def model_width(config) -> int | None:

@@ -29,29 +29,43 @@ class Preview:
     parameters: int
     trainable: int
     labels: list = field(default_factory=list)
+    memory: object = None          # memory_plan.MemoryPlan: estimated peak, budget, changes
+
+    @property
+    def effective_batch(self) -> int:
+        """Rows per optimizer step: batch size x gradient accumulation x devices."""
+        t = self.cfg.train
+        return t.batch_size * t.grad_accum * t.devices
 
     def to_dict(self) -> dict:
         return {"config": self.cfg.to_dict(), "family": self.family,
+                "effective_batch": self.effective_batch,
                 "train_rows": self.train_rows, "validation_rows": self.validation_rows,
                 "excluded_rows": self.excluded_rows, "steps_per_epoch": self.steps_per_epoch,
                 "total_steps": self.total_steps, "parameters": self.parameters,
                 "trainable": self.trainable, "max_length": self.cfg.train.max_length,
-                "learning_rate": self.cfg.train.learning_rate, "labels": self.labels}
+                "learning_rate": self.cfg.train.learning_rate, "labels": self.labels,
+                # not the budget: free memory moves between two identical previews
+                "memory": self.memory and {"peak_bytes": self.memory.estimate.total,
+                                           "code": self.memory.code,
+                                           "sentence": self.memory.sentence}}
 
 
 def preview(cfg: JobConfig) -> Preview:
     """Resolve `cfg` against its data and model; raises the same StudioError a run would."""
     job_data = _cached_data(cfg)
     resolved, family, location, _preset, job_data = resolve(cfg, job_data)
+    from .memory_plan import recall
+    memory = recall(resolved)  # the plan resolve just made (before packing is settled)
     skeleton = build_skeleton(location, resolved, family, job_data.labels)
     parameters = adapters.count(skeleton)[0]
     trainable_model = adapters.adapt(skeleton, resolved, family)
     resolve_packing(resolved, trainable_model)
-    rows = len(job_data.train)
+    rows, devices = len(job_data.train), resolved.train.devices
     return Preview(resolved, family, rows, len(job_data.validation),
-                   resolved.data.rows_excluded, steps_per_epoch(resolved, rows),
-                   total_steps(resolved, rows), parameters,
-                   adapters.count(trainable_model)[1], list(job_data.labels))
+                   resolved.data.rows_excluded, steps_per_epoch(resolved, rows, devices),
+                   total_steps(resolved, rows, devices), parameters,
+                   adapters.count(trainable_model)[1], list(job_data.labels), memory)
 
 
 def build_skeleton(location: str, cfg: JobConfig, family: str, labels: list[str]):

@@ -8,6 +8,9 @@
 
 Chat and text2text share a module per family: GPT models learn both as a causal LM with loss
 on the response tokens only; T5 models learn both as sequence-to-sequence.
+
+Speed helpers: packing.py (padding-free BERT classification batches), lm_packing.py (the same
+for GPT-family causal LMs), lm_loss.py (the causal-LM loss without full logits).
 """
 from __future__ import annotations
 

@@ -9,9 +9,13 @@ that are tokenized separately, so the label mask is exact whatever the template 
 """
 from __future__ import annotations
 
+import contextlib
+import json
+
 import torch
 
 from ..metrics import generation_metrics
+from ..rowkeys import row_keys
 from .common import ensure_pad_token, pad_multiple, truncation_notes
 
 IGNORE = -100
@@ -183,36 +187,88 @@ def generate_eval(model, tokenizer, frame, job) -> dict:
     refs = [r for _, r in pairs]
     longest = max(len(tokenizer(r, add_special_tokens=False)["input_ids"]) for r in refs)
     preds = generate(model, tokenizer, prompts, max_new_tokens=min(128, int(longest * 1.5) + 8))
+    # `key` pairs a sample with the same row in another run (studio.rowkeys): from the row's
+    # content, the same text seq2seq.generate_eval keys on, never from a model's template.
+    keys = row_keys(json.dumps(r["messages"], ensure_ascii=False, default=str)
+                    if r.get("messages") is not None
+                    else f"{r.get('prompt')}\n{r.get('response')}"
+                    for r in frame.head(n).to_dict("records"))
     return {**generation_metrics(preds, refs),
-            "samples": [{"prompt": h[-1]["content"] if h else "", "reference": r,
-                         "generated": p} for (h, r), p in zip(pairs, preds)]}
+            "samples": [{"key": k, "prompt": h[-1]["content"] if h else "", "reference": r,
+                         "generated": p} for k, (h, r), p in zip(keys, pairs, preds)]}
+
+
+def packed_collator(job, tokenizer):
+    """The training collator when train.packing is on (see studio/tasks/lm_packing.py)."""
+    from .lm_packing import PackedLMCollator
+    return PackedLMCollator(tokenizer.pad_token_id) if job.train.packing else None
 
 
 def make_trainer_class(base):
-    """A Trainer that projects onto the vocabulary only where a label is learned.
+    """A Trainer that trains on packed rows (train.packing) and never builds full logits.
 
     The LM head (hidden x vocab, 49k wide for SmolLM2) and the softmax over it are a large share
-    of a small model's compute. Prompt tokens carry no loss, so their logits are never needed:
-    `logits_to_keep` with a boolean mask makes the model skip them. Evaluation keeps the stock
-    path, so reported eval losses are computed exactly as everyone else computes them.
+    of a small model's compute and its largest tensor. Prompt tokens carry no loss, so only the
+    positions whose next token is learned are projected, a chunk at a time (lm_loss.py); where a
+    head is not supported there, `logits_to_keep` with a boolean mask still skips the prompt's
+    logits. Evaluation sums the same per-token losses over the same tokens as the stock
+    path (tested to 1e-5), so reported eval losses compare with everyone else's.
     """
     import torch.nn.functional as F
+    from . import lm_loss
 
     class ResponseOnlyTrainer(base):
+        packed_collator = None
+
+        def get_train_dataloader(self):
+            if self.packed_collator is None:
+                return super().get_train_dataloader()
+            padded, self.data_collator = self.data_collator, self.packed_collator
+            try:
+                return super().get_train_dataloader()
+            finally:
+                self.data_collator = padded
+
+        def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
+            """Evaluation without logits to return (no compute_metrics) sums the same loss in
+            chunks: the stock eval loss to 1e-5, without a batch x length x vocabulary tensor
+            at twice the training batch size."""
+            if not (prediction_loss_only and lm_loss.CHUNKED and "labels" in inputs) or \
+                    isinstance(model, torch.nn.parallel.DistributedDataParallel):
+                return super().prediction_step(model, inputs, prediction_loss_only, ignore_keys)
+            inputs = self._prepare_inputs(inputs)
+            with torch.no_grad(), self.accelerator.autocast():
+                out = lm_loss.causal_lm_loss_sum(model, inputs)
+            if out is None:
+                return super().prediction_step(model, inputs, prediction_loss_only, ignore_keys)
+            return (out[0] / max(out[1], 1)).detach(), None, None
+
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             labels = inputs.get("labels")
             if return_outputs or labels is None or not model.training:
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
-            target_mask = labels[:, 1:] != IGNORE      # position t predicts token t + 1
-            keep = torch.zeros_like(labels, dtype=torch.bool)
-            keep[:, :-1] = target_mask
-            rest = {k: v for k, v in inputs.items() if k != "labels"}
-            logits = model(**rest, logits_to_keep=keep).logits
-            logits = logits.reshape(-1, logits.shape[-1]).float()
-            targets = labels[:, 1:][target_mask]
-            loss = F.cross_entropy(logits, targets, reduction="sum")
+            out = None
+            ddp = isinstance(model, torch.nn.parallel.DistributedDataParallel)
+            if lm_loss.CHUNKED and not ddp:
+                # (DDP must see its own forward to sync gradients.) The body is called directly, not through the wrapped forward that enters
+                # mixed precision, so enter the same autocast here.
+                acc = getattr(self, "accelerator", None)
+                with acc.autocast() if acc is not None else contextlib.nullcontext():
+                    out = lm_loss.causal_lm_loss_sum(model, inputs)
+            if out is not None:
+                loss, count = out
+            else:
+                target_mask = labels[:, 1:] != IGNORE      # position t predicts token t + 1
+                keep = torch.zeros_like(labels, dtype=torch.bool)
+                keep[:, :-1] = target_mask
+                rest = {k: v for k, v in inputs.items() if k != "labels"}
+                logits = model(**rest, logits_to_keep=keep, use_cache=False).logits
+                logits = logits.reshape(-1, logits.shape[-1]).float()
+                targets = labels[:, 1:][target_mask]
+                loss = F.cross_entropy(logits, targets, reduction="sum")
+                count = int(targets.numel())
             if num_items_in_batch is None:
-                return loss / max(int(targets.numel()), 1)
+                return loss / max(count, 1)
             n = num_items_in_batch.to(loss.device) if torch.is_tensor(num_items_in_batch) \
                 else num_items_in_batch
             return loss / n

@@ -10,6 +10,7 @@ import numpy as np
 
 from .common import ensure_pad_token, pad_multiple, truncation_notes
 from ..metrics import classification_metrics
+from ..rowkeys import row_keys
 
 
 def load_model(location: str, job, labels: list[str], trust_remote_code: bool = False,
@@ -83,10 +84,14 @@ def detailed_eval(trainer, dataset, frame, labels: list[str]) -> tuple[dict, lis
     pred = probs.argmax(-1)
     metrics = classification_metrics(pred, out.label_ids, labels)
     metrics["eval_loss"] = float(out.metrics.get("test_loss", float("nan")))
-    rows = [{"row": int(r), "text": t, "label": labels[g], "predicted": labels[p],
+    # `key` pairs this row with the same row in another run's outputs (studio.rowkeys).
+    texts = frame["text"].astype(str).tolist()
+    if "text_pair" in frame:
+        texts = [f"{a}\n{b}" for a, b in zip(texts, frame["text_pair"].astype(str))]
+    rows = [{"row": int(r), "key": k, "text": t, "label": labels[g], "predicted": labels[p],
              "confidence": float(probs[i, p])}
-            for i, (r, t, g, p) in enumerate(zip(frame["_row"], frame["text"], out.label_ids,
-                                                  pred))]
+            for i, (r, k, t, g, p) in enumerate(zip(frame["_row"], row_keys(texts),
+                                                     frame["text"], out.label_ids, pred))]
     return metrics, rows
 
 

@@ -37,6 +37,15 @@ def supports(model) -> bool:
         and getattr(base.config, "position_embedding_type", "absolute") == "absolute"
 
 
+def supports_job(task: str, model) -> bool:
+    """Whether train.packing can be on for this task and model: BERT-family classification
+    here, GPT-family chat / text2text in lm_packing.py (T5 batches by length instead)."""
+    if task == "classification":
+        return supports(model)
+    from .lm_packing import supported_model
+    return supported_model(model)
+
+
 class PackedCollator:
     """Features with input_ids (and token_type_ids) -> one packed batch.
 

@@ -53,3 +53,17 @@ def test_truncation_note_and_collator_pads_labels_with_ignore():
     assert batch["labels"].tolist() == [tok("A")["input_ids"] + [-100],
                                         tok("BB")["input_ids"]]
     assert batch["input_ids"].shape == (2, 10)
+
+
+def test_t5_batches_by_length_instead_of_packing(tmp_path):
+    """T5 is not packed (encoder-decoder); its batches are grouped by length to cut padding."""
+    from transformers import T5Config, T5ForConditionalGeneration
+    from studio.jobs import resolve_packing, training_arguments
+    cfg = JobConfig(task="text2text")
+    t5 = T5ForConditionalGeneration(T5Config(vocab_size=50, d_model=16, d_ff=32, num_layers=1,
+                                             num_heads=2, d_kv=8))
+    resolve_packing(cfg, t5)
+    assert cfg.train.packing is False and cfg.train.group_by_length is True
+    cfg.train.max_length = 64
+    args = training_arguments(cfg, tmp_path, rows=100, has_eval=False)
+    assert args.train_sampling_strategy == "group_by_length"

@@ -1,0 +1,164 @@
+"""Step 5's leaderboard: the runs trained on the same data, best first, each score with its
+95% interval, and one sentence on whether the best run is really better than the runner-up.
+From the table a run opens in Try ("Use this run") or goes to the Export panel above.
+
+The engine (studio.leaderboard) ranks and tests; this module only shows its answer in the
+page's language. Numbers stay numbers so the table sorts by clicking a column header.
+"""
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from . import fmt
+from .common import Ctx, box, mine, owner, wire
+from .i18n import t, tr
+from .strings_en import EN
+
+COLUMNS = ("run", "score", "ci", "gain", "macro_f1", "train", "speed", "size", "latency",
+           "id")
+
+
+def groups_of(registry, owner=None) -> list:
+    from studio.leaderboard import board
+    return board(registry, **mine(owner))
+
+
+def group_choices(groups, lang: str) -> list[tuple[str, str]]:
+    return [(tr(lang, "lb_group_choice", data=g.data, task=tr(lang, "task_" + g.task),
+                count=len(g.entries)), g.fingerprint + "|" + g.task) for g in groups]
+
+
+def find_group(groups, key):
+    return next((g for g in groups if g.fingerprint + "|" + g.task == key),
+                groups[0] if groups else None)
+
+
+def table(group, lang: str) -> pd.DataFrame:
+    """The group's leaderboard, best first (★): numbers stay numbers (points, seconds) so a
+    column sorts by value; the size reads like the Model step's (4.4M)."""
+    classification = group.metric == "accuracy"
+    shown = [c for c in COLUMNS if c != "macro_f1" or classification]
+    rows = []
+    for e in group.entries:
+        s = e.score
+        row = {"run": ("★ " if e.best else "") + e.label, "score": round(s.value, 1),
+               "ci": "-" if s.low is None else f"{s.low:.1f} – {s.high:.1f}",
+               "gain": _round(e.gain, 1),
+               "macro_f1": _round(e.macro_f1, 4), "train": _round(e.train_seconds, 1),
+               "speed": _round(e.samples_per_second, 1),
+               "size": fmt.count(e.parameters),
+               "latency": _round(e.latency_ms, 2), "id": short_id(e.run_id)}
+        rows.append([row[c] for c in shown])
+    headers = [tr(lang, "lb_col_score_" + group.metric) if c == "score" else
+               tr(lang, "lb_col_" + c) for c in shown]
+    return pd.DataFrame(rows, columns=headers)
+
+
+def short_id(run_id: str) -> str:
+    """The random tail of a run id (what the Runs chart's legend shows): narrow enough for
+    the table, unique enough to find the run."""
+    return run_id[-12:]
+
+
+def verdict_text(group, lang: str) -> str:
+    """The verdict and the few-rows note of a group, as the page's sentences."""
+    parts = []
+    if group.verdict is not None:
+        parts.append(box(verdict_sentence(group.verdict, lang),
+                         "ok" if group.verdict.code == "beats" else "info"))
+    if group.note is not None:
+        parts.append(box(verdict_sentence(group.note, lang), "warning"))
+    return "\n\n".join(parts)
+
+
+def verdict_sentence(verdict, lang: str) -> str:
+    """A studio.leaderboard.Verdict in `lang`, by its code (English: the engine's sentence
+    when no template fits)."""
+    params = dict(verdict.params)
+    how = "lb_how_mcnemar" if params.get("test") == "McNemar" else "lb_how_bootstrap"
+    params["how"] = tr(lang, how, p=params.get("p", ""), n=params.get("n", ""))
+    key = "lb_verdict_" + verdict.code
+    return tr(lang, key, **params) if key in EN else verdict.message
+
+
+def _round(value, digits):
+    return None if value is None else round(float(value), digits)
+
+
+# ---- handlers ----------------------------------------------------------------------------
+
+def show(registry, key, lang, owner=None) -> dict:
+    """Outputs group (choices, keeping the chosen data), table, verdict, run (the group's
+    runs, the best chosen), ids (the table's run ids), empty."""
+    groups = groups_of(registry, owner)
+    if not groups:
+        return {"group": gr.update(choices=[], value=None), "table": None, "verdict": "",
+                "run": gr.update(choices=[], value=None), "ids": [],
+                "empty": box(tr(lang, "lb_empty"), "info")}
+    group = find_group(groups, key)
+    runs = [(f"{e.label} · {e.run_id}", e.run_id) for e in group.entries]
+    return {"group": gr.update(choices=group_choices(groups, lang),
+                               value=group.fingerprint + "|" + group.task),
+            "table": table(group, lang), "verdict": verdict_text(group, lang),
+            "run": gr.update(choices=runs, value=runs[0][1]), "ids": [v for _, v in runs],
+            "empty": ""}
+
+
+def picked_row(ids, frame, evt: gr.SelectData) -> dict:
+    """A click on a table row chooses its run (the last column holds its short id; `ids` are
+    the table's full run ids)."""
+    try:
+        if evt.row_value:  # the row as shown, whatever column it is sorted by
+            short = str(evt.row_value[-1])
+        else:
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            short = str(frame.iloc[int(row), -1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return {}
+    found = [i for i in ids or [] if short_id(i) == short]
+    return {"run": found[0]} if found else {}
+
+
+def to_export(run_id, lang) -> dict:
+    """The chosen run goes to the Export panel (through the history's selection, which the
+    panel follows). Outputs pick, message."""
+    if not run_id:
+        return {"message": box(tr(lang, "lb_pick_run"), "info")}
+    return {"pick": [run_id], "message": box(tr(lang, "lb_export_chosen", run=run_id), "ok")}
+
+
+def build(ctx: Ctx, pick, reload_btn, reopen, open_outputs: dict):
+    """The leaderboard under the run history. `reopen(registry, selected, lang, owner)` is
+    the Runs step's "open" (outputs `open_outputs`); returns the "Use this run" event."""
+    registry = ctx.registry
+    with gr.Accordion(t("lb_title"), open=True, elem_id="leaderboard"):
+        gr.Markdown(t("lb_intro"))
+        empty = gr.Markdown(elem_id="lb-empty")
+        group = gr.Dropdown([], value=None, label=t("lb_group"), elem_id="lb-group")
+        board_table = gr.Dataframe(interactive=False, wrap=True, elem_id="lb-table",
+                                   elem_classes=["studio-table"])
+        verdict = gr.Markdown(elem_id="lb-verdict")
+        with gr.Row():
+            run = gr.Dropdown([], value=None, label=t("lb_run"), elem_id="lb-run", scale=3)
+            use_btn = gr.Button(t("lb_use"), variant="primary", elem_id="lb-use", scale=1)
+            export_btn = gr.Button(t("lb_export"), elem_id="lb-export", scale=1)
+        message = gr.Markdown(elem_id="lb-message")
+    ids = gr.State([])
+    outputs = {"group": group, "table": board_table, "verdict": verdict, "run": run,
+               "ids": ids, "empty": empty}
+
+    def do_show(key, lang, request: gr.Request):
+        return show(registry, key, lang, owner(ctx, request))
+
+    def do_use(run_id, lang, request: gr.Request):
+        return reopen(registry, [run_id] if run_id else [], lang, owner(ctx, request))
+
+    for trigger in (ctx.tab["runs"].select, reload_btn.click):
+        wire(trigger, do_show, [group, ctx.lang], outputs, show_progress="hidden")
+    wire(group.input, do_show, [group, ctx.lang], outputs, api_name="leaderboard")
+    wire(board_table.select, picked_row, [ids, board_table], {"run": run})
+    wire(export_btn.click, to_export, [run, ctx.lang], {"pick": pick, "message": message})
+    from .compare_view import build as build_compare
+    build_compare(ctx, group, reload_btn)
+    return wire(use_btn.click, do_use, [run, ctx.lang], {**open_outputs, "message": message})

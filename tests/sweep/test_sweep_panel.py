@@ -1,0 +1,51 @@
+"""components.sweep_panel: the count on the Start button, starting for an owner, the lines."""
+import re
+from pathlib import Path
+
+from fakes import FakeQueue
+from components import sweep_panel
+from studio.runs import Registry
+
+SAMPLE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "reviews_sentiment.csv"
+DATA = {"path": str(SAMPLE), "validation_path": "", "task": "classification", "valid": True}
+
+
+def test_presets_offered_are_the_ones_that_can_learn_the_task():
+    chat = [name for _, name in sweep_panel.model_choices("chat")]
+    assert "tiny-gpt" in chat and "tiny-t5" in chat and "tiny-bert" not in chat
+    assert "tiny-bert" in [name for _, name in sweep_panel.model_choices("classification")]
+
+
+def test_grid_items_from_the_choices():
+    assert sweep_panel.grid_items(["tiny-bert"], "org/model, ./local", "5e-5，1e-4", "",
+                                  ["full", "lora"]) == [
+        "model.name=tiny-bert,org/model,./local", "train.learning_rate=5e-5,1e-4",
+        "method.method=full,lora"]
+
+
+def test_count_names_the_runs_and_labels_the_button():
+    out = sweep_panel.count(DATA, {}, "en", [], [], (["tiny-bert", "tiny-gpt"], "",
+                                                     "5e-5, 1e-4", "", []))
+    assert out["count"].startswith("4 runs: tiny-bert · lr 5e-5; tiny-bert · lr 1e-4;")
+    assert out["start"]["value"] == "Start 4 runs" and out["start"]["interactive"] is True
+    zh = sweep_panel.count(DATA, {}, "zh-CN", [], [], (["tiny-bert"], "", "5e-5,x", "", []))
+    assert zh["start"]["interactive"] is False and "学习率" in zh["count"]
+    none = sweep_panel.count(DATA, {}, "en", [], [], ([], "", "", "", []))
+    assert "Tick at least one model" in none["count"]
+
+
+def test_start_queues_for_the_owner_and_shows_one_line_per_candidate(tmp_path):
+    registry = Registry(tmp_path)
+    queue = FakeQueue(registry)
+    out = sweep_panel.start(queue, DATA, {}, "en", [], [], (["tiny-bert", "tiny-gpt"], "", "",
+                                                            "1", []), None, "alice")
+    assert out["message"] == "✔ Queued 2 runs; they train one after another on the same split."
+    assert [registry.get(r).owner for r in queue.submitted] == ["alice", "alice"]
+    lines = re.findall(r'data-status="(\w+)">([^<]*)<', out["lines"])
+    assert lines == [("queued", "tiny-bert — queued — step 0/12 "),
+                     ("queued", "tiny-gpt — queued — step 0/12 ")]
+    assert sweep_panel.lines_html(registry, out["sweep_id"], "en", "mallory") == ""
+    refused = sweep_panel.start(queue, DATA, {}, "en", [], [], (["tiny-bert"], "nope-model",
+                                                                "", "", []), None, "alice")
+    assert refused["message"].startswith("✖ ") and "nope-model" in refused["message"]
+    assert "sweep_id" not in refused and len(queue.submitted) == 2
