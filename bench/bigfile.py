@@ -21,6 +21,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,6 +121,7 @@ def run_cli(path: Path, code: str, env: dict) -> dict:
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     err = proc.stderr.read()
+    shutil.rmtree(workspace, ignore_errors=True)
     if status:
         sys.exit(f"train failed:\n{err[-3000:]}")
     return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "rows": None}

@@ -108,6 +108,7 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--jobs", default="classification,instruction")
+    p.add_argument("--variants", default="stock,learned-logits,chunked")
     p.add_argument("--quiet-wait", type=float, default=0)
     p.add_argument("--timeout", type=float, default=1200)
     p.add_argument("--out", default="")
@@ -130,13 +131,15 @@ def main(argv=None) -> int:
     report = {"date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
               "command": " ".join(["bench/lm_micro.py"] + (argv or sys.argv[1:])),
               "machine": bench.machine_info(), "runs": []}
+    out = Path(a.out or bench.BENCH / "results" / f"levers-{a.what}.json")
     if a.what == "loss":
-        variants = ["stock", "learned-logits", "chunked"]
+        variants = a.variants.split(",")
         for rnd in range(a.rounds):
             for v in variants:
                 r = child(LOSS_CHILD, [v, str(a.batch), str(a.length), str(a.steps)], work,
                           f"{v}-r{rnd}", a)
                 report["runs"].append({"variant": v, "round": rnd, **r})
+                out.write_text(json.dumps(report, indent=1, default=str))  # after every child
     else:
         for rnd in range(a.rounds):
             for job in a.jobs.split(","):
@@ -144,8 +147,7 @@ def main(argv=None) -> int:
                     r = child(COMPILE_CHILD, [job, on, str(a.steps)], work,
                               f"{job}-compile-{on}-r{rnd}", a)
                     report["runs"].append({"job": job, "compile": on, "round": rnd, **r})
-    out = Path(a.out or bench.BENCH / "results" / f"levers-{a.what}.json")
-    out.write_text(json.dumps(report, indent=1, default=str))
+                    out.write_text(json.dumps(report, indent=1, default=str))
     print(f"results: {out}")
     return 0
 

@@ -17,6 +17,9 @@ from .strings_en import EN
 
 COLUMNS = ("run", "score", "ci", "gain", "macro_f1", "train", "speed", "size", "latency",
            "id")
+# Share of the table's width per column: the header words fit without breaking mid-word.
+WIDTHS = {"run": 16, "score": 9, "ci": 12, "gain": 8, "macro_f1": 8, "train": 9, "speed": 9,
+          "size": 9, "latency": 10, "id": 10}
 
 
 def groups_of(registry, owner=None) -> list:
@@ -53,6 +56,12 @@ def table(group, lang: str) -> pd.DataFrame:
     headers = [tr(lang, "lb_col_score_" + group.metric) if c == "score" else
                tr(lang, "lb_col_" + c) for c in shown]
     return pd.DataFrame(rows, columns=headers)
+
+
+def widths(frame) -> list[str]:
+    shown = [c for c in COLUMNS if c != "macro_f1" or len(frame.columns) == len(COLUMNS)]
+    total = sum(WIDTHS[c] for c in shown)
+    return [f"{100 * WIDTHS[c] / total:.1f}%" for c in shown]
 
 
 def short_id(run_id: str) -> str:
@@ -100,7 +109,8 @@ def show(registry, key, lang, owner=None) -> dict:
     runs = [(f"{e.label} · {e.run_id}", e.run_id) for e in group.entries]
     return {"group": gr.update(choices=group_choices(groups, lang),
                                value=group.fingerprint + "|" + group.task),
-            "table": table(group, lang), "verdict": verdict_text(group, lang),
+            "table": gr.update(value=(frame := table(group, lang)), column_widths=widths(frame)),
+            "verdict": verdict_text(group, lang),
             "run": gr.update(choices=runs, value=runs[0][1]), "ids": [v for _, v in runs],
             "empty": ""}
 

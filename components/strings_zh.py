@@ -487,3 +487,7 @@ ZH.update({
     "train_devices_over_gpus": "设备数为 {devices}，但这台机器只有 {have} 块 GPU；每个进程需要一块自己的 GPU："
                                "请把设备数设为不超过 {have}。",
 })
+
+ZH_ERRORS.update({
+    "hosted_devices": "这个托管的工作室每个任务只用一个进程训练；请把设备数（train.devices）设为 1。",
+})

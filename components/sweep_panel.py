@@ -149,8 +149,8 @@ def build(ctx: Ctx, widgets: dict) -> None:
                                 placeholder="1, 3", elem_id="sweep-epochs")
             methods = gr.CheckboxGroup(choices=[(t("choice_" + m), m) for m in METHODS],
                                        label=t("sweep_methods"), elem_id="sweep-methods")
-            budget = gr.Number(label=t("sweep_budget"), info=t("sweep_budget_info"),
-                               minimum=0, elem_id="sweep-budget")
+            budget = gr.Number(value=None, label=t("sweep_budget"),
+                               info=t("sweep_budget_info"), minimum=0, elem_id="sweep-budget")
         count_md = gr.Markdown(elem_id="sweep-count")
         start_btn = gr.Button(t("sweep_start"), variant="primary", interactive=False,
                               elem_id="sweep-start")
@@ -160,18 +160,18 @@ def build(ctx: Ctx, widgets: dict) -> None:
     timer = gr.Timer(POLL_SECONDS)
     picks = [models, extra, lrs, epochs, methods]
 
-    def do_count(data_state, model_state, lang, m, x, lr, ep, me, *vals):
+    def sweep_count(data_state, model_state, lang, m, x, lr, ep, me, *vals):
         return count(data_state, model_state, lang, paths, vals, (m, x, lr, ep, me))
 
-    def do_start(request: gr.Request, data_state, model_state, lang, m, x, lr, ep, me, bud,
+    def sweep_start(request: gr.Request, data_state, model_state, lang, m, x, lr, ep, me, bud,
                  *vals):
         return start(queue, data_state, model_state, lang, paths, vals, (m, x, lr, ep, me),
                      bud, owner(ctx, request), ctx.policy)
 
-    def do_poll(sid, lang, request: gr.Request):
+    def sweep_poll(sid, lang, request: gr.Request):
         return {"lines": lines_html(registry, sid, lang, owner(ctx, request))} if sid else {}
 
-    def do_choices(data_state, model_state):
+    def sweep_choices(data_state, model_state):
         """The presets that can learn the data's task, this page's model ticked."""
         choices = model_choices((data_state or {}).get("task", "auto"))
         name = (model_state or {}).get("name", "")
@@ -182,11 +182,11 @@ def build(ctx: Ctx, widgets: dict) -> None:
     count_outputs = {"count": count_md, "start": start_btn}
     for trigger in (models.change, methods.change, extra.blur, lrs.blur, epochs.blur,
                     extra.submit, lrs.submit, epochs.submit, ctx.lang.change):
-        wire(trigger, do_count, count_inputs, count_outputs, show_progress="hidden",
+        wire(trigger, sweep_count, count_inputs, count_outputs, show_progress="hidden",
              concurrency_id="sweep-count", concurrency_limit=1)
     for trigger in (ctx.data.change, ctx.model.change):
-        wire(trigger, do_choices, [ctx.data, ctx.model], {"models": models},
+        wire(trigger, sweep_choices, [ctx.data, ctx.model], {"models": models},
              show_progress="hidden")
-    wire(start_btn.click, do_start, [ctx.data, ctx.model, ctx.lang, *picks, budget, *values],
+    wire(start_btn.click, sweep_start, [ctx.data, ctx.model, ctx.lang, *picks, budget, *values],
          {"sweep_id": sweep_id, "message": message, "lines": lines}, api_name="sweep_start")
-    wire(timer.tick, do_poll, [sweep_id, ctx.lang], {"lines": lines}, show_progress="hidden")
+    wire(timer.tick, sweep_poll, [sweep_id, ctx.lang], {"lines": lines}, show_progress="hidden")

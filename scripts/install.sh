@@ -54,3 +54,10 @@ if [ "${1:-}" = "--dev" ]; then
       || echo "warning: chromium could not be installed; browser tests will be skipped" >&2
   fi
 fi
+
+if [ "$PY" = "$(pwd)/.venv/bin/python" ]; then
+  echo "Installed into .venv. Run the studio with: bash scripts/studio app.py" \
+       "(or .venv/bin/python app.py; bash scripts/studio -m studio ... for the command line)."
+else
+  echo "Installed for $PY. Run the studio with: bash scripts/studio app.py"
+fi

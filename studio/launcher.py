@@ -19,7 +19,7 @@ from .config import JobConfig
 from .control import StopResult, request_stop
 from .distributed import torchrun_command
 from . import hosting, models
-from .errors import RunError, StudioError
+from .errors import ConfigError, RunError, StudioError
 from .runs import ACTIVE, Registry, Run, RunFolder
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,9 @@ class JobQueue:
         cfg.validate()
         policy = hosting.current()
         hosting.check_job(cfg, policy, models.PRESETS)
+        if policy.hosted and cfg.train.devices > 1:  # one visitor, one process
+            raise ConfigError("This hosted studio trains each job in one process; set Devices "
+                              "(train.devices) to 1.", "hosted_devices")
         if policy.max_jobs_per_owner and owner:
             active = [r for r in self.registry.list(200, owner=owner) if r.status in ACTIVE]
             if len(active) >= policy.max_jobs_per_owner:
@@ -101,7 +104,7 @@ class JobQueue:
 
     def _pump(self) -> None:
         with self._lock:
-            if self._closing:
+            if self._closing or self.registry.read_only:  # nothing can start or be written
                 return
             for rid, proc in list(self._procs.items()):
                 if proc.poll() is not None:

@@ -22,19 +22,32 @@ from .errors import InferenceError
 WINDOW = 2048          # rows sorted together (the reorder buffer)
 BATCH_TOKENS = 8192    # tokens (padded) per forward pass
 MAX_ROWS = 256         # rows per forward pass, however short
+# Batch widths are rounded up to a multiple of this, and a batch holds one width only: oneDNN
+# builds (and keeps) a kernel for every new matmul shape, so a few shapes repeated beat a new
+# shape per batch in time and in memory (see tasks/packing.py WIDTH_MULTIPLE).
+WIDTH_MULTIPLE = 16
+
+
+def bucket_width(length: int) -> int:
+    return -(-length // WIDTH_MULTIPLE) * WIDTH_MULTIPLE
 
 
 def length_batches(lengths: list[int], tokens: int = BATCH_TOKENS,
                    max_rows: int = MAX_ROWS) -> list[list[int]]:
-    """Indices into `lengths`, sorted by length and cut so that rows x longest <= tokens."""
+    """Indices into `lengths`, sorted by length, grouped by bucket width, and cut so that
+    rows x width <= tokens (a row longer than that goes alone)."""
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
     batches: list[list[int]] = []
     current: list[int] = []
+    width = 0
     for i in order:  # ascending: the newest row is the batch's longest
-        if current and ((len(current) + 1) * lengths[i] > tokens or len(current) >= max_rows):
+        w = bucket_width(lengths[i])
+        if current and (w != width or (len(current) + 1) * w > tokens
+                        or len(current) >= max_rows):
             batches.append(current)
             current = []
         current.append(i)
+        width = w
     if current:
         batches.append(current)
     return batches
@@ -60,7 +73,7 @@ def _padded(enc: dict, rows: list[int], pad_id: int, device, left: bool = False)
     """One batch as tensors, padded to its own longest row only (on the tokenizer's side: a
     GPT classifier reads its last real token)."""
     import torch
-    width = max(len(enc["input_ids"][i]) for i in rows)
+    width = bucket_width(max(len(enc["input_ids"][i]) for i in rows))
     out = {}
     for key, fill in (("input_ids", pad_id), ("token_type_ids", 0), ("attention_mask", 0)):
         if key not in enc:

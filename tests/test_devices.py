@@ -147,3 +147,18 @@ def test_a_two_device_job_from_the_page_queue_trains_on_two_processes(data_dir, 
     assert len(loss) >= 8 and sum(loss[-4:]) / 4 < sum(loss[:4]) / 4  # it learned
     assert (folder.path / "train.rank1.log").exists()  # rank 1 logged to its own file
     assert folder.has_model()
+
+
+def test_a_hosted_studio_refuses_several_devices(tmp_path, monkeypatch):
+    from studio import hosting
+    from components.i18n import error_text
+    monkeypatch.setattr(hosting, "current", lambda: hosting.Policy(hosted=True))
+    queue = JobQueue(Registry(tmp_path))
+    cfg = JobConfig(task="classification")
+    cfg.data.train_file, cfg.model.name, cfg.train.devices = "/data/r.csv", "tiny-bert", 2
+    with pytest.raises(ConfigError) as err:
+        queue.submit(cfg, owner="alice")
+    assert err.value.code == "hosted_devices" and "set Devices (train.devices) to 1" in \
+        str(err.value)
+    assert "设为 1" in error_text(err.value, "zh-CN")
+    assert queue.registry.list() == []  # nothing queued

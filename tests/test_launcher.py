@@ -81,3 +81,26 @@ def test_queue_runs_one_at_a_time_and_cancels_waiting(data_dir, workspace):
     assert b.started >= a.finished - 1  # the second waited for the first
     out = registry.folder(first).stdout_file.read_text()
     assert f"run {first.id}" in out and "Traceback" not in out  # the child's own log file
+
+
+def test_close_starts_nothing_more_and_stops_children_only_when_asked(tmp_path):
+    registry = Registry(tmp_path)
+    queue = JobQueue(registry, max_parallel=1)
+    run = registry.new_run(queued_job("child"))
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        queue._procs[run.id] = child  # a child this queue started
+        assert queue.close(stop_runs=False) == []
+        assert not registry.folder(run).stop_requested()  # it keeps training
+        t0 = time.time()
+        assert queue.close(stop_runs=True, wait=0.5) == [run.id]
+        assert registry.folder(run).stop_requested()  # the marker the trainer honours
+        assert time.time() - t0 < 5
+        waiting = registry.new_run(queued_job("waiting"))
+        queue._procs.clear()
+        queue._waiting.append(waiting.id)
+        queue._pump()
+        assert registry.get(waiting.id).status == "queued"  # stays for the next start
+    finally:
+        child.kill()
+        child.wait()

@@ -18,6 +18,7 @@ import pytest
 
 from helpers import make_job, train_in_process
 from hosted_app import App
+import test_browser
 from test_browser import CHROMIUM, open_page, tab
 
 pytestmark = [pytest.mark.browser,
@@ -111,4 +112,26 @@ def test_leaderboard_and_side_by_side(server, browser, shots):
     page.locator("#try-run input").wait_for(timeout=20000)
     page.wait_for_function("id => document.querySelector('#try-run input').value.includes(id)",
                            arg=first.run_id, timeout=20000)
+    page.close()
+
+
+def test_chinese_leaderboard_and_side_by_side(server, browser):
+    page = open_page(browser, server["url"], locale="zh-CN")
+    tab(page, 5, locale="zh-CN")
+    page.locator("#lb-table .body-cell").filter(has_text="bert-lr5e-3").first.wait_for(
+        timeout=30000)
+    assert "95% 置信区间" in page.locator("#lb-verdict").inner_text()
+    page.locator("#cmp-go").click()
+    page.locator("#cmp-rows-note").get_by_text("行验证数据中").wait_for(timeout=30000)
+    page.wait_for_timeout(500)
+    # The disagreeing rows are the user's data and run names the user's words; everything
+    # else on the Runs step is Chinese.
+    regions = test_browser.DATA_REGIONS
+    try:
+        test_browser.DATA_REGIONS = (*regions, "#cmp-rows .body-cell", "#cmp-label input")
+        words = test_browser.english_words(page)
+    finally:
+        test_browser.DATA_REGIONS = regions
+    words = [w for w in words if not any(name in w for name in RATES)]
+    assert not words, f"English on the Chinese Runs step: {words}"
     page.close()

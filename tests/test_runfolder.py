@@ -117,3 +117,16 @@ def test_one_writer_per_folder_and_a_stale_lock_is_taken_over(tmp_path):
     folder.acquire()          # the same process may ask again
     folder.release()
     assert not (folder.path / RunFolder.LOCK).exists()
+
+
+def test_partial_checkpoints_are_dropped_and_complete_ones_kept(tmp_path):
+    f = RunFolder(tmp_path)
+    for step, complete in ((5, True), (10, False)):
+        ckpt = f.checkpoints_dir / f"checkpoint-{step}"
+        ckpt.mkdir(parents=True)
+        (ckpt / "model.safetensors").write_bytes(b"x" * 10)
+        if complete:
+            (ckpt / "trainer_state.json").write_text("{}")
+    assert f.drop_partial_checkpoints() == ["checkpoint-10"]
+    assert [p.name for p in f.checkpoints_dir.iterdir()] == ["checkpoint-5"]
+    assert f.drop_partial_checkpoints() == []

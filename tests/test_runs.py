@@ -124,3 +124,48 @@ def test_workspace_from_the_environment(tmp_path, monkeypatch):
     assert reg.workspace == (tmp_path / "ws").resolve()
     assert reg.db_path == reg.workspace / "studio.sqlite" and reg.runs_dir.is_dir()
     assert json.loads(json.dumps([r.to_dict() for r in reg.list()])) == []
+
+
+def test_a_read_only_workspace_is_listed_from_a_memory_copy_and_refuses_writes(
+        tmp_path, monkeypatch):
+    from studio import runs as runs_module
+    reg = Registry(tmp_path)
+    done = reg.new_run(job("done"))
+    reg.update(done.id, status="done")
+    gone = reg.new_run(job("gone"))
+    reg.update(gone.id, status="running", pid=dead_pid())
+    db_bytes = reg.db_path.read_bytes()
+    monkeypatch.setattr(runs_module, "writable", lambda path: False)
+    ro = Registry(tmp_path)
+    assert ro.read_only
+    assert {r.id: r.status for r in ro.list()} == {done.id: "done", gone.id: "failed"}
+    for write in (lambda: ro.new_run(job("new")), lambda: ro.delete(done.id)):
+        with pytest.raises(RunError) as err:
+            write()
+        assert err.value.code == "workspace_read_only"
+        assert str(err.value).startswith(f"The workspace {ro.workspace} is read-only;")
+    assert reg.db_path.read_bytes() == db_bytes  # nothing written back, not even reconciling
+    assert len(list(reg.runs_dir.iterdir())) == 2
+
+
+def test_a_read_only_workspace_without_a_registry_lists_its_folders(tmp_path, monkeypatch):
+    from studio import runs as runs_module
+    reg = Registry(tmp_path)
+    run = reg.new_run(job("x"))
+    for path in tmp_path.glob("studio.sqlite*"):
+        path.unlink()
+    monkeypatch.setattr(runs_module, "writable", lambda path: False)
+    assert [r.id for r in Registry(tmp_path).list()] == [run.id]
+    assert not (tmp_path / "studio.sqlite").exists()
+
+
+def test_an_emptied_registry_is_refilled_with_one_line(tmp_path, caplog):
+    reg = Registry(tmp_path)
+    run = reg.new_run(job("x"))
+    for path in tmp_path.glob("studio.sqlite*"):
+        path.unlink()
+    (tmp_path / "studio.sqlite").write_bytes(b"")
+    with caplog.at_level("WARNING", logger="studio.runs"):
+        again = Registry(tmp_path)
+    assert [r.id for r in again.list()] == [run.id]
+    assert len(caplog.records) == 1 and "did not list 1 run folder" in caplog.messages[0]

@@ -126,7 +126,8 @@ def batches(path, info: dict, encoding: str, columns: list[str], limit: int = 0,
 
 SCANS: OrderedDict[tuple, Scan] = OrderedDict()     # the last few scans: a changed choice
 SCAN_CACHE = 2                                      # or task on the Data step reuses them
-_scans_lock = threading.Lock()
+CELLS: OrderedDict[tuple, dict] = OrderedDict()     # row -> cells of excluded rows past
+_scans_lock = threading.Lock()                      # the sample, per file, fetched so far
 
 
 def scan(path, info: dict, encoding: str, roles: dict, limit: int = 0) -> Scan:
@@ -206,7 +207,12 @@ def excluded_rows(path, info, encoding, sample: pd.DataFrame, reasons: pd.Series
     cells = {int(i): r for i, r in zip(wanted_rows[wanted_rows < len(sample)],
                                        sample.iloc[wanted_rows[wanted_rows < len(sample)]]
                                        .to_dict("records"))}
-    later = wanted_rows[wanted_rows >= len(sample)]
+    key = file_key(path, encoding, "", 0, info.get("header"))
+    with _scans_lock:
+        known = CELLS.get(key, {}) if key is not None else {}
+    cells.update({i: known[i] for i in wanted_rows.tolist() if i in known})
+    later = np.array([i for i in wanted_rows[wanted_rows >= len(sample)].tolist()
+                      if i not in cells], dtype=np.int64)
     if len(later):
         start = 0
         for table in batches(path, info, encoding, list(sample.columns), int(later[-1]) + 1,
@@ -216,6 +222,12 @@ def excluded_rows(path, info, encoding, sample: pd.DataFrame, reasons: pd.Series
             if len(here):
                 cells.update(zip(here.tolist(), table.take(here - start).to_pylist()))
             start = end
+        if key is not None:
+            with _scans_lock:
+                CELLS[key] = {**known, **{i: cells[i] for i in later.tolist() if i in cells}}
+                CELLS.move_to_end(key)
+                while len(CELLS) > SCAN_CACHE:
+                    CELLS.popitem(last=False)
     return [{"row": int(i) + 1, "reason": reasons.iat[i],
              "data": jsonable(cells[int(i)]) if int(i) in cells else None} for i in idx]
 

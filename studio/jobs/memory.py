@@ -1,7 +1,8 @@
 """How much memory a run will need at its peak, before it starts (weights loaded: none).
 
 peak = the framework (python + torch + transformers, measured) + weights + optimizer state
-       + max(one training step: gradients, bf16 weight copies, saved activations, logits;
+       + max(one training step: max(bf16 weight copies + saved activations + logits,
+                                    gradients),
              one evaluation batch: activations of a layer, full logits for a causal LM)
 
 Sizes come from the model's config on PyTorch's meta device (parameter and trainable counts
@@ -225,7 +226,10 @@ def compute(cfg, family, s, total, trainable, frozen_bf16, targets, lens, dev, p
         attn = rows * s["heads"] * seq * seq * 9 * layers
     activations += attn
     logits = _train_logits(cfg, family, s, b, seq, lens)
-    step = gradients + casts + activations + logits
+    # Backward frees each layer's saved tensors as it writes that layer's gradients, and the
+    # optimizer step holds every gradient at once (measured: SmolLM2 full, step 1 peaks at
+    # weights + gradients + AdamW state), so a step needs the larger of the two.
+    step = max(casts + activations + logits, gradients)
     ev_b = min(2 * b, lens.eval_rows)  # a run with validation rows evaluates at its end
     ev_seq = _round8(lens.eval_max or seq)
     ev = 0

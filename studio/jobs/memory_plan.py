@@ -8,7 +8,8 @@ accumulation, the method, and the sentence in train.memory_plan). When the estim
 1. a smaller micro-batch with more gradient accumulation: the same effective batch
    (batch_size x grad_accum), so the same optimisation, only slower;
 2. generation models trained in full: LoRA adapters (no gradients or optimizer state for the
-   base weights), at the largest micro-batch that fits;
+   base weights), at the largest micro-batch that fits (first, before 1, for models above
+   LORA_FIRST_PARAMS on a CPU);
 3. nothing fits: MemoryBudgetError with the smallest need and the budget.
 
 The budget is the memory free now (CUDA: `torch.cuda.mem_get_info`; CPU: MemAvailable) less a
@@ -29,6 +30,9 @@ from . import memory as mem
 # cache a loaded model needs; CUDA: fragmentation).
 MARGIN_SHARE = 0.10
 MARGIN_MIN = 256 * mem.MB
+# Above this many parameters a generation model that does not fit switches to LoRA before
+# trying smaller micro-batches (CPU: full fine-tuning of such a model is slow anyway).
+LORA_FIRST_PARAMS = 300_000_000
 
 
 class MemoryBudgetError(StudioError):
@@ -136,22 +140,24 @@ def plan(cfg: JobConfig, family: str, location: str, job_data,
     micros = [m for m in range(b - 1, 0, -1) if effective % m == 0]
     methods = [None]
     if cfg.method.method == "full" and cfg.task != "classification":
-        methods.append("lora")
+        # A big generation model on a CPU would crawl at micro-batch 1: adapters first.
+        big = first.parameters > LORA_FIRST_PARAMS and size.dev == "cpu"
+        methods = ["lora", None] if big else [None, "lora"]
     smallest = first
     for method in methods:
-        for micro in ([b] if method else []) + micros:
+        for micro in [b] * bool(method) + micros:
             c = _variant(cfg, micro, effective // micro, method)
             est = size(c)
             smallest = min(smallest, est, key=lambda e: e.total)
             if est.total <= budget:
                 return c, _explain(cfg, c, first, est, budget, size.dev)
-    low = "batch 1" + (" with LoRA" if len(methods) > 1 else "")
+    low = "batch 1" + (" with LoRA" if "lora" in methods else "")
     raise MemoryBudgetError(
         f"{cfg.model.name} needs ~{gb(smallest.total)} GB even at {low} (max_length "
         f"{cfg.train.max_length}); this machine has {gb(budget)} GB free: pick a smaller "
         f"model or a shorter train.max_length, or free memory.", "memory_too_small",
         model=cfg.model.name, need_gb=gb(smallest.total), free_gb=gb(budget),
-        max_length=cfg.train.max_length, lora=len(methods) > 1)
+        max_length=cfg.train.max_length, lora="lora" in methods)
 
 
 def _explain(before: JobConfig, after: JobConfig, first: mem.Estimate, est: mem.Estimate,

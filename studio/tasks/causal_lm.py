@@ -250,8 +250,9 @@ def make_trainer_class(base):
             out = None
             ddp = isinstance(model, torch.nn.parallel.DistributedDataParallel)
             if lm_loss.CHUNKED and not ddp:
-                # (DDP must see its own forward to sync gradients.) The body is called directly, not through the wrapped forward that enters
-                # mixed precision, so enter the same autocast here.
+                # The body is called directly, not through the wrapped forward that enters
+                # mixed precision, so enter the same autocast here. (A DDP model keeps the
+                # path below: DDP must run its own forward to sync gradients.)
                 acc = getattr(self, "accelerator", None)
                 with acc.autocast() if acc is not None else contextlib.nullcontext():
                     out = lm_loss.causal_lm_loss_sum(model, inputs)

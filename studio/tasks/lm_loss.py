@@ -23,9 +23,9 @@ import torch.nn.functional as F
 
 # STUDIO_CHUNKED_LOSS=0 turns it off (bench/levers.py measures the difference that way).
 CHUNKED = os.environ.get("STUDIO_CHUNKED_LOSS", "1") != "0"
-# Rows of logits alive at once: 1,024 x 49,152 x 4 bytes = 200 MB for SmolLM2, while each chunk
+# Rows of logits alive at once: 256 x 49,152 x 4 bytes = 50 MB for SmolLM2, while each chunk
 # is still a matmul big enough to run at full speed.
-CHUNK_TOKENS = 1024
+CHUNK_TOKENS = 256
 IGNORE = -100
 
 
@@ -55,9 +55,12 @@ class _LinearCrossEntropy(torch.autograd.Function):
         # The dtype the stock path's backward matmuls run in: autocast's, else the operands'.
         mm = torch.get_autocast_dtype(device) if torch.is_autocast_enabled(device) \
             else torch.promote_types(hidden.dtype, weight.dtype)
+        # Cast the head once, not once per chunk (autocast would re-cast it at every call).
+        w = weight.to(mm)
+        b = bias.to(mm) if bias is not None else None
         for s in range(0, hidden.shape[0], chunk):
-            h, t = hidden[s:s + chunk], targets[s:s + chunk]
-            logits = F.linear(h, weight, bias).float()
+            h, t = hidden[s:s + chunk].to(mm), targets[s:s + chunk]
+            logits = F.linear(h, w, b).float()
             valid = (t != IGNORE).nonzero().squeeze(1)
             lse = torch.logsumexp(logits, -1)
             total += (lse[valid] - logits[valid, t[valid]]).sum()
@@ -72,9 +75,9 @@ class _LinearCrossEntropy(torch.autograd.Function):
                 grad[ignored] = 0
             grad = grad.to(mm)
             if need_h:
-                g_h[s:s + chunk] = grad @ weight.to(mm)
+                g_h[s:s + chunk] = grad @ w
             if need_w:
-                g_w += grad.T @ h.to(mm)
+                g_w += grad.T @ h
             if need_b:
                 g_b += grad.float().sum(0)
         ctx.save_for_backward(g_h, g_w, g_b)

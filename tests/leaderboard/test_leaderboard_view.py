@@ -25,7 +25,8 @@ def registry(tmp_path):
 
 def test_the_table_and_the_verdict_in_both_languages(registry):
     out = leaderboard_view.show(registry, None, "en", owner="alice")
-    frame = out["table"]
+    frame = out["table"]["value"]
+    assert len(out["table"]["column_widths"]) == len(frame.columns)
     assert list(frame.columns) == ["run", "accuracy %", "95% interval", "gain over base",
                                    "macro-F1", "train time (s)", "samples/s", "parameters",
                                    "ms per example", "run id"]
@@ -43,7 +44,7 @@ def test_the_table_and_the_verdict_in_both_languages(registry):
     assert out["ids"] == [out["run"]["value"], registry.list(owner="alice")[-1].id]
 
     zh = leaderboard_view.show(registry, None, "zh-CN", owner="alice")
-    assert list(zh["table"].columns)[:3] == ["任务", "准确率 %", "95% 区间"]
+    assert list(zh["table"]["value"].columns)[:3] == ["任务", "准确率 %", "95% 区间"]
     assert "minilm-l6 比 tiny-bert 高 10.0 分（95% 置信区间 " in zh["verdict"]
     assert "麦克尼马尔检验 p = " in zh["verdict"]
 
@@ -85,3 +86,14 @@ def test_export_and_use_hand_the_run_on():
     assert leaderboard_view.to_export("run-1", "en") == {
         "pick": ["run-1"], "message": "✔ Run run-1 is chosen in the Export panel below."}
     assert leaderboard_view.to_export(None, "en")["message"].startswith("ℹ Choose a run")
+
+
+def test_a_click_on_a_row_chooses_its_run(registry):
+    import gradio as gr
+    out = leaderboard_view.show(registry, None, "en", owner="alice")
+    frame, ids = out["table"]["value"], out["ids"]
+    row = frame.iloc[1].tolist()
+    evt = gr.SelectData(None, {"index": [1, 0], "value": row[0], "row_value": row})
+    assert leaderboard_view.picked_row(ids, frame, evt) == {"run": ids[1]}
+    stranger = gr.SelectData(None, {"index": [0, 0], "value": "x", "row_value": ["x", "zzz"]})
+    assert leaderboard_view.picked_row(ids, frame, stranger) == {}
