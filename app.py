@@ -77,7 +77,10 @@ class Shutdown:
 
     def install(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, self._on_signal)
+            try:
+                signal.signal(sig, self._on_signal)
+            except ValueError:  # not the main thread (an embedding program): its own signals
+                pass
 
     def _on_signal(self, signum, frame) -> None:
         if self.signal is not None:

@@ -62,6 +62,13 @@ def jobs(files: dict) -> dict:
                   "--model", "smollm2-135m", "--task", "chat", "train.batch_size=16",
                   "method.method=full", "train.eval_before=false",
                   "train.generation_samples=0", "train.save_checkpoints=false"]),
+        # What the planner picks for that job on a 3 GB machine (README "Memory").
+        "smollm2_micro": dict(
+            label="the same, as the planner fits it into 3 GB: batch 4 x 4 accumulation",
+            args=["--data", str(ROOT / "assets" / "samples" / "assistant_chat.json"),
+                  "--model", "smollm2-135m", "--task", "chat", "train.batch_size=4",
+                  "train.grad_accum=4", "method.method=full", "train.eval_before=false",
+                  "train.generation_samples=0", "train.save_checkpoints=false"]),
     }
 
 

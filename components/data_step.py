@@ -63,7 +63,7 @@ def inspect_data(path, val_path, task, overrides, lang, workspace=None,
              "overrides": dict(overrides or {}), "task": insp.task, "rows": insp.rows,
              "labels": list(insp.labels), "layout": insp.layout,
              "valid": not insp.blocking and insp.rows > 0, "unnamed_columns": unnamed,
-             "chinese": chinese(insp.examples)}
+             "chinese": chinese(insp.head_examples(200))}
     columns = [""] + list(insp.columns)
     spilled = any(p.kind == "unnamed_columns" for p in insp.problems)
     return {"summary": summary_text(insp, lang),

@@ -178,9 +178,7 @@ def cmd_train(args) -> int:
         precheck(cfg)  # a wrong path, model or length: exit 2 at once, no failed run left
         from .disk import check_job_space
         check_job_space(cfg, registry.workspace)  # a disk too small for the checkpoints
-        # Import torch before the run exists: a run left "queued" for the seconds that takes
-        # could be taken for the app's own queued job by an app starting meanwhile.
-        from .training import run_job  # noqa: F401
+        from .training import run_job  # noqa: F401 - torch loads before the run is "queued"
         run_id = distributed.shared_run_id(cfg.name or Path(cfg.data.train_file).stem)
         run_dir = registry.run_dir(run_id)
         if distributed.is_main():

@@ -70,8 +70,8 @@ def _autocast(model, bf16: bool):
 
 
 def _padded(enc: dict, rows: list[int], pad_id: int, device, left: bool = False) -> dict:
-    """One batch as tensors, padded to its own longest row only (on the tokenizer's side: a
-    GPT classifier reads its last real token)."""
+    """One batch as tensors, padded to its width bucket only (on the tokenizer's side: a GPT
+    classifier reads its last real token)."""
     import torch
     width = bucket_width(max(len(enc["input_ids"][i]) for i in rows))
     out = {}

@@ -103,7 +103,9 @@ class Registry:
         damaged = False
         try:
             self._create_schema()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.OperationalError):  # locked, or a full disk: not damage
+                raise
             # The index is damaged (garbage bytes, a torn copy): keep it aside for inspection
             # and rebuild it from the run folders, which are the truth.
             aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{int(time.time())}")

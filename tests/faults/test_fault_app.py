@@ -179,8 +179,6 @@ def test_the_app_browses_a_read_only_workspace_and_refuses_writes(tmp_path, monk
         rows = (table or {}).get("data") or []
         kept = run_folders(ws)[0].name
         assert [str(row[0]) for row in rows] == [kept] and "done" in map(str, rows[0])
-        run_id, message = press_start(c, **{"train.max_steps": 2})
-        assert "read-only" in str(message) and not (isinstance(run_id, str) and run_id), message
         said = str(c.predict([kept], "en", api_name="/delete_runs"))
         assert "read-only" in said, said
         assert [p.name for p in run_folders(ws)] == [kept]

@@ -97,3 +97,20 @@ def test_a_click_on_a_row_chooses_its_run(registry):
     assert leaderboard_view.picked_row(ids, frame, evt) == {"run": ids[1]}
     stranger = gr.SelectData(None, {"index": [0, 0], "value": "x", "row_value": ["x", "zzz"]})
     assert leaderboard_view.picked_row(ids, frame, stranger) == {}
+
+
+def test_keys_built_at_run_time_exist_in_both_languages():
+    """Verdict codes and column names are looked up by a key made from an engine value."""
+    import re
+    from pathlib import Path
+    from components.strings_en import EN
+    from components.strings_zh import ZH
+    verdict = Path(__file__).resolve().parents[2] / "studio" / "leaderboard" / "verdict.py"
+    found = re.findall(r'Verdict\("(\w+)"', verdict.read_text())
+    codes = {c for c in found if not c.endswith("_")} | {"few_rows_generation",
+                                                         "few_rows_classification"}
+    keys = {f"lb_verdict_{c}" for c in codes} | {"lb_how_mcnemar", "lb_how_bootstrap"}
+    keys |= {f"lb_col_{c}" for c in leaderboard_view.COLUMNS if c != "score"}
+    keys |= {"lb_col_score_accuracy", "lb_col_score_chrf"}
+    assert {"lb_verdict_beats", "lb_verdict_level", "lb_verdict_same"} <= keys
+    assert not sorted(keys - set(EN)) and not sorted(keys - set(ZH))
