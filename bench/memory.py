@@ -1,6 +1,6 @@
 """Memory planner check: predicted vs measured peak resident memory of real training runs.
 
-    python bench/memory.py --measure [--jobs classification,instruction,seq2seq,smollm2_full]
+    python bench/memory.py --measure [--jobs classification,instruction,seq2seq,smollm2_full,...]
     python bench/memory.py            # the table from bench/results/memory.json + predictions
 
 Each job is one `python -m studio train ... train.max_steps=N` child (the peak is reached in
@@ -62,9 +62,9 @@ def jobs(files: dict) -> dict:
                   "--model", "smollm2-135m", "--task", "chat", "train.batch_size=16",
                   "method.method=full", "train.eval_before=false",
                   "train.generation_samples=0", "train.save_checkpoints=false"]),
-        # What the planner picks for that job on a 3 GB machine (README "Memory").
+        # What the planner picks for that job on a 3.4 GB machine (README "Memory").
         "smollm2_micro": dict(
-            label="the same, as the planner fits it into 3 GB: batch 4 x 4 accumulation",
+            label="the same, as the planner fits it into 3.4 GB: batch 4 x 4 accumulation",
             args=["--data", str(ROOT / "assets" / "samples" / "assistant_chat.json"),
                   "--model", "smollm2-135m", "--task", "chat", "train.batch_size=4",
                   "train.grad_accum=4", "method.method=full", "train.eval_before=false",
@@ -159,7 +159,8 @@ def predict(args: list[str]) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--measure", action="store_true")
-    ap.add_argument("--jobs", default="classification,instruction,seq2seq,smollm2_full")
+    ap.add_argument("--jobs", default="classification,instruction,seq2seq,smollm2_full,"
+                    "smollm2_micro")
     ap.add_argument("--steps", type=int, default=STEPS)
     opts = ap.parse_args()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

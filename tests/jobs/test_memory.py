@@ -68,6 +68,12 @@ def test_the_total_is_the_framework_weights_optimizer_and_the_larger_phase():
     step = max(p["bf16_copies"] + p["activations"] + p["logits"], p["gradients"])
     assert e.total == p["framework"] + p["weights"] + p["optimizer"] + max(step,
                                                                           p["evaluation"])
+    # accumulated gradients stay while the next micro-batch keeps its activations
+    a = peak(chat_cfg(batch=4, grad_accum=4))
+    p = a.parts
+    step = p["bf16_copies"] + p["activations"] + p["logits"] + p["gradients"]
+    assert a.total == p["framework"] + p["weights"] + p["optimizer"] + max(step,
+                                                                          p["evaluation"])
     assert e.device == "cpu" and 1 < e.gb() < 100
 
 
