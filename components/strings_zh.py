@@ -377,7 +377,7 @@ ZH.update({
 })
 ZH_ERRORS.update({
     "packing_unsupported": "train.packing 只适用于 BERT 系列分类模型，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）"
-                           "的对话和文本任务；请把它设为自动或 false。",
+                           "的对话和文本任务，且只在单个设备上；请把它设为自动或 false。",
 })
 
 # 第 5 步的排行榜和两个任务并排对比（components/leaderboard_view.py、compare_view.py）。

@@ -98,10 +98,23 @@ class StopCallback(TrainerCallback):
         self.stop = stop
 
     def on_step_end(self, args, state, control, **kw):
-        if self.stop.requested:
+        if agreed(self.stop.requested):
             control.should_training_stop = True
             control.should_save = False
         return control
+
+
+def agreed(flag: bool) -> bool:
+    """`flag` of any process, in every process: with several processes each reads the stop
+    marker on its own and might see it a step apart; one stopping while the others wait for
+    it in the next gradient sync would hang the run."""
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return flag
+    import torch
+    value = torch.tensor([1 if flag else 0], dtype=torch.int32)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
 
 
 class StopFlag:

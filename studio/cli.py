@@ -127,10 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 # ---- train -------------------------------------------------------------------------------
 
 def job_from_args(args) -> JobConfig:
-    overrides = list(args.overrides)
-    if args.job and "=" in args.job and not Path(args.job).exists():
-        overrides.insert(0, args.job)  # `train key=value ...` with --data/--model
-        args.job = None
+    from .jobargs import overrides_of
+    overrides = overrides_of(args)
     if args.job:
         cfg = JobConfig.from_yaml(args.job)
     elif args.data and args.model:
@@ -138,22 +136,8 @@ def job_from_args(args) -> JobConfig:
     else:
         raise UserError("Give a job file (python -m studio train job.yaml) or both --data and "
                         "--model (python -m studio train --data reviews.csv --model minilm-l6).")
-    if args.data:
-        cfg.data.train_file = args.data
-    if args.model:
-        cfg.model.name = args.model
-    if args.task:
-        cfg.task = args.task
-    if args.validation:
-        cfg.data.validation_file = args.validation
-    if args.name:
-        cfg.name = args.name
-    cfg.override(overrides)
-    for attr in ("train_file", "validation_file"):  # run folders live elsewhere: pin paths
-        value = getattr(cfg.data, attr)
-        if value and Path(value).exists():
-            setattr(cfg.data, attr, str(Path(value).resolve()))
-    return cfg.validate()
+    from .jobargs import fill_job
+    return fill_job(cfg, args, overrides)
 
 
 def cmd_train(args) -> int:
@@ -178,7 +162,7 @@ def cmd_train(args) -> int:
         precheck(cfg)  # a wrong path, model or length: exit 2 at once, no failed run left
         from .disk import check_job_space
         check_job_space(cfg, registry.workspace)  # a disk too small for the checkpoints
-        from .training import run_job  # noqa: F401 - torch loads before the run is "queued"
+        from . import training  # noqa: F401 - torch loads before the run is "queued"
         run_id = distributed.shared_run_id(cfg.name or Path(cfg.data.train_file).stem)
         run_dir = registry.run_dir(run_id)
         if distributed.is_main():

@@ -154,3 +154,22 @@ def test_install_outside_the_main_thread_keeps_the_marker(tmp_path):
     assert out["previous"] == {}
     (tmp_path / "STOP").write_text("x")
     assert flag.requested
+
+
+def _agree(rank, init_file, flags, out):
+    import torch.distributed as dist
+    from studio.callbacks import agreed
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=2)
+    out[rank] = agreed(flags[rank])
+    dist.destroy_process_group()
+
+
+def test_a_stop_seen_by_one_process_stops_every_process(tmp_path):
+    import torch.multiprocessing as mp
+    from studio.callbacks import agreed
+    assert agreed(True) is True and agreed(False) is False  # one process: the flag itself
+    for flags, expected in (([True, False], True), ([False, False], False)):
+        with mp.Manager() as manager:
+            out = manager.dict()
+            mp.spawn(_agree, args=(str(tmp_path / f"init{flags}"), flags, out), nprocs=2)
+            assert dict(out) == {0: expected, 1: expected}

@@ -121,14 +121,12 @@ def test_a_two_device_job_from_the_page_queue_trains_on_two_processes(data_dir, 
     """What the page's Start does (JobQueue.submit) with Devices = 2: two gloo processes on
     this CPU, one run, one writer."""
     registry = Registry(tmp_path / "ws")
-    # Packing off: packed BERT batches call the encoder around the model's forward, which a
-    # DistributedDataParallel wrapper does not have ('... has no attribute bert'): see the
-    # report of issue 14 (studio/tasks/packing.py needs packing off when WORLD_SIZE > 1).
+    # train.packing left on auto: the engine pads instead with several processes (packed
+    # batches would bypass DistributedDataParallel's gradient sync).
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__devices=2,
                    train__max_steps=16, train__batch_size=8, train__learning_rate=5e-3,
                    train__eval_before="false", train__eval_strategy="no",
-                   train__save_checkpoints="false", train__logging_steps=1,
-                   train__packing="false")
+                   train__save_checkpoints="false", train__logging_steps=1)
     queue = JobQueue(registry)
     run = queue.submit(cfg)
     deadline = time.time() + 300
@@ -143,6 +141,7 @@ def test_a_two_device_job_from_the_page_queue_trains_on_two_processes(data_dir, 
     start = next(e for e in events if e["type"] == "start")
     assert start["world_size"] == 2
     assert start["total_steps"] == 16
+    assert folder.config().train.packing is False  # recorded: what ran
     loss = losses(events)
     assert len(loss) >= 8 and sum(loss[-4:]) / 4 < sum(loss[:4]) / 4  # it learned
     assert (folder.path / "train.rank1.log").exists()  # rank 1 logged to its own file

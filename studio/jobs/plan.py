@@ -217,13 +217,17 @@ def resolve_packing(cfg: JobConfig, model) -> None:
     """Settle train.packing ('auto' = wherever the model supports it) for this model."""
     from ..tasks import packing
     t = cfg.train
-    able = packing.supports_job(cfg.task, model)
+    from .. import distributed
+    # Packed batches call the model's inner modules, which DistributedDataParallel would
+    # bypass (no gradient sync): with more than one process, batches are padded instead.
+    able = packing.supports_job(cfg.task, model) and \
+        max(cfg.train.devices, distributed.world_size()) == 1
     if t.packing is None:
         t.packing = able
     elif t.packing and not able:
         raise ConfigError("train.packing works for BERT-family classification and GPT-family "
-                          "(Llama, Qwen, Mistral, GPT-2) chat and text2text models only; set it "
-                          "to auto or false.", "packing_unsupported")
+                          "(Llama, Qwen, Mistral, GPT-2) chat and text2text models on one "
+                          "device only; set it to auto or false.", "packing_unsupported")
 
 
 def model_width(config) -> int | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..config import JobConfig
 from . import adapters
+from .memory import skeleton as build_skeleton  # the job's model on the meta device
 from .plan import resolve, resolve_packing
 from .trainer_args import steps_per_epoch, total_steps
 
@@ -66,22 +67,6 @@ def preview(cfg: JobConfig) -> Preview:
                    resolved.data.rows_excluded, steps_per_epoch(resolved, rows, devices),
                    total_steps(resolved, rows, devices), parameters,
                    adapters.count(trainable_model)[1], list(job_data.labels), memory)
-
-
-def build_skeleton(location: str, cfg: JobConfig, family: str, labels: list[str]):
-    """The job's model class from its config alone, on the meta device."""
-    import torch
-    from transformers import (AutoModelForCausalLM, AutoModelForSeq2SeqLM,
-                              AutoModelForSequenceClassification)
-    from .. import models
-    config = models.load_config(location, cfg.model.trust_remote_code)
-    if cfg.task == "classification":
-        config.num_labels = max(2, len(labels or []))
-        cls = AutoModelForSequenceClassification
-    else:
-        cls = AutoModelForSeq2SeqLM if family == "t5" else AutoModelForCausalLM
-    with torch.device("meta"):
-        return cls.from_config(config, trust_remote_code=cfg.model.trust_remote_code)
 
 
 # Reading a file is the slow part of a preview and the page asks again on every settings

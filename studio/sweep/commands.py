@@ -43,10 +43,8 @@ def add_parsers(sub, workspace_arg) -> None:
 def base_job(args):
     """The base JobConfig from a job file or the quick form, with paths made absolute."""
     from ..config import JobConfig
-    overrides = list(args.overrides or [])
-    if args.job and "=" in args.job and not Path(args.job).exists():
-        overrides.insert(0, args.job)
-        args.job = None
+    from ..jobargs import overrides_of
+    overrides = overrides_of(args)
     if args.job:
         cfg = JobConfig.from_yaml(args.job)
     elif args.data:
@@ -58,19 +56,8 @@ def base_job(args):
         raise ConfigError("Give a job file (python -m studio sweep job.yaml --grid ...) or "
                           "--data FILE (python -m studio sweep --data reviews.csv --grid "
                           "model.name=minilm-l6,tiny-bert).", "sweep_no_job")
-    for value, attr in ((args.data, "train_file"), (args.validation, "validation_file")):
-        if value:
-            setattr(cfg.data, attr, value)
-    if args.model:
-        cfg.model.name = args.model
-    if args.task:
-        cfg.task = args.task
-    cfg.override(overrides)
-    for attr in ("train_file", "validation_file"):  # run folders live elsewhere: pin paths
-        value = getattr(cfg.data, attr)
-        if value and Path(value).exists():
-            setattr(cfg.data, attr, str(Path(value).resolve()))
-    return cfg.validate()
+    from ..jobargs import fill_job
+    return fill_job(cfg, args, overrides)
 
 
 def run_sweep(args) -> int:

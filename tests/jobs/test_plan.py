@@ -226,9 +226,16 @@ def test_packing_is_auto_for_bert_only_and_refused_elsewhere(data_dir):
     assert "train.packing works for BERT-family" in str(err.value)
 
 
-def test_packing_is_never_for_generation():
+def test_packing_is_on_for_a_packable_decoder_and_off_for_other_generation_models():
+    import transformers as tf
+    llama = tf.LlamaForCausalLM(tf.LlamaConfig(vocab_size=32, hidden_size=16,
+                                               intermediate_size=32, num_hidden_layers=1,
+                                               num_attention_heads=2, num_key_value_heads=2))
     cfg = cfg_for("chat")
-    resolve_packing(cfg, torch.nn.Linear(1, 1))
+    resolve_packing(cfg, llama)
+    assert cfg.train.packing is True
+    cfg = cfg_for("chat")
+    resolve_packing(cfg, torch.nn.Linear(1, 1))  # no packed-attention support: padded batches
     assert cfg.train.packing is False
 
 
