@@ -32,15 +32,27 @@ def encode(tokenizer, texts: list[str], pairs: list[str] | None, max_length: int
     return tokenizer(texts, pairs, truncation=True, max_length=max_length)
 
 
+# Rows tokenized at a time. A fast tokenizer keeps a Rust Encoding (tokens, offsets, ...) per
+# text until its batch is dropped, tens of KB each: a million rows at once held gigabytes, so
+# each slice is turned into compact arrow columns before the next one is tokenized.
+ENCODE_ROWS = 20_000
+
+
 def build_dataset(frame, tokenizer, job, labels: list[str]):
-    from datasets import Dataset
+    from datasets import Dataset, concatenate_datasets
     index = {n: i for i, n in enumerate(labels)}
-    pairs = frame["text_pair"].astype(str).tolist() if "text_pair" in frame else None
-    enc = encode(tokenizer, frame["text"].astype(str).tolist(), pairs, job.train.max_length)
-    enc["labels"] = [index[str(x)] for x in frame["label"]]
-    enc["length"] = [len(x) for x in enc["input_ids"]]
-    notes = truncation_notes(enc["length"], job.train.max_length, "texts")
-    return Dataset.from_dict(dict(enc)), notes
+    parts, lengths = [], []
+    for start in range(0, max(len(frame), 1), ENCODE_ROWS):
+        part = frame.iloc[start:start + ENCODE_ROWS]
+        pairs = part["text_pair"].astype(str).tolist() if "text_pair" in part else None
+        enc = dict(encode(tokenizer, part["text"].astype(str).tolist(), pairs,
+                          job.train.max_length))
+        enc["labels"] = [index[str(x)] for x in part["label"]]
+        enc["length"] = [len(x) for x in enc["input_ids"]]
+        lengths.extend(enc["length"])
+        parts.append(Dataset.from_dict(enc))
+    notes = truncation_notes(lengths, job.train.max_length, "texts")
+    return (parts[0] if len(parts) == 1 else concatenate_datasets(parts)), notes
 
 
 def make_collator(tokenizer, model=None):

@@ -89,3 +89,20 @@ def test_detailed_eval_keeps_each_prediction_with_its_own_row(tmp_path):
         assert r["confidence"] == pytest.approx(float(probs[i].max()), abs=1e-4)
     assert metrics["accuracy"] == np.mean([r["predicted"] == r["label"] for r in rows])
     assert metrics["eval_loss"] > 0 and len(metrics["confusion_matrix"]) == 2
+
+
+def test_a_dataset_tokenized_in_slices_equals_one_tokenized_whole(monkeypatch):
+    import pandas as pd
+    from studio.config import JobConfig
+    from studio.tasks import classification
+    from studio.tiny_models import byte_tokenizer
+    tok = byte_tokenizer("bert")
+    frame = pd.DataFrame({"text": [f"review {i} " * (i % 7 + 1) for i in range(53)],
+                          "label": ["pos", "neg"] * 26 + ["pos"]})
+    job = JobConfig(task="classification")
+    job.train.max_length = 16
+    whole, notes_whole = classification.build_dataset(frame, tok, job, ["neg", "pos"])
+    monkeypatch.setattr(classification, "ENCODE_ROWS", 10)
+    sliced, notes_sliced = classification.build_dataset(frame, tok, job, ["neg", "pos"])
+    assert sliced.to_dict() == whole.to_dict() and len(sliced) == 53
+    assert notes_sliced == notes_whole
