@@ -5,7 +5,8 @@
 
 Each job is one `python -m studio train ... train.max_steps=N` child (the peak is reached in
 the first steps and in the evaluations around them), run one at a time; its peak is the
-child's own `ru_maxrss` from `os.wait4`. A sampler also records the resident size at each
+child's own VmHWM, written by the child as it exits (`ru_maxrss` would include the parent's
+peak, which Linux carries over fork and exec). A sampler also records the resident size at each
 stage the run reports (events.jsonl), to see *where* the peak is. The planner is switched off
 in the children (a huge STUDIO_MEMORY_BUDGET_MB) so they run exactly the configured job.
 Predictions come from `studio.jobs.memory.estimate` on the same job, resolved the same way.
@@ -97,26 +98,45 @@ def stages(ws: Path) -> list[tuple[float, str]]:
     return sorted(out)
 
 
+# `python -c HWM_WRAPPER FILE ARGS...` runs `python -m studio ARGS...` and writes the process's
+# peak RSS (VmHWM, kB: this process's own, reset by exec) to FILE when it exits.
+HWM_WRAPPER = (
+    "import atexit, runpy, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "def report():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM'):\n"
+    "            open(out, 'w').write(line.split()[1])\n"
+    "atexit.register(report)\n"
+    "sys.argv[0] = 'studio'\n"
+    "runpy.run_module('studio', run_name='__main__', alter_sys=True)\n")
+
+
 def measure_one(args: list[str], steps: int = STEPS) -> dict:
     """Peak RSS (MB) of one training child, and the largest RSS seen in each stage."""
     with tempfile.TemporaryDirectory() as ws:
         env = {**os.environ, "STUDIO_MEMORY_BUDGET_MB": "10000000", "HF_HUB_OFFLINE": "1"}
-        cmd = [sys.executable, "-m", "studio", "train", *args, f"train.max_steps={steps}",
-               "--workspace", ws]
+        hwm = Path(ws) / "vmhwm.txt"
+        # The child writes its own VmHWM at exit: ru_maxrss would not do, because Linux carries
+        # the forking parent's high-water mark over fork and exec (under pytest, that is
+        # pytest's whole RSS, gigabytes late in a run).
+        cmd = [sys.executable, "-c", HWM_WRAPPER, str(hwm), "train", *args,
+               f"train.max_steps={steps}", "--workspace", ws]
         start = time.time()
         log = open(Path(ws) / "stderr.txt", "wb")
         child = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                  stderr=log)
-        samples, status, usage = [], None, None
+        samples, status = [], None
         while status is None:
             samples.append((time.time(), rss_kb(child.pid)))
-            pid, code, ru = os.wait4(child.pid, os.WNOHANG)
+            pid, code, _ = os.wait4(child.pid, os.WNOHANG)
             if pid:
-                status, usage = code, ru
+                status = code
             else:
                 time.sleep(0.05)
         child.returncode = os.waitstatus_to_exitcode(status)
-        peak_kb = usage.ru_maxrss  # exactly this child's high-water mark (kB on Linux)
+        peak_kb = max([kb for _, kb in samples] + [int(hwm.read_text() or 0)
+                                                   if hwm.exists() else 0])
         log.close()
         err = (Path(ws) / "stderr.txt").read_text(errors="replace")[-600:]
         marks = stages(Path(ws))
@@ -137,7 +157,8 @@ def measure_baseline() -> float:
     """RSS (MB) of a process that has imported what a training child imports: the constant."""
     code = ("import torch, transformers, datasets, studio.training, studio.tasks.causal_lm, "
             "studio.tasks.classification, studio.tasks.seq2seq, peft\n"
-            "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))"
+            ".split()[1])")  # not ru_maxrss: that carries the parent's peak over fork
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True)
     return round(int(out.stdout.split()[-1]) / 1024, 1)

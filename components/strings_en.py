@@ -317,7 +317,7 @@ EN.update({
     "cmp_col_generated": "{run}: output", "cmp_col_chrf": "{run}: chrF",
 })
 
-# The memory planner (issue 14): the Train step's estimate and what the planner changed.
+# The memory planner: the Train step's estimate and what the planner changed.
 EN.update({
     "train_preview_memory": "Estimated peak memory {peak} GB of {free} GB free ({device}).",
     "memory_device_cpu": "RAM", "memory_device_cuda": "GPU memory",

@@ -360,7 +360,7 @@ ZH_ERRORS.update({
     "no_format": "请说明要导出什么：--format zip、merged、gguf 或 onnx，或 --hub owner/name。",
 })
 
-# Faults (issue 12): a read-only workspace, a disk too small before a run, a disk that fills up
+# Faults: a read-only workspace, a disk too small before a run, a disk that fills up
 # during one. "disk_full" is shared by training and export, so its template names no numbers.
 ZH_ERRORS.update({
     "workspace_read_only": "工作区 {workspace} 是只读的；可以查看任务、预测和评估，但训练、停止、"
@@ -370,7 +370,7 @@ ZH_ERRORS.update({
     "disk_full": "磁盘已满；请释放空间，或把工作区放到另一块磁盘上，然后继续（训练任务可用 --resume 从最后的检查点继续）。",
 })
 
-# Generation packing (issue 14): GPT-family chat / text2text are packed too.
+# Generation packing: GPT-family chat / text2text are packed too.
 ZH.update({
     "help_train.packing": "把一批文本首尾相接而不是填充到同一长度：结果相同、省去填充的计算，且批次保持随机"
                           "（留空 = 支持时开启：BERT 系列分类，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）的对话和文本任务）。",
@@ -424,7 +424,7 @@ ZH.update({
     "cmp_col_generated": "{run}：输出", "cmp_col_chrf": "{run}：chrF",
 })
 
-# The memory planner (issue 14).
+# The memory planner.
 ZH.update({
     "train_preview_memory": "预计峰值内存 {peak} GB，可用 {free} GB（{device}）。",
     "memory_device_cpu": "内存", "memory_device_cuda": "显存",

@@ -431,7 +431,9 @@ ALLOWED = {"BERT", "GPT", "T5", "LoRA", "Hugging", "Face", "Hub", "ID", "CSV", "
            "llama.cpp", "onnxruntime", "transformers", "zip", "Python", "API", "RoBERTa",
            "MiniLM-L6", "SmolLM2", "SmolLM2-135M", "Qwen2.5", "Flan-T5", "mT5", "GPT-2", "Llama",
            # the Export panel's format, program and API names, and the Hub id's form
-           "merged", "curl", "OpenAI", "Qwen2", "owner/name", "Modelfile", "top-p"}
+           "merged", "curl", "OpenAI", "Qwen2", "owner/name", "Modelfile", "top-p",
+           # model architectures packing supports, and the multi-process launcher's name
+           "Mistral", "Qwen", "torchrun"}
 ALLOWED_PATTERNS = (
     r"^\d{8}-\d{6}-[\w.-]+$|^[0-9a-f]{12}$",  # a run id, or its short form in a legend
     r"^[\w.-]+\.(csv|tsv|json|jsonl|parquet|xlsx|txt|yaml|zip|gguf|onnx)$",  # a file name
