@@ -155,11 +155,21 @@ class Registry:
                            workspace=str(self.workspace), action=action)
 
     def _create_schema(self) -> None:
-        with closing(self._connect()) as db, db:
-            db.execute(SCHEMA)
-            have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
-            if "owner" not in have:  # a registry from before runs had owners
-                db.execute("ALTER TABLE runs ADD COLUMN owner TEXT DEFAULT ''")
+        # Processes that open a new registry at the same moment (the ranks of a torchrun job,
+        # an app and a CLI run) race to switch it to WAL, and SQLite answers the loser "database
+        # is locked" at once instead of waiting: try again for a while before giving up.
+        for attempt in range(60):
+            try:
+                with closing(self._connect()) as db, db:
+                    db.execute(SCHEMA)
+                    have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+                    if "owner" not in have:  # a registry from before runs had owners
+                        db.execute("ALTER TABLE runs ADD COLUMN owner TEXT DEFAULT ''")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 59:
+                    raise
+                time.sleep(0.1 + 0.01 * attempt)
 
     def _index_unlisted_folders(self) -> int:
         """Run folders the index does not know (an emptied or rebuilt registry, a copied

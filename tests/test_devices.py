@@ -1,7 +1,6 @@
 """train.devices: N > 1 runs the job under torchrun (CLI and the page's queue), the effective
 batch is shown, a wrong count is refused or warned about, and a CUDA machine trains in bf16
 (fp16 + a scaler where bf16 is missing)."""
-import shutil
 import time
 from types import SimpleNamespace
 
@@ -116,7 +115,6 @@ def test_auto_precision_on_a_gpu_is_bf16_or_fp16_with_a_scaler(monkeypatch, bf16
 
 
 @pytest.mark.slow  # two processes load torch and train: ~30 s idle, over a minute shared
-@pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun not on PATH")
 def test_a_two_device_job_from_the_page_queue_trains_on_two_processes(data_dir, tmp_path):
     """What the page's Start does (JobQueue.submit) with Devices = 2: two gloo processes on
     this CPU, one run, one writer."""

@@ -169,3 +169,26 @@ def test_an_emptied_registry_is_refilled_with_one_line(tmp_path, caplog):
         again = Registry(tmp_path)
     assert [r.id for r in again.list()] == [run.id]
     assert len(caplog.records) == 1 and "did not list 1 run folder" in caplog.messages[0]
+
+
+def _open_registry(path: str, start) -> None:
+    from studio.runs import Registry
+    start.wait()  # all at the same moment, as torchrun's ranks do
+    Registry(path).list()
+
+
+def test_processes_opening_a_new_registry_together_all_succeed(tmp_path):
+    """The ranks of a torchrun job open the same brand-new registry at once; SQLite answers
+    all but one switch to WAL with 'database is locked' at once (no waiting), which made a
+    rank exit 2."""
+    import multiprocessing as mp
+    ctx = mp.get_context("fork")
+    for round_ in range(15):
+        start = ctx.Barrier(6)
+        procs = [ctx.Process(target=_open_registry, args=(str(tmp_path / f"ws{round_}"), start))
+                 for _ in range(6)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0] * 6
