@@ -16,7 +16,7 @@ import torch
 
 from ..metrics import generation_metrics
 from ..rowkeys import row_keys
-from .common import ensure_pad_token, pad_multiple, truncation_notes
+from .common import PackedTrainingData, ensure_pad_token, pad_multiple, truncation_notes
 
 IGNORE = -100
 PLAIN_ROLES = {"system": "### System:\n", "user": "### Instruction:\n",
@@ -217,18 +217,7 @@ def make_trainer_class(base):
     import torch.nn.functional as F
     from . import lm_loss
 
-    class ResponseOnlyTrainer(base):
-        packed_collator = None
-
-        def get_train_dataloader(self):
-            if self.packed_collator is None:
-                return super().get_train_dataloader()
-            padded, self.data_collator = self.data_collator, self.packed_collator
-            try:
-                return super().get_train_dataloader()
-            finally:
-                self.data_collator = padded
-
+    class ResponseOnlyTrainer(PackedTrainingData, base):
         def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
             """Evaluation without logits to return (no compute_metrics) sums the same loss in
             chunks: the stock eval loss to 1e-5, without a batch x length x vocabulary tensor

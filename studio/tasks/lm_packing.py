@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import torch
 
+from .common import first_fit
+
 IGNORE = -100
 ROW_TOKENS = 256
 # Row widths are rounded up to a multiple of this, as in packing.py: oneDNN builds a kernel for
@@ -47,16 +49,7 @@ class PackedLMCollator:
     def __call__(self, features: list[dict]) -> dict:
         lengths = [len(f["input_ids"]) for f in features]
         cap = max(self.row_tokens, max(lengths))
-        rows: list[list[int]] = []
-        load: list[int] = []
-        for i in sorted(range(len(features)), key=lambda i: -lengths[i]):
-            r = next((r for r, used in enumerate(load) if used + lengths[i] <= cap), None)
-            if r is None:
-                rows.append([])
-                load.append(0)
-                r = len(rows) - 1
-            rows[r].append(i)
-            load[r] += lengths[i]
+        rows, load = first_fit(lengths, cap)
         width = -(-max(load) // WIDTH_MULTIPLE) * WIDTH_MULTIPLE
         n = len(rows)
         ids = torch.full((n, width), self.pad_id, dtype=torch.long)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import torch
 
+from .common import PackedTrainingData, first_fit
+
 # Packed rows are about this many tokens wide (longer texts get a row of their own length).
 # Attention inside a row costs width^2 and its dropout masks the whole width x width square,
 # so rows stay narrow; linear layers see the same tokens whatever the width.
@@ -61,17 +63,7 @@ class PackedCollator:
     def __call__(self, features: list[dict]) -> dict:
         lengths = [len(f["input_ids"]) for f in features]
         cap = max(self.row_tokens, max(lengths))
-        # First fit, longest first: each text goes into the first row with room for it.
-        rows: list[list[int]] = []
-        load: list[int] = []
-        for i in sorted(range(len(features)), key=lambda i: -lengths[i]):
-            r = next((r for r, used in enumerate(load) if used + lengths[i] <= cap), None)
-            if r is None:
-                rows.append([])
-                load.append(0)
-                r = len(rows) - 1
-            rows[r].append(i)
-            load[r] += lengths[i]
+        rows, load = first_fit(lengths, cap)
         width = -(-max(load) // WIDTH_MULTIPLE) * WIDTH_MULTIPLE
         n = len(rows)
         ids = torch.full((n, width), self.pad_id, dtype=torch.long)
@@ -112,18 +104,7 @@ def make_trainer_class(base):
     """A Trainer that trains on packed batches and evaluates on ordinary padded ones."""
     import torch.nn.functional as F
 
-    class PackedTrainer(base):
-        packed_collator: PackedCollator | None = None
-
-        def get_train_dataloader(self):
-            if self.packed_collator is None:
-                return super().get_train_dataloader()
-            padded, self.data_collator = self.data_collator, self.packed_collator
-            try:
-                return super().get_train_dataloader()
-            finally:
-                self.data_collator = padded
-
+    class PackedTrainer(PackedTrainingData, base):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if "packed_mask" not in inputs:
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
