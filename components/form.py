@@ -37,11 +37,17 @@ def decided_by_engine(f: dict) -> bool:
     return f["nullable"] and f["type"] in ("int", "float")
 
 
-def choices(values) -> list[tuple]:
+def choices(values, path: str = "") -> list[tuple]:
     """(label, value) pairs for a setting's allowed values; the label is translated in the
-    browser where the string tables have one (full -> 全量微调), else the value itself."""
+    browser where the string tables have one (full -> 全量微调), else the value itself. A
+    setting's own label for a value (`choice_<path>_<value>`: method's "auto (by model size)")
+    comes before the shared one (`choice_<value>`)."""
     from .strings_en import EN
-    return [(t(f"choice_{v}") if f"choice_{v}" in EN else str(v), v) for v in values]
+    out = []
+    for v in values:
+        key = next((k for k in (f"choice_{path}_{v}", f"choice_{v}") if k in EN), None)
+        out.append((t(key) if key else str(v), v))
+    return out
 
 
 def widget(path: str, f: dict):
@@ -61,7 +67,7 @@ def widget(path: str, f: dict):
         return gr.Textbox(value="", placeholder=t("form_auto"), label=label, info=info,
                           max_lines=1, elem_id=elem_id)
     if f.get("choices"):
-        return gr.Dropdown(choices(f["choices"]), value=default, label=label, info=info,
+        return gr.Dropdown(choices(f["choices"], path), value=default, label=label, info=info,
                            elem_id=elem_id)
     if kind == "bool" and f.get("nullable"):  # three states: decided by the task, on, off
         return gr.Dropdown(choices(["auto", "true", "false"]), value="auto", label=label,

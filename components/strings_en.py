@@ -100,8 +100,12 @@ EN: dict[str, str] = {
                           "left out.",
     "train_preview_steps": "{per_epoch} steps per epoch, **{steps} steps** in all ({batch} rows "
                            "per step).",
-    "train_preview_model": "{params} parameters, {trainable} of them trained · inputs cut at "
-                           "{max_length} tokens · learning rate {lr}.",
+    "train_preview_model": "{params} parameters, {trainable} of them trained ({method}) · "
+                           "inputs cut at {max_length} tokens · learning rate {lr}.",
+    # method 'auto' chose LoRA (studio.jobs.adapters.AUTO_LORA_NOTE, the engine's own words)
+    "method_auto_lora": "LoRA chosen because {model} has {params} parameters (full fine-tuning "
+                        "is the default below {threshold}); set method.method=full to train "
+                        "every weight.",
     "form_auto": "auto", "form_engine_value": "auto: {value}",
     "train_fix_settings": "Fix the settings marked in red; then the estimate and Start come "
                           "back.",
@@ -116,6 +120,7 @@ EN: dict[str, str] = {
     # allowed values of the settings' dropdowns
     "choice_auto": "auto", "choice_true": "on", "choice_false": "off",
     "choice_full": "full", "choice_lora": "LoRA", "choice_linear": "linear",
+    "choice_method.method_auto": "auto (by model size)",
     "choice_cosine": "cosine", "choice_constant": "constant",
     "choice_constant_with_warmup": "constant after warm-up", "choice_bf16": "bf16",
     "choice_fp16": "fp16", "choice_fp32": "fp32", "choice_adamw_torch_fused": "AdamW (fused)",

@@ -179,9 +179,9 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
              tr(lang, "train_preview_steps", per_epoch=p.steps_per_epoch, steps=p.total_steps,
                 batch=p.cfg.train.batch_size),
              tr(lang, "train_preview_model", params=fmt.count(p.parameters),
-                trainable=fmt.count(p.trainable), max_length=p.cfg.train.max_length,
-                lr=fmt.number(p.cfg.train.learning_rate))]
-    lines += memory_lines(p.memory, lang) + device_lines(p, lang)
+                trainable=fmt.count(p.trainable), method=tr(lang, "choice_" + p.cfg.method.method),
+                max_length=p.cfg.train.max_length, lr=fmt.number(p.cfg.train.learning_rate))]
+    lines += method_lines(p, lang) + memory_lines(p.memory, lang) + device_lines(p, lang)
     speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
     if speed:
         seconds = p.total_steps * p.cfg.train.batch_size * p.cfg.train.grad_accum / speed
@@ -189,6 +189,16 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
     else:
         lines.append(tr(lang, "train_estimate_unknown"))
     return {"estimate": "  \n".join(lines), **form.engine_picks(p.cfg, paths, lang)}
+
+
+def method_lines(p, lang: str) -> list[str]:
+    """The engine's sentence when method 'auto' chose LoRA for this model's size."""
+    from studio.jobs.adapters import auto_note_params
+    reason = p.cfg.method.auto_reason
+    if not reason:
+        return []
+    return [reason if lang == "en" else tr(lang, "method_auto_lora",
+                                           **auto_note_params(p.cfg.model.name, p.parameters))]
 
 
 def device_lines(p, lang: str) -> list[str]:

@@ -2,8 +2,9 @@
 
 Every field carries its help text, bounds and allowed values in `dataclasses.field(metadata=...)`
 so the CLI help, the UI widgets and validation are all generated from this one place.
-`None` in a field means "decide for me": `studio.jobs.resolve()` fills those from the
-model preset, the task and the data before a run starts, and the resolved config is what lands
+`None` in a field (or "auto" among a field's choices) means "decide for me":
+`studio.jobs.resolve()` fills those from the model preset, the model's size, the task and the
+data before a run starts, and the resolved config is what lands
 in `runs/<id>/job.yaml`, so a run folder always says exactly what was done.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .fields import (_split_assignment, build, cast_value, check_value,  # noqa:
 
 TASKS = ("auto", "classification", "chat", "text2text")
 FAMILIES = ("auto", "bert", "gpt", "t5")
-METHODS = ("full", "lora")
+METHODS = ("auto", "full", "lora")
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 OPTIMIZERS = ("adamw_torch_fused", "adamw_torch", "adafactor", "sgd")
@@ -77,8 +78,9 @@ class ModelConfig:
 
 @dataclass
 class MethodConfig:
-    method: str = opt("full", "Full fine-tuning updates every weight; LoRA trains small adapters.",
-                      choices=METHODS)
+    method: str = opt("auto", "Full fine-tuning updates every weight; LoRA trains small adapters "
+                              "(auto = LoRA for GPT-family models of 100M parameters or more, "
+                              "full otherwise).", choices=METHODS)
     lora_r: int = opt(8, "LoRA rank.", min=1, max=512, advanced=True)
     lora_alpha: int = opt(16, "LoRA scaling (alpha).", min=1, max=1024, advanced=True)
     lora_dropout: float = opt(0.05, "LoRA dropout.", min=0.0, max=0.9, advanced=True)
@@ -87,6 +89,8 @@ class MethodConfig:
     bf16_base: bool = opt(True, "When LoRA trains in bf16, store the frozen base weights in "
                                 "bf16: half the memory and no conversion at every step.",
                           advanced=True)
+    auto_reason: str = opt("", "Recorded: why method 'auto' chose LoRA for this model, in one "
+                               "sentence (empty = it did not).", recorded=True)
 
 
 @dataclass

@@ -52,7 +52,8 @@ def needed_mb(cfg, model_mb: float) -> int:
     kept = 0
     if t.save_checkpoints and t.eval_strategy != "no":
         kept = 2 if t.early_stopping_patience > 0 else 1
-    per_checkpoint = model_mb * (3 if cfg.method.method == "full" else 0.1)
+    # method 'auto' (not resolved yet when a job is queued) counts as full: never too little
+    per_checkpoint = model_mb * (0.1 if cfg.method.method == "lora" else 3)
     return int(model_mb + (kept + 1 if kept else 0) * per_checkpoint + MARGIN_MB + 0.999)
 
 

@@ -43,8 +43,9 @@ def test_new_run_writes_the_job_and_an_entry(tmp_path):
     assert folder.path == reg.run_dir(run.id) and folder.job_file.exists()
     assert folder.config() == job("demo")
     got = reg.get(run.id)
+    # the job as asked: 'auto' is decided (and the entry updated) when the run starts
     assert (got.status, got.name, got.task, got.model, got.method) == \
-        ("queued", "demo", "classification", "tiny-bert", "full")
+        ("queued", "demo", "classification", "tiny-bert", "auto")
     assert reg.get("no-such-run") is None
 
 

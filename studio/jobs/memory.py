@@ -87,6 +87,29 @@ def skeleton(location: str, cfg: JobConfig, family: str, labels: list):
         return cls.from_config(config, trust_remote_code=cfg.model.trust_remote_code)
 
 
+def parameter_count(location: str, cfg: JobConfig, family: str) -> int | None:
+    """Parameters of the job's model, counted on its meta-device skeleton (no weights; kept
+    per config); None when the model cannot be built from its config that way."""
+    import logging
+    from .. import models
+    trust = cfg.model.trust_remote_code
+    try:
+        return _count(location, cfg.task == "classification", family, trust,
+                      models.load_config(location, trust).to_json_string())
+    except Exception as e:  # noqa: BLE001 - any model the meta device cannot build: not counted
+        logging.getLogger(__name__).info("No parameter count for %s from its config: %s",
+                                         location, e)
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _count(location: str, classification: bool, family: str, trust: bool, _config: str) -> int:
+    from . import adapters
+    cfg = JobConfig(task="classification" if classification else "chat")
+    cfg.model.trust_remote_code = trust
+    return adapters.count(skeleton(location, cfg, family, []))[0]
+
+
 def shape(config) -> dict:
     g = lambda *names, default=0: next((getattr(config, n) for n in names  # noqa: E731
                                         if isinstance(getattr(config, n, None), int)), default)

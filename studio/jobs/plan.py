@@ -45,17 +45,28 @@ def resolve_model(cfg: JobConfig) -> tuple[str, str, models.Preset | None]:
 
 
 def resolve_defaults(cfg: JobConfig, family: str, preset: models.Preset | None,
-                     model_max: int | None = None, width: int | None = None) -> JobConfig:
+                     model_max: int | None = None, width: int | None = None,
+                     parameters: int | None = None) -> JobConfig:
     """Fill every 'decide for me' field; the result is what job.yaml records.
 
     `width` is the model's hidden size when known; it decides 'auto' precision on a CPU.
     `model_max` is how many positions the model has: the default max_length never exceeds
     it, and a typed one that does is refused here rather than failing inside the model.
+    `parameters` is the model's size when known (`method_parameters`); it decides 'auto'
+    method (unknown: full fine-tuning), and the method decides the learning rate.
     """
     cfg = cfg.copy()
     if width is not None and cfg.train.precision == "auto":
         cfg.train.precision = prec.auto_precision(width)
-    lora = cfg.method.method == "lora"
+    m = cfg.method
+    if m.method == "auto":
+        m.method = adapters.auto_method(family, parameters)
+        if m.method == "lora":  # said once when the run starts (prepare) and on the page
+            m.auto_reason = adapters.AUTO_LORA_NOTE.format(
+                **adapters.auto_note_params(cfg.model.name, parameters))
+    if m.method != "lora":
+        m.auto_reason = ""
+    lora = m.method == "lora"
     t = cfg.train
     if t.learning_rate is None:
         if preset:
@@ -85,6 +96,15 @@ def resolve_defaults(cfg: JobConfig, family: str, preset: models.Preset | None,
     return cfg
 
 
+def method_parameters(cfg: JobConfig, family: str, location: str) -> int | None:
+    """The model's parameter count when method 'auto' needs it (a GPT-family model), counted
+    on the meta device from its config (no weights); else None."""
+    if cfg.method.method != "auto" or family != "gpt":
+        return None
+    from .memory import parameter_count
+    return parameter_count(location, cfg, family)
+
+
 def precheck(cfg: JobConfig) -> None:
     """The cheap checks a command runs before it creates a run: the model can be found and
     can learn the task, the data files exist, a typed max_length fits the model. Reads no
@@ -104,7 +124,8 @@ def precheck(cfg: JobConfig) -> None:
     if cfg.task != "auto":
         models.check_task_family(cfg.task, family)
     config = models.load_config(location, cfg.model.trust_remote_code)
-    resolve_defaults(cfg, family, preset, model_max_length(config))
+    resolve_defaults(cfg, family, preset, model_max_length(config),
+                     parameters=method_parameters(cfg, family, location))
 
 
 def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
@@ -126,7 +147,8 @@ def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
     check_label_count(cfg, job_data)
     config = models.load_config(location, cfg.model.trust_remote_code)
     given = cfg.copy()
-    cfg = resolve_defaults(cfg, family, preset, model_max_length(config), model_width(config))
+    cfg = resolve_defaults(cfg, family, preset, model_max_length(config), model_width(config),
+                           method_parameters(cfg, family, location))
     if plan_memory:
         from . import memory_plan
         planned = memory_plan.apply(cfg, family, location, job_data)
@@ -188,6 +210,8 @@ def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
         if log_note and p.action != "blocking":
             log_note(level="warning" if p.action in ("excluded", "warning") else "info",
                      code=p.kind, text=p.message, count=p.count, rows=p.rows)
+    if log_note and cfg.method.auto_reason:  # method 'auto' chose LoRA: why, and the way out
+        log_note(level="info", code="method_auto", text=cfg.method.auto_reason)
     if log_note and cfg.train.memory_plan:  # what the memory planner changed, and why
         log_note(level="warning", code="memory_plan", text=cfg.train.memory_plan)
     if not load_model:

@@ -80,7 +80,7 @@ def candidate_name(cfg: JobConfig, varying: list[str]) -> str:
         elif key == "train.epochs":
             parts.append(f"{cfg.train.epochs:g} ep")
         elif key == "method.method":
-            parts.append("LoRA" if cfg.method.method == "lora" else "full")
+            parts.append({"lora": "LoRA"}.get(cfg.method.method, cfg.method.method))
         elif key == "train.batch_size":
             parts.append(f"bs {cfg.train.batch_size}")
     return " · ".join(parts)

@@ -86,7 +86,7 @@ def test_numbers_have_no_gradio_bounds_and_choices_are_translated():
         if isinstance(w, gr.Number):  # gradio's own check would pop up in English, unnamed
             assert w.minimum is None and w.maximum is None, path
     method = widgets["method.method"]
-    assert [value for _, value in method.choices] == ["full", "lora"]
+    assert [value for _, value in method.choices] == ["auto", "full", "lora"]
     assert all(not isinstance(label, str) for label, _ in method.choices)  # gr.I18n labels
 
 
