@@ -27,13 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # noqa: E402  (the benchmark's own harness: data, commands, child runner)
 
 # job -> [(variant name, overrides)]; the first entry is the studio's defaults.
+# The "micro-batch" variants are what the memory planner (studio/jobs/memory_plan.py) runs when
+# the job's batch does not fit the machine: the same effective batch in smaller pieces, so the
+# row says what its choice costs in speed.
 VARIANTS = {
     "classification": [("defaults", []), ("no packing", ["train.packing=false"]),
                        ("torch dropout", ["train.fast_dropout=false"]),
-                       ("fp32", ["train.precision=fp32"])],
+                       ("fp32", ["train.precision=fp32"]),
+                       ("trained embeddings", ["train.freeze_embeddings=false"]),
+                       ("micro-batch 8 x 2", ["train.batch_size=8", "train.grad_accum=2"])],
     "instruction": [("defaults", []), ("no packing", ["train.packing=false"]),
                     ("full logits", []), ("torch dropout", ["train.fast_dropout=false"]),
-                    ("fp32 frozen base", ["method.bf16_base=false"])],
+                    ("fp32 frozen base", ["method.bf16_base=false"]),
+                    ("micro-batch 2 x 2", ["train.batch_size=2", "train.grad_accum=2"])],
     "seq2seq": [("defaults", []), ("bf16", ["train.precision=bf16"]),
                 ("random batches", ["train.group_by_length=false"])],
 }

@@ -24,8 +24,12 @@ BATCH_TOKENS = 8192    # tokens (padded) per forward pass
 MAX_ROWS = 256         # rows per forward pass, however short
 # Batch widths are rounded up to a multiple of this, and a batch holds one width only: oneDNN
 # builds (and keeps) a kernel for every new matmul shape, so a few shapes repeated beat a new
-# shape per batch in time and in memory (see tasks/packing.py WIDTH_MULTIPLE).
-WIDTH_MULTIPLE = 16
+# shape per batch. Rounding costs padding, though: up to 15 tokens a row at 16, on rows of
+# about 25 tokens (SST-2-style). Measured in fresh processes on 10,000 rows (MiniLM, bf16,
+# `bench/predict.py --inner`, alternately): multiple 16: 277-299 rows/s, 8: 313-319, 4:
+# 342-362; exact widths (1) lost again to new shapes in-process. Training's packed rows keep
+# 16 (tasks/packing.py): they are filled to ~64 tokens, so rounding wastes little there.
+WIDTH_MULTIPLE = 4
 
 
 def bucket_width(length: int) -> int:
