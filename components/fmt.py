@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from studio.units import count  # noqa: F401 - a parameter or row count: 4.4M, 22.7k
+
 from .i18n import LANGS, tr
 
 # Scores where higher is better; the order the page lists them in (tables, the Runs columns).
@@ -39,17 +41,6 @@ def number(value, digits: int = 4) -> str:
 def speed(value) -> str:
     """Samples per second: three significant digits (28.9, 412, 3.46)."""
     return number(value, 3)
-
-
-def count(n) -> str:
-    """A parameter or row count, short: 4.4M, 135M, 22.7k."""
-    if n is None:
-        return "-"
-    n = float(n)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return f"{int(n)}"
 
 
 def duration(seconds, lang: str) -> str:

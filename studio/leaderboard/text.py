@@ -2,6 +2,8 @@
 of `python -m studio sweep`)."""
 from __future__ import annotations
 
+from ..units import count as size  # parameter counts: 134.5M
+
 COLUMNS = ("", "run", "score (95% CI)", "gain", "train", "samples/s", "params", "ms/example",
            "id")
 METRIC_NAMES = {"accuracy": "accuracy, %", "chrf": "chrF per sample"}
@@ -45,12 +47,3 @@ def seconds(value) -> str:
 
 def number(value) -> str:
     return "-" if value is None else f"{value:.3g}"
-
-
-def size(n) -> str:
-    if n is None:
-        return "-"
-    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.1f}{unit}"
-    return str(n)
