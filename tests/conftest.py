@@ -57,16 +57,30 @@ def toy_chat(n: int, seed: int = 0) -> list[dict]:
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true",
                      help="also run the tests marked slow (always on when CI is set)")
+    parser.addoption("--run-browser", action="store_true",
+                     help="also run the headless-Chromium tests (always on when CI is set)")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Slow learning tests run in CI and on request; the default local run stays quick."""
-    if config.getoption("--run-slow") or os.environ.get("CI", "").lower() in ("1", "true"):
-        return
-    skip = pytest.mark.skip(reason="slow: runs in CI, or locally with --run-slow")
+    """Slow learning tests and browser tests run in CI and on request; the default local run
+    stays quick. A test that asks for the `browser` fixture is a browser test whether or not
+    its module remembered the marker, so `-m "not browser"` and the default run agree."""
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    wanted = {"slow": config.getoption("--run-slow") or in_ci(),
+              "browser": config.getoption("--run-browser") or in_ci()}
+    for mark, run in wanted.items():
+        if run:
+            continue
+        skip = pytest.mark.skip(reason=f"{mark}: runs in CI, or locally with --run-{mark}")
+        for item in items:
+            if mark in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
