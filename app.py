@@ -9,7 +9,9 @@ Flags: --host (127.0.0.1; 0.0.0.0 when running as a Space), --port, --share, --h
 --auth user:pass (quick local use; visible in `ps`), --auth-file (one user:pass a line; or
 $STUDIO_AUTH), --max-upload-mb (200 local / 50 hosted), --workspace (runs and registry; default
 $STUDIO_WORKSPACE or ./workspace), --max-parallel (training jobs at once; the rest wait in
-line), --cache (models kept loaded for the playground), --stop-runs-on-exit (on SIGTERM/SIGINT,
+line), --cluster (a Ray cluster trains the queued runs; or $STUDIO_CLUSTER), --max-queued / --max-queued-per-address / --queue-owner-minutes (hosted queue places:
+8 in all, 2 per client address, a job whose page left for 10 minutes is dropped),
+--trusted-proxy (whose X-Forwarded-For counts; see studio/proxies.py), --cache (models kept loaded for the playground), --stop-runs-on-exit (on SIGTERM/SIGINT,
 stop the runs this app started, their models saved, instead of leaving them training for the
 next start to adopt).
 """
@@ -47,8 +49,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-upload-mb", type=int, default=None,
                    help="Largest upload in MB (default 200 local, 50 hosted).")
     p.add_argument("--workspace", default=None, help="Workspace folder (runs, registry).")
-    p.add_argument("--max-parallel", type=int, default=1, help="Training jobs at once.")
+    p.add_argument("--max-parallel", type=int, default=None,
+                   help="Training jobs at once (default 1; on a cluster, its CPU count: Ray "
+                        "places the rest as room frees up).")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="Train queued runs on a Ray cluster: ray://HOST:10001, or auto for the "
+                        "one running on this machine (default: $STUDIO_CLUSTER). The workspace "
+                        "must be on storage every node sees.")
     p.add_argument("--cache", type=int, default=2, help="Models kept loaded for the playground.")
+    p.add_argument("--trusted-proxy", default=None,
+                   help="Proxies whose X-Forwarded-For is believed, as ADDR[,ADDR] (addresses "
+                        "or networks; also $STUDIO_TRUSTED_PROXIES; 'none' for none). Default: "
+                        "none, or the private networks on a Space.")
+    p.add_argument("--max-queued", type=int, default=8,
+                   help="Hosted: jobs waiting in the queue, all visitors together.")
+    p.add_argument("--max-queued-per-address", type=int, default=2,
+                   help="Hosted: jobs queued or training from one client address.")
+    p.add_argument("--queue-owner-minutes", type=float, default=10.0,
+                   help="Hosted: drop a queued job whose page has not polled it for this long.")
     p.add_argument("--stop-runs-on-exit", action="store_true",
                    help="On SIGTERM/SIGINT stop the runs this app started (their models are "
                         "saved) instead of leaving them training for the next start.")
@@ -169,6 +187,33 @@ def login(args, argv):
     return login_checker(LoginGuard(users)) if users else None
 
 
+def queue_rules(args, hosted: bool):
+    """The hosted queue's places (studio.queue_rules); local mode has none."""
+    from studio.queue_rules import QueueRules
+    if not hosted:
+        return QueueRules()
+    for name in ("max_queued", "max_queued_per_address", "queue_owner_minutes"):
+        if getattr(args, name) < 0:
+            raise SystemExit(f"--{name.replace('_', '-')} must be 0 (no limit) or more")
+    return QueueRules(max_queued=args.max_queued, max_per_address=args.max_queued_per_address,
+                      owner_timeout=args.queue_owner_minutes * 60)
+
+
+def cluster_backend(cluster, registry):
+    """The queue's backend: this machine, or the Ray cluster named by --cluster or
+    $STUDIO_CLUSTER (connected, and its view of the workspace checked, before the page opens)."""
+    from studio.backends import make_backend
+    from studio.errors import StudioError
+    try:
+        backend = make_backend(cluster, registry.workspace)
+    except StudioError as e:
+        raise SystemExit(f"error: {e}") from None
+    if backend.remote:
+        logging.getLogger("studio.app").info("Training on the Ray cluster at %s.",
+                                             backend.address)
+    return backend
+
+
 def warm_imports() -> None:
     """Resolve transformers' lazy names once, before requests come in: the first
     `from transformers import AutoConfig` made in several handler threads at once fails
@@ -188,6 +233,10 @@ def main(argv=None) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.workspace:
         os.environ["STUDIO_WORKSPACE"] = os.path.abspath(args.workspace)
+    if args.trusted_proxy is not None:  # read by studio.proxies on every request
+        os.environ["STUDIO_TRUSTED_PROXIES"] = args.trusted_proxy or "none"
+    from studio.proxies import server_setting
+    os.environ["FORWARDED_ALLOW_IPS"] = server_setting()  # uvicorn: the same proxies only
     hosted, policy = decide_policy(args)
     auth = login(args, argv)
     warm_imports()
@@ -205,7 +254,12 @@ def main(argv=None) -> None:
         logging.getLogger("studio.app").warning(
             "The workspace %s is read-only: runs can be browsed and tried, not started, "
             "stopped or deleted.", registry.workspace)
-    queue = JobQueue(registry, max_parallel=args.max_parallel)
+    queue = JobQueue(registry, max_parallel=args.max_parallel, rules=queue_rules(args, hosted),
+                     backend=cluster_backend(args.cluster, registry))
+    from studio.retention import clean_at_start
+    from studio.sweep import rearm as rearm_sweeps
+    clean_at_start(registry)  # export temp folders a killed app left behind
+    rearm_sweeps(queue)  # sweeps a killed or restarted app left unfinished go on
     cache = ModelCache(args.cache)
     uploads = UploadBook()
     shutdown.queue = queue

@@ -63,7 +63,7 @@ def upload_roots() -> list[str]:
     return [get_upload_folder()]
 
 
-def confined_upload(ctx: Ctx, path: str | None, request) -> str:
+def confined_upload(ctx: Ctx, path: str | None, request, keep: bool = False) -> str:
     """The real path of an uploaded file this browser may read, "" for no file, or a
     DataError (codes upload_not_yours, upload_too_large, file_missing) with one sentence.
 
@@ -76,9 +76,22 @@ def confined_upload(ctx: Ctx, path: str | None, request) -> str:
         return ""
     client = request_key(request)
     policy = ctx.policy
-    return confine(str(path), client=client, book=ctx.uploads, roots=upload_roots(),
+    real = confine(str(path), client=client, book=ctx.uploads, roots=upload_roots(),
                    hosted=ctx.hosted, max_mb=getattr(policy, "max_upload_mb", 0) or 0,
                    extra_roots=[str(ASSETS / "samples")])
+    if keep and any(Path(real).is_relative_to(r) for r in upload_roots()):
+        real = keep_in_workspace(ctx, real, client, owner(ctx, request))
+    return real
+
+
+def keep_in_workspace(ctx: Ctx, real: str, client: str, owner_value: str | None) -> str:
+    """Store a fresh upload once, in the owner's upload folder of the workspace, after the
+    engine checked that it fits the owner's disk share (a DataError-like RunError if not)."""
+    from studio import retention, uploads
+    retention.check_disk_share(ctx.registry, owner_value, ctx.policy,
+                               adding_mb=Path(real).stat().st_size / 2**20)
+    return uploads.keep(real, ctx.registry.workspace, owner_value, client=client,
+                        book=ctx.uploads)
 
 
 def sample_files() -> dict[str, Path]:
@@ -98,8 +111,12 @@ def keep_upload(path: str | None, workspace: Path) -> str:
     digest = hashlib.sha256(src.read_bytes()).hexdigest()[:10]
     target = workspace / "uploads" / digest / src.name  # same name, so messages name it
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+        except OSError as e:  # a read-only or full workspace: one sentence, no server path
+            from studio.shown import upload_not_stored
+            raise upload_not_stored(workspace, e) from None
     return str(target)
 
 

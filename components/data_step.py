@@ -11,6 +11,7 @@ data state this step produces (read by the Model and Train steps and form.job_co
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -236,11 +237,13 @@ def build(ctx: Ctx) -> None:
                **{f"role_{r}": w for r, w in zip(ROLES, roles)}, "task": task, "chart": plot,
                "problems": problems, "unnamed": unnamed, "state": ctx.data,
                "model_tab": ctx.tab["model"]}
+    from . import labels_panel  # "Check labels" under the preview: classification data only
+    labels_panel.build(ctx, outputs, inspect_data)
 
     def on_file(path, val_path, lang, request: gr.Request):
         try:
-            path = confined_upload(ctx, path, request)
-            val_path = confined_upload(ctx, val_path, request)
+            path = confined_upload(ctx, path, request, keep=True)
+            val_path = confined_upload(ctx, val_path, request, keep=True)
         except Exception as e:  # noqa: BLE001 - a refused file is one sentence
             return empty_result(lang, box(error_text(e, lang)))
         return inspect_data(path, val_path, "auto", {}, lang, workspace)
@@ -249,7 +252,7 @@ def build(ctx: Ctx) -> None:
         if not name or name not in samples:
             return empty_result(lang)
         try:
-            val_path = confined_upload(ctx, val_path, request)
+            val_path = confined_upload(ctx, val_path, request, keep=True)
         except Exception as e:  # noqa: BLE001
             return empty_result(lang, box(error_text(e, lang)))
         return inspect_data(str(samples[name]), val_path, "auto", {}, lang, workspace)
@@ -258,8 +261,8 @@ def build(ctx: Ctx) -> None:
                   *roles_now):
         """A role, the task, the unnamed-columns choice or the validation file changed."""
         try:
-            path = (state or {}).get("path") or confined_upload(ctx, path, request)
-            val_path = confined_upload(ctx, val_path, request)
+            path = (state or {}).get("path") or confined_upload(ctx, path, request, keep=True)
+            val_path = confined_upload(ctx, val_path, request, keep=True)
         except Exception as e:  # noqa: BLE001
             return empty_result(lang, box(error_text(e, lang)))
         return inspect_data(path, val_path, task_value, overrides_from(list(roles_now), state),
@@ -268,6 +271,9 @@ def build(ctx: Ctx) -> None:
     changed = [upload, val_upload, task, ctx.data, ctx.lang, unnamed, *roles]
     wire(upload.upload, on_file, [upload, val_upload, ctx.lang], outputs)
     wire(sample.input, on_sample, [sample, val_upload, ctx.lang], outputs)
-    wire(val_upload.upload, on_change, changed, outputs)
-    for widget in (*roles, task, unnamed):
-        wire(widget.input, on_change, changed, outputs)
+    # One event for all of them (gr.on): each event is an endpoint the page and
+    # /gradio_api/info describe with every input; "always_last" re-reads after a change made
+    # while a read runs.
+    wire(functools.partial(gr.on, [val_upload.upload, *(w.input for w in (*roles, task,
+                                                                          unnamed))]),
+         on_change, changed, outputs, trigger_mode="always_last")

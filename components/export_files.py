@@ -7,7 +7,6 @@ import os
 import queue
 import secrets
 import shutil
-import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -78,7 +77,8 @@ def offer(path: Path, run_id: str, name: str) -> str:
     """A link (or copy) of an export file in the temp folder: gradio serves only files under
     the working or temp folder, and the workspace (every owner's runs) is never opened to its
     file route."""
-    target = Path(tempfile.gettempdir()) / "studio-downloads" / run_id / "export" / name
+    from studio.retention import downloads_dir  # removed with the run (retention.delete_run)
+    target = downloads_dir(run_id) / "export" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{name}-{secrets.token_hex(4)}")
     try:

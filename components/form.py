@@ -161,24 +161,73 @@ def job_config(data_state: dict, model_state: dict, values: dict):
     return cfg.validate()
 
 
-def filled(config: dict, paths, lang: str) -> dict:
-    """path -> update showing the value a run used (its job.yaml as a dict), so a page that
-    follows a run shows that run's settings. A 'decide for me' box stays empty with the value
-    the engine picked as its placeholder: the next run still decides for itself."""
-    meta, out = fields(), {}
+def settled_job(data_state: dict, model_state: dict, values: dict):
+    """(JobConfig, notes): the job the form asks for, with every value the user set that does
+    not apply to this data, model and method put back to its default by the engine
+    (`studio.jobs.applies.settle`); each note says which and why. Never a refusal."""
+    from studio.jobs.applies import settle
+    cfg = job_config(data_state, model_state, values)
+    return settle(cfg, (data_state or {}).get("task"), (model_state or {}).get("family"),
+                  (model_state or {}).get("parameters"))
+
+
+def widget_default(path: str):
+    """What a widget shows for a setting nobody changed (see `widget`)."""
+    f = fields()[path]
+    if decided_by_engine(f):
+        return ""
+    if f["type"] == "bool" and f["nullable"]:
+        return "auto"
+    return f["default"] if f["default"] is not None else ""
+
+
+def reset_notes(notes: list, lang: str) -> tuple[list[str], dict]:
+    """(one sentence per setting the engine put back, path -> update showing its default)."""
+    from .i18n import field_label
+    lines = [tr(lang, "applies_" + n["code"], field=field_label(n["field"], lang),
+                family=n["family"], task=tr(lang, "task_" + n["task"]) if n["task"] else "")
+             for n in notes]
+    return lines, {n["field"]: gr.update(value=widget_default(n["field"])) for n in notes}
+
+
+def visibility(paths, task, family, method, packing, devices=1) -> dict:
+    """path -> update showing only the settings that apply to this task, model family and
+    method (the engine's `applies.inapplicable`); an unknown part hides nothing."""
+    from studio.jobs.applies import CONDITIONAL, inapplicable
+    hidden = inapplicable(task, family, method, packing, devices)
+    return {p: gr.update(visible=p not in hidden) for p in paths if p in CONDITIONAL}
+
+
+def known_visibility(paths, data_state: dict, model_state: dict, values: dict) -> dict:
+    """`visibility` before the engine's preview can answer (no data or model yet, a value
+    being fixed): from what the Data and Model steps and the form already say."""
+    from studio.jobs.adapters import auto_method
+    sent = settings(values)
+    family = (model_state or {}).get("family")
+    method = sent.get("method.method", "auto")
+    if method == "auto":
+        method = auto_method(family, (model_state or {}).get("parameters")) if family else None
+    packing = sent.get("train.packing")
+    packing = None if packing is None else str(packing).lower() == "true"
+    return visibility(paths, (data_state or {}).get("task"), family, method, packing,
+                      sent.get("train.devices", 1))
+
+
+def shown_settings(config: dict, paths, lang: str) -> list[tuple[str, str]]:
+    """(label, value) for a run's settings as its job.yaml recorded them (resolved), for the
+    read-only view of a run that was opened: the basic ones and every other one that differs
+    from a new job's default. Nothing here ever goes back into the form."""
+    from .i18n import choice_label, field_label
+    meta, out = fields(), []
     for path in paths:
         value = config
         for part in path.split("."):
             value = (value or {}).get(part) if isinstance(value, dict) else None
-        f = meta[path]
-        if decided_by_engine(f):
-            out[path] = gr.update(value="", placeholder=tr(lang, "form_engine_value",
-                                                           value=value)
-                                  if value is not None else tr(lang, "form_model_own"))
-        elif f["type"] == "bool" and f["nullable"]:
-            out[path] = gr.update(value="auto" if value is None else str(bool(value)).lower())
-        elif value is not None:
-            out[path] = gr.update(value=value)
+        if value in (None, "") or (path not in BASIC and value == meta[path]["default"]):
+            continue
+        shown = choice_label(value, lang) if isinstance(value, str) and meta[path].get(
+            "choices") else str(value).lower() if isinstance(value, bool) else str(value)
+        out.append((field_label(path, lang), shown))
     return out
 
 

@@ -21,12 +21,10 @@ CLIENT_ADDR: contextvars.ContextVar[str] = contextvars.ContextVar("studio_addr",
 
 
 def client_address(headers: dict, peer: str) -> str:
-    """The client's address: behind a Space's proxy the last X-Forwarded-For hop (added by the
-    proxy itself, so a client cannot forge it), else the socket's peer."""
-    forwarded = headers.get("x-forwarded-for", "")
-    if os.environ.get("SPACE_ID") and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return peer or "unknown"
+    """The client's address: the socket's peer, or, when the peer is a trusted proxy
+    (studio.proxies: --trusted-proxy, or a Space's own proxy), the hop that proxy saw."""
+    from studio.proxies import client_address as trusted_address
+    return trusted_address(headers.get("x-forwarded-for", ""), peer)
 
 
 def client_key(headers: dict, peer: str) -> str:
@@ -49,6 +47,15 @@ def request_key(request) -> str:
     headers = {k.lower(): v for k, v in dict(getattr(request, "headers", {}) or {}).items()}
     client = getattr(request, "client", None)
     return client_key(headers, getattr(client, "host", "") or "")
+
+
+def request_address(request) -> str | None:
+    """The client address of a gr.Request (studio.proxies' rule), None for a direct call."""
+    if request is None:
+        return None
+    headers = {k.lower(): v for k, v in dict(getattr(request, "headers", {}) or {}).items()}
+    client = getattr(request, "client", None)
+    return client_address(headers, getattr(client, "host", "") or "")
 
 
 def owner_of(request, hosted: bool) -> str | None:
@@ -94,8 +101,17 @@ class Guard:
                    for k, v in scope.get("headers", [])}
         peer = (scope.get("client") or ("", 0))[0]
         key = client_key(headers, peer)
-        token = CLIENT_ADDR.set(client_address(headers, peer))
         fresh = not key.startswith("c:")
+        # Gradio's session state is found by a hash the client chose: scope it to this client
+        # (components/session_scope.py), so a replayed hash opens an empty session.
+        from . import session_scope
+        if session_scope.refused_body(scope):
+            return await plain_answer(send, 415, "This request's form is not accepted here.")
+        client_tag = session_scope.tag(key)
+        scope = session_scope.rewrite_scope(scope, client_tag)
+        if scope.get("method") == "POST" and session_scope.is_json(scope):
+            scope, receive = await session_scope.rewrite_body(scope, receive, client_tag)
+        token = CLIENT_ADDR.set(client_address(headers, peer))
         is_upload = scope.get("method") == "POST" and scope.get("path", "").endswith("/upload")
         body: list[bytes] = []
         held: list[dict] = []  # the start of a 413 answer, sent again with the new body
@@ -133,6 +149,14 @@ class Guard:
             CLIENT_ADDR.reset(token)
 
 
+async def plain_answer(send, status: int, text: str) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def too_large_text(headers: dict, limit_mb: int) -> str:
     """The sentence for an upload over the size limit, in the browser's language."""
     from .i18n import tr
@@ -162,8 +186,13 @@ def login_checker(guard):
     """The `auth` callable for launch(): slow per client, never blocking the server."""
     async def check(username: str, password: str) -> bool:
         client = CLIENT_ADDR.get() or "unknown"
-        wait = guard.delay(client)
-        if wait:
-            await asyncio.sleep(wait)
-        return guard.check(client, username, password)
+        wait = guard.admit(client, username)  # counted now, so concurrent tries queue up
+        if wait is None:  # too many tries in line: refused without looking at the password
+            return False
+        try:
+            if wait:
+                await asyncio.sleep(wait)
+        finally:
+            ok = guard.check(client, username, password, admitted=True)
+        return ok
     return check

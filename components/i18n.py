@@ -41,8 +41,12 @@ def lang_of(request) -> str:
 
 
 def tr(lang: str, key: str, **params) -> str:
-    """A run-time string in `lang`, filled with `params`; English when the key is missing."""
+    """A run-time string in `lang`, filled with `params`; English when the key is missing.
+    A count of one (`n` or `count`) takes the key's singular `<key>_one` where the language
+    has one ("Start 1 run", never "Start 1 runs"; Chinese needs none)."""
     table = LANGS.get(lang) or EN
+    if 1 in (params.get("n"), params.get("count")) and key + "_one" in table:
+        key += "_one"
     template = table.get(key) or EN.get(key) or key
     return fill(template, params) or fill(EN.get(key, key), params) or key
 

@@ -122,9 +122,10 @@ def progress_html(tail: dict, lang: str, position: int = 0) -> str:
     if final and final.get("type") == "done":
         step = total
     share = max(0.0, min(1.0, step / total))
-    eta = 0 if final else eta_seconds(tail)
-    line = tr(lang, "train_progress", step=step, total=total,
-              epoch=fmt.number(round((last or {}).get("epoch", 0), 2), 3),
+    eta = None if final else eta_seconds(tail)
+    # An ended run has no time left to tell ("ETA 0 s" stayed on a stopped run).
+    line = tr(lang, "train_progress_ended" if final else "train_progress", step=step,
+              total=total, epoch=fmt.number(round((last or {}).get("epoch", 0), 2), 3),
               speed=fmt.speed((last or {}).get("samples_per_second")),
               eta=fmt.duration(eta, lang) if eta is not None else tr(lang, "eta_estimating"))
     if not final and stage in ("final_eval", "saving"):
@@ -150,7 +151,22 @@ def status_text(tail: dict, lang: str) -> str:
                                                                    lang)), "ok")
     if kind == "failed":
         return box(failure_text(final, lang))
+    scores = last_eval(tail)  # a stopped run still evaluated: its last numbers, not "-"
+    if scores:
+        return box(tr(lang, "train_stopped_scores", step=scores[0],
+                      metrics=fmt.metrics_line(scores[1], lang)), "warning")
     return box(tr(lang, "train_stopped"), "warning")
+
+
+def last_eval(tail: dict):
+    """(step, metrics) of the run's latest evaluation from its metric and loss curves, or
+    None when it never evaluated (the base model's evaluation at step 0 counts)."""
+    points = [p for p in tail.get("metric") or []] + [
+        {**p, "series": "eval_loss"} for p in tail.get("loss") or [] if p["series"] == "eval"]
+    if not points:
+        return None
+    step = max(p["step"] for p in points)
+    return step, {p["series"]: p["value"] for p in points if p["step"] == step}
 
 
 def failure_text(final: dict, lang: str) -> str:

@@ -21,10 +21,11 @@ def history(registry, lang: str, owner=None) -> pd.DataFrame:
     same whatever the newest run is: run and status, every score any run has (in the page's
     order, by their names: in view next to the run), the other facts, then the note."""
     runs = registry.list(500, **mine(owner))
-    scores = [k for k in RUN_SCORES if any(k in (r.metrics or {}) for r in runs)]
+    shown = {r.id: scores_of(registry, r) for r in runs}
+    scores = [k for k in RUN_SCORES if any(k in shown[r.id] for r in runs)]
     rows = []
     for r in runs:
-        m = r.metrics or {}
+        m = shown[r.id]
         rows.append([r.id, tr(lang, "status_" + r.status),
                      *(fmt.metric(m.get(k)) for k in scores),
                      tr(lang, "task_" + r.task) if r.task else "-", r.model,
@@ -35,6 +36,21 @@ def history(registry, lang: str, owner=None) -> pd.DataFrame:
         [fmt.metric_name(k, lang) for k in scores] + \
         [tr(lang, "col_" + c) for c in FIXED[2:]] + [tr(lang, "col_reason")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def scores_of(registry, run) -> dict:
+    """A run's final metrics; for a stopped run without them, its last evaluation's (a run
+    stopped after evaluating at step 10 showed "-" for every score)."""
+    m = run.metrics or {}
+    if run.status != "stopped" or any(k in m for k in RUN_SCORES):
+        return m
+    from .live import apply_event, last_eval, new_tail
+    tail = new_tail(run.id)
+    for e in registry.folder(run).events():
+        if e.get("type") == "eval":
+            apply_event(tail, e)
+    last = last_eval(tail)
+    return {**m, **last[1]} if last else m
 
 
 def note(registry, run, lang: str) -> str:
@@ -92,8 +108,8 @@ def delete_runs(registry, cache, selected, lang, owner=None) -> dict:
     errors = []
     for run_id in selected or []:
         try:
-            registry.delete(run_id, **mine(owner))
-            cache.drop(run_id)
+            from .limits import delete_run  # its staged downloads and their links go too
+            delete_run(registry, cache, run_id, owner)
         except Exception as e:  # noqa: BLE001 - a running run says to stop it first
             errors.append(error_text(e, lang))
     text = box(" ".join(errors)) if errors else box(tr(lang, "runs_deleted",
@@ -178,11 +194,13 @@ def build(ctx: Ctx) -> None:
                    "message": message, "tabs": ctx.tabs, "try_tab": ctx.tab["try"],
                    "train_tab": ctx.tab["train"]}, api_name="reopen")
     form_widgets = ctx.parts["form"]
+    shown = {"run_settings": ctx.parts["run_settings"], "timer": ctx.parts["train_timer"]}
 
     def show_settings(rid, lang, request: gr.Request):
         from .train_step import run_settings
-        return run_settings(registry, rid, list(form_widgets), lang, owner(ctx, request))
+        return {**run_settings(registry, rid, list(form_widgets), lang, owner(ctx, request)),
+                "timer": gr.Timer(active=bool(rid))}  # follow it (a stopped timer restarts)
 
-    # The Train step shows the opened run's settings, not the form's defaults.
-    wire(opened.then, show_settings, [ctx.run_id, ctx.lang], form_widgets)
-    wire(used.then, show_settings, [ctx.run_id, ctx.lang], form_widgets)  # "Use this run"
+    # The Train step shows the opened run's settings, read-only: the form stays the next job.
+    wire(opened.then, show_settings, [ctx.run_id, ctx.lang], shown)
+    wire(used.then, show_settings, [ctx.run_id, ctx.lang], shown)  # "Use this run"

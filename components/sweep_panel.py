@@ -7,6 +7,7 @@ starts them for this browser's owner and shows one line per candidate, updated b
 """
 from __future__ import annotations
 
+import functools
 import html
 
 import gradio as gr
@@ -82,7 +83,7 @@ def count(data_state, model_state, lang, paths, values, picks) -> dict:
 
 
 def start(queue, data_state, model_state, lang, paths, values, picks, budget, owner_value=None,
-          policy=None) -> dict:
+          policy=None, address=None) -> dict:
     """Check every candidate and queue them for this owner (hosted limits apply: a slot per
     owner, the disk share). Outputs: sweep_id, message, lines."""
     from studio import sweep as engine
@@ -99,7 +100,7 @@ def start(queue, data_state, model_state, lang, paths, values, picks, budget, ow
             return {"message": box(tr(lang, "sweep_need_model"))}
         minutes = float(budget) if budget not in (None, "", 0) else None
         made = engine.start(queue, base, grid, owner=owner_value or "",
-                            budget_minutes=minutes)
+                            budget_minutes=minutes, address=address)
     except Exception as e:  # noqa: BLE001 - a StudioError as one sentence
         return {"message": box(error_text(e, lang))}
     return {"sweep_id": made.id,
@@ -165,10 +166,13 @@ def build(ctx: Ctx, widgets: dict) -> None:
 
     def sweep_start(request: gr.Request, data_state, model_state, lang, m, x, lr, ep, me, bud,
                  *vals):
+        from .guard import request_address
         return start(queue, data_state, model_state, lang, paths, vals, (m, x, lr, ep, me),
-                     bud, owner(ctx, request), ctx.policy)
+                     bud, owner(ctx, request), ctx.policy, request_address(request))
 
     def sweep_poll(sid, lang, request: gr.Request):
+        if sid:  # the owner is here: their queued candidate keeps its place
+            queue.owner_present(owner(ctx, request))
         return {"lines": lines_html(registry, sid, lang, owner(ctx, request))} if sid else {}
 
     def sweep_choices(data_state, model_state):
@@ -180,10 +184,12 @@ def build(ctx: Ctx, widgets: dict) -> None:
 
     count_inputs = [ctx.data, ctx.model, ctx.lang, *picks, *values]
     count_outputs = {"count": count_md, "start": start_btn}
-    for trigger in (models.change, methods.change, extra.blur, lrs.blur, epochs.blur,
-                    extra.submit, lrs.submit, epochs.submit, ctx.lang.change):
-        wire(trigger, sweep_count, count_inputs, count_outputs, show_progress="hidden",
-             concurrency_id="sweep-count", concurrency_limit=1)
+    # One event for every trigger (one endpoint in the page's API description, not nine).
+    triggers = [models.change, methods.change, extra.blur, lrs.blur, epochs.blur,
+                extra.submit, lrs.submit, epochs.submit, ctx.lang.change]
+    wire(functools.partial(gr.on, triggers), sweep_count, count_inputs, count_outputs,
+         show_progress="hidden", concurrency_id="sweep-count", concurrency_limit=1,
+         trigger_mode="always_last")
     for trigger in (ctx.data.change, ctx.model.change):
         wire(trigger, sweep_choices, [ctx.data, ctx.model], {"models": models},
              show_progress="hidden")

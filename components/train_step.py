@@ -6,6 +6,7 @@ touches the run. The run id lives in gr.BrowserState, so a reloaded page reattac
 """
 from __future__ import annotations
 
+import functools
 import shlex
 from pathlib import Path
 
@@ -50,15 +51,20 @@ def download_copy(path: Path, run_id: str) -> str:
     files under the working or temp folder, and a Space's workspace lives in /data; the
     workspace itself is never opened to the file route (it holds every owner's runs)."""
     import shutil
-    import tempfile
-    target = Path(tempfile.gettempdir()) / "studio-downloads" / run_id / Path(path).name
+
+    from studio.retention import downloads_dir  # removed with the run (retention.delete_run)
+    target = downloads_dir(run_id) / Path(path).name
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, target)
+    if Path(path).name == "job.yaml":  # hosted: data paths relative to the workspace
+        from studio.shown import job_text
+        target.write_text(job_text(path, Path(path).parent.parent.parent), encoding="utf-8")
+    else:
+        shutil.copyfile(path, target)
     return str(target)
 
 
 def start_run(queue, data_state, model_state, lang, paths, values, owner=None,
-              policy=None) -> dict:
+              policy=None, address=None) -> dict:
     """Fill a JobConfig with what the user set and submit it for `owner` (hosted; the engine
     checks the policy and the owner's job limit). Outputs run_id, tail, message, command,
     yaml_file."""
@@ -76,15 +82,20 @@ def start_run(queue, data_state, model_state, lang, paths, values, owner=None,
     if wrong:  # the button is disabled meanwhile; a click that raced the check lands here
         return {"message": box(" ".join(wrong.values()))}
     try:
-        cfg = form.job_config(data_state, model_state, dict(zip(paths, values)))
+        # A value set for another model or method that does not apply here is put back
+        # (and said), never a refusal.
+        cfg, notes = form.settled_job(data_state, model_state, dict(zip(paths, values)))
         # What training would refuse (a 5,000-value "label" column, a model that cannot learn
         # the task, a hosted limit) is refused here, before a run or a process exists.
         jobs.preview(cfg)
-        run = queue.submit(cfg) if owner is None else queue.submit(cfg, owner=owner)
+        # The queue checks its places per client address too (hosted: studio.queue_rules).
+        run = queue.submit(cfg) if owner is None else queue.submit(cfg, owner=owner,
+                                                                   address=address)
     except Exception as e:  # noqa: BLE001 - ConfigError etc. as one sentence
         return {"message": box(error_text(e, lang))}
+    said = " ".join(form.reset_notes(notes, lang)[0])
     return {"run_id": run.id, "tail": live.new_tail(run.id),
-            "message": box(tr(lang, "train_started", run=run.id), "ok"),
+            "message": box((tr(lang, "train_started", run=run.id) + " " + said).strip(), "ok"),
             **followed(queue.registry, run)}
 
 
@@ -101,22 +112,29 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
     """One timer tick: read only the new events and redraw what changed.
 
     Outputs loss, metric, lr, log, progress, status, tail, header, try_tab, command,
-    yaml_file, try_source (refreshed when the run ends). A fresh tail (new run, reloaded page)
-    starts at offset 0 once; a tick with nothing new sends only the progress line. Hosted,
-    someone else's run reads as a missing one: nothing of it is sent.
+    yaml_file, try_source (refreshed when the run ends), message, timer. A fresh tail (new
+    run, reloaded page) starts at offset 0 once; a tick with nothing new sends nothing (the
+    progress line only when the queue position moved it), and once the run has ended and
+    nothing changed the timer stops: an idle page showing a finished run does no work.
+    Hosted, someone else's run reads as a missing one: nothing of it is sent.
     """
     if not run_id:
-        return {}
+        return {"timer": gr.Timer(active=False)}
     run = registry.get(run_id, **mine(owner))
     if run is None:
-        return {"header": ""}
+        return {"header": "", "timer": gr.Timer(active=False)}
     fresh = not tail or tail.get("run_id") != run_id
     if fresh:
         tail = live.new_tail(run_id)
     tail, changed = live.advance(tail, registry.folder(run))
     progress = live.progress_html(tail, lang, queue.position(run_id))
     if not changed and not fresh:
-        return {"progress": progress}
+        if tail.get("final"):
+            return {"timer": gr.Timer(active=False)}
+        if progress == tail.get("shown"):
+            return {}
+        return {"progress": progress, "tail": {**tail, "shown": progress}}
+    tail = {**tail, "shown": progress}
     out = {"loss": live.plot_value(tail, "loss", lang),
            "metric": live.plot_value(tail, "metric", lang),
            "lr": live.plot_value(tail, "lr", lang), "log": live.log_text(tail),
@@ -127,6 +145,8 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
         out["try_tab"] = gr.Tab(interactive=True)
     if final:
         out["try_source"] = source_update(registry, run_id, owner=owner, lang=lang)
+        if not fresh:  # "Asked the run to stop" and the like: the status says how it ended
+            out["message"] = ""
     if fresh:
         out.update(followed(registry, run))
     return out
@@ -138,17 +158,31 @@ def run_header(run, lang: str) -> str:
 
 
 def run_settings(registry, run_id, paths, lang, owner=None) -> dict:
-    """path -> update showing the settings of the run this page follows (its job.yaml), for a
-    page that opens on a run (reload, a run opened from the Runs step); {} for no run."""
+    """Output run_settings: the settings of the run this page follows (its job.yaml, as it
+    resolved them), read-only, for a page that opens on a run (reload, Runs -> Open, "Use this
+    run"). They never go into the form: the next job is what the user sets, and what they
+    leave alone follows the next data and model ("" for no run)."""
     import yaml
     run = registry.get(run_id, **mine(owner)) if run_id else None
     if run is None:
-        return {}
+        return {"run_settings": ""}
     try:
         config = yaml.safe_load(registry.folder(run).job_file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
-        return {}
-    return form.filled(config or {}, paths, lang)
+        return {"run_settings": ""}
+    rows = form.shown_settings(config or {}, paths, lang)
+    return {"run_settings": tr(lang, "train_run_settings", run=run.id) + "\n\n" + " · ".join(
+        f"{label} **{value}**" for label, value in rows)}
+
+
+def stale_refusal(shown, data_state, model_state, lang) -> dict:
+    """Output message: Start's "choose the data / the model first" is cleared once what it
+    asked for is there; any other message (a run started, a stop asked) stays."""
+    shown = shown or ""
+    if (data_state or {}).get("valid") and tr(lang, "train_need_data") in shown or \
+            (model_state or {}).get("name") and tr(lang, "train_need_model") in shown:
+        return {"message": ""}
+    return {}
 
 
 def check_form(paths, values, lang) -> dict:
@@ -163,23 +197,35 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
     """What the job would do, from the engine's `jobs.preview`: split sizes, steps, parameter
     counts, the capped max_length and learning rate (also shown as the placeholders of the
     'decide for me' boxes); the time from the speed of earlier runs of this model.
-    Outputs estimate and one placeholder update per 'decide for me' number."""
+    Outputs estimate, one placeholder update per 'decide for me' number, the visibility of
+    each setting that applies to some jobs only (studio.jobs.applies), and, when a value the
+    user set stopped applying and was put back, that field's value and message (the sentence).
+    """
     from studio import jobs
-    if form.problems(dict(zip(paths, values)), lang):
-        return {"estimate": box(tr(lang, "train_fix_settings"), "info")}
+    given = dict(zip(paths, values))
+    known = form.known_visibility(paths, data_state, model_state, given)
+    if form.problems(given, lang):
+        return {"estimate": box(tr(lang, "train_fix_settings"), "info"), **known}
     if not (data_state or {}).get("valid") or not (model_state or {}).get("name"):
-        return {"estimate": ""}
+        return {"estimate": "", **known}
     try:
-        cfg = form.job_config(data_state, model_state, dict(zip(paths, values)))
+        cfg, notes = form.settled_job(data_state, model_state, given)
         p = jobs.preview(cfg)
     except Exception as e:  # noqa: BLE001
-        return {"estimate": box(error_text(e, lang))}
+        return {"estimate": box(error_text(e, lang)), **known}
+    said, resets = form.reset_notes(notes, lang)
+    shown = form.visibility(paths, p.cfg.task, p.family, p.cfg.method.method,
+                            p.cfg.train.packing, p.cfg.train.devices)
+    for path, update in resets.items():  # put back, and shown: one update
+        shown[path] = {**shown.get(path, {}), **update}
+    # One engine fact, one wording: a step is an optimizer step of p.effective_batch rows.
     lines = [tr(lang, "train_preview_rows", train=p.train_rows, validation=p.validation_rows,
-                excluded=p.excluded_rows),
+                 excluded=p.excluded_rows),
              tr(lang, "train_preview_steps", per_epoch=p.steps_per_epoch, steps=p.total_steps,
-                batch=p.cfg.train.batch_size),
+                batch=p.effective_batch),
              tr(lang, "train_preview_model", params=fmt.count(p.parameters),
-                trainable=fmt.count(p.trainable), method=tr(lang, "choice_" + p.cfg.method.method),
+                trainable=fmt.count(p.trainable),
+                method=tr(lang, "choice_" + p.cfg.method.method),
                 max_length=p.cfg.train.max_length, lr=fmt.number(p.cfg.train.learning_rate))]
     lines += method_lines(p, lang) + memory_lines(p.memory, lang) + device_lines(p, lang)
     speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
@@ -188,7 +234,13 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
         lines.append(tr(lang, "train_estimate_time", time=fmt.duration(seconds, lang)))
     else:
         lines.append(tr(lang, "train_estimate_unknown"))
-    return {"estimate": "  \n".join(lines), **form.engine_picks(p.cfg, paths, lang)}
+    picks = form.engine_picks(p.cfg, paths, lang)
+    for path, update in picks.items():
+        shown[path] = {**shown.get(path, {}), **update}
+    # The sentence goes to the message line: the reset itself triggers the next estimate,
+    # which has nothing left to say about it.
+    said = {"message": box(" ".join(said), "info")} if said else {}
+    return {"estimate": "  \n".join(lines), **shown, **said}
 
 
 def method_lines(p, lang: str) -> list[str]:
@@ -262,6 +314,8 @@ def build(ctx: Ctx) -> None:
         stop = gr.Button(t("train_stop"), variant="stop", elem_id="train-stop")
     message = gr.Markdown(elem_id="train-message")
     header = gr.Markdown(elem_id="train-header")
+    # The followed run's own settings, read-only: opening a run never writes the next job.
+    ctx.parts["run_settings"] = gr.Markdown(elem_id="train-run-settings")
     progress = gr.HTML(elem_id="train-progress")
     status = gr.Markdown(elem_id="train-status")
     with gr.Row():
@@ -276,14 +330,17 @@ def build(ctx: Ctx) -> None:
                                       elem_id="train-yaml")
     tail = gr.State(None)
     timer = gr.Timer(POLL_SECONDS)
+    ctx.parts["train_timer"] = timer
     ctx.parts["form"] = widgets
     ctx.parts["plots"] = {f"plot_{name}": plot for name, plot in plots.items()}
     sweep_panel.build(ctx, widgets)  # "Try several": a grid of candidates on one split
 
     # gr.Request comes first: gradio fills only a named parameter before the form's *vals.
     def do_start(request: gr.Request, data_state, model_state, lang, *vals):
-        return start_run(queue, data_state, model_state, lang, paths, vals,
-                         owner(ctx, request), ctx.policy)
+        from .guard import request_address
+        out = start_run(queue, data_state, model_state, lang, paths, vals,
+                        owner(ctx, request), ctx.policy, request_address(request))
+        return {**out, "timer": gr.Timer(active=True)} if "run_id" in out else out
 
     def do_estimate(request: gr.Request, data_state, model_state, lang, *vals):
         shown = check_form(paths, vals, lang)
@@ -301,7 +358,7 @@ def build(ctx: Ctx) -> None:
 
     wire(start.click, do_start, [ctx.data, ctx.model, ctx.lang, *values],
          {"run_id": ctx.run_id, "tail": tail, "message": message, "command": command,
-          "yaml_file": yaml_file}, api_name="start")
+          "yaml_file": yaml_file, "timer": timer}, api_name="start")
     wire(stop.click, do_stop, [ctx.run_id, ctx.lang], {"message": message}, api_name="stop")
 
     def wire_timer():  # after the Try step exists: a finished run refreshes its run list
@@ -309,18 +366,31 @@ def build(ctx: Ctx) -> None:
              {"loss": plots["loss"], "metric": plots["metric"], "lr": plots["lr"],
               "log": log_box, "progress": progress, "status": status, "tail": tail,
               "header": header, "try_tab": ctx.tab["try"], "command": command,
-              "yaml_file": yaml_file, "try_source": ctx.parts["try_source"]},
+              "yaml_file": yaml_file, "try_source": ctx.parts["try_source"],
+              "message": message, "timer": timer},
              show_progress="hidden")
     ctx.later.append(wire_timer)
+    # "Choose a valid data file in step 1 first." stayed after a valid file came: a refusal
+    # about the data or the model goes once they are there.
+    for trigger in (ctx.data.change, ctx.model.change):
+        wire(trigger, stale_refusal, [message, ctx.data, ctx.model, ctx.lang],
+             {"message": message}, show_progress="hidden", queue=False)
+    # Following another run (opened, reloaded, started elsewhere on this page) polls again.
+    wire(ctx.run_id.change, lambda rid: {"timer": gr.Timer(active=bool(rid))}, [ctx.run_id],
+         {"timer": timer}, show_progress="hidden", queue=False)
     # Every field: its help line or its problem; Start; the estimate and the engine's picks.
-    estimate_outputs = {"estimate": estimate_md, "start": start, **widgets}
+    estimate_outputs = {"estimate": estimate_md, "start": start, "message": message, **widgets}
     # Text boxes re-check when the user is done typing, not at every key; the page's language
     # arriving (page load) puts every help line in it. One queue for all of them, in the order
     # they were triggered: a slow check of older values (a model change asks the engine for
     # its preview) can never land after, and undo, the check of what the user typed since.
+    # One event for all the triggers (gr.on), not one per field: each event is an endpoint
+    # described in the page and in /gradio_api/info with every form input, and 45 copies made
+    # those 1.5 MB. "always_last": a change while a check runs is checked right after it.
     events = [(w.blur, w.submit) if isinstance(w, gr.Textbox) else (w.change,) for w in values]
-    for trigger in (*(e for pair in events for e in pair), ctx.model.change, ctx.data.change,
-                    ctx.lang.change):
-        wire(trigger, do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
-             estimate_outputs, show_progress="hidden", concurrency_id="train-form",
-             concurrency_limit=1)
+    triggers = [*(e for pair in events for e in pair), ctx.model.change, ctx.data.change,
+                ctx.lang.change]
+    wire(functools.partial(gr.on, triggers), do_estimate, [ctx.data, ctx.model, ctx.lang,
+                                                           *values],
+         estimate_outputs, show_progress="hidden", concurrency_id="train-form",
+         concurrency_limit=1, trigger_mode="always_last")

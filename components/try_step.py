@@ -39,7 +39,7 @@ def source_update(registry, run_id, current=None, owner=None, lang: str = "en"):
 def open_run(registry, run_id, lang, owner=None) -> dict:
     """Show the right playground for the run's task, and its evaluation. Outputs info,
     cls_group, chat_group, t2t_group, metrics, confusion, errors, samples, source, cm_col,
-    err_col, smp_col. Someone
+    err_col, smp_col, errors_note. Someone
     else's run (hosted) answers like a missing one."""
     hidden = gr.update(visible=False)
     run = registry.get(run_id, **mine(owner)) if run_id else None
@@ -47,7 +47,7 @@ def open_run(registry, run_id, lang, owner=None) -> dict:
         return {"info": box(tr(lang, "try_pick_run"), "info"), "cls_group": hidden,
                 "chat_group": hidden, "t2t_group": hidden, "metrics": None, "confusion": None,
                 "errors": None, "samples": None, "cm_col": hidden, "err_col": hidden,
-                "smp_col": hidden}
+                "smp_col": hidden, "errors_note": ""}
     folder = registry.folder(run)
     task = run.task
     cls = task == "classification"
@@ -62,9 +62,20 @@ def open_run(registry, run_id, lang, owner=None) -> dict:
             # the title is the component's label: words the browser draws, in any language
             "confusion": results.confusion_image(folder) if cls else None,
             "errors": results.misclassified(folder, lang) if cls else None,
+            "errors_note": errors_note(folder, lang) if cls else "",
             "samples": None if cls else results.samples(folder, lang),
             "source": gr.update(value=run.id), "cm_col": gr.update(visible=cls),
             "err_col": gr.update(visible=cls), "smp_col": gr.update(visible=not cls)}
+
+
+def errors_note(folder, lang: str) -> str:
+    """Under an empty misclassified table, why it is empty: no validation row was wrong, or
+    the run saved no predictions for its validation rows ("" when the table has rows)."""
+    if results.misclassified(folder, lang, limit=1).shape[0]:
+        return ""
+    predicted = bool(folder.outputs("predictions", "after", 1))
+    return box(tr(lang, "try_errors_none" if predicted else "try_errors_no_predictions"),
+               "ok" if predicted else "info")
 
 
 def untrained(model: str) -> bool:
@@ -95,18 +106,34 @@ def classify_text(cache, registry, run_id, text, compare, lang, owner=None) -> d
 
 
 def predict_batch(cache, registry, run_id, path, lang, owner=None) -> dict:
-    """Outputs batch_out (a CSV with one prediction per row), message. `path` must already
-    have passed common.confined_upload (the wiring does it)."""
-    from studio.inference import predict_to_file
+    """Outputs batch_out (a CSV with one prediction per row), message, batch_confusion. Every
+    row is predicted; a file with a label column is also scored (accuracy, macro-F1 and the
+    confusion matrix: what `python -m studio eval` says). `path` must already have passed
+    common.confined_upload (the wiring does it)."""
+    from studio.file_scores import classify_and_score
+    hidden = gr.update(value=None, visible=False)
     if not run_id or not path:
-        return {"batch_out": None, "message": box(tr(lang, "try_need_file"), "info")}
+        return {"batch_out": None, "message": box(tr(lang, "try_need_file"), "info"),
+                "batch_confusion": hidden}
     out = Path(tempfile.mkdtemp(prefix="studio-pred-")) / f"predictions-{Path(path).stem}.csv"
     try:
-        # Streamed to the file (sorted, token-sized batches): no row is kept in memory.
-        count = predict_to_file(cache.run(registry, run_id, **mine(owner)), path, str(out))
+        # Streamed to the file (sorted, token-sized batches).
+        score = classify_and_score(cache.run(registry, run_id, **mine(owner)), path, str(out))
     except Exception as e:  # noqa: BLE001
-        return {"batch_out": None, "message": box(error_text(e, lang))}
-    return {"batch_out": str(out), "message": box(tr(lang, "try_batch_done", rows=count), "ok")}
+        return {"batch_out": None, "message": box(error_text(e, lang)),
+                "batch_confusion": hidden}
+    text, picture = tr(lang, "try_batch_done", rows=score.rows), hidden
+    if score.metrics:
+        from . import fmt
+        m = score.metrics
+        text += " " + tr(lang, "try_batch_scored", metrics=fmt.metrics_line(
+            {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}, lang))
+        picture = gr.update(value=results.draw_matrix(
+            m["confusion_matrix"], [str(x) for x in m["confusion_labels"]]), visible=True)
+    elif score.unknown_labels:
+        text += " " + tr(lang, "try_batch_unknown_labels",
+                         labels=", ".join(score.unknown_labels[:5]))
+    return {"batch_out": str(out), "message": box(text, "ok"), "batch_confusion": picture}
 
 
 def chat_stream(cache, registry, run_id, message, history, base_history, system, temperature,
@@ -157,7 +184,10 @@ def text2text(cache, registry, run_id, text, compare, max_new, lang, owner=None)
             base = generate_text(bm, chat_messages(bm, text), int(max_new))
     except Exception as e:  # noqa: BLE001
         return {"tuned": "", "base": "", "message": box(error_text(e, lang))}
-    return {"tuned": tuned, "base": base, "message": ""}
+    # An empty box with no word looked broken: say that the model wrote nothing visible.
+    empty = not tuned.strip() or (compare and not base.strip())
+    return {"tuned": tuned, "base": base,
+            "message": box(tr(lang, "try_empty_output"), "info") if empty else ""}
 
 
 def show_base(compare: bool) -> dict:
@@ -188,6 +218,8 @@ def build(ctx: Ctx) -> None:
         with gr.Row():
             batch_in = gr.File(label=t("try_batch"), type="filepath")
             batch_out = gr.File(label=t("try_batch_out"), interactive=False)
+        batch_confusion = gr.Image(label=t("try_confusion"), type="pil", visible=False,
+                                   elem_id="try-batch-confusion")
     with gr.Group(visible=False) as chat_group:
         system = gr.Textbox(label=t("try_system"), lines=2, elem_id="try-system")
         with gr.Row():
@@ -226,6 +258,7 @@ def build(ctx: Ctx) -> None:
             errors = gr.Dataframe(label=t("try_errors"), interactive=False, wrap=True,
                                   max_height=480, elem_id="try-errors",
                                   column_widths=["7%", "13%", "13%", "11%", "56%"])
+            errors_md = gr.Markdown(elem_id="try-errors-note")
         with gr.Column(visible=False) as smp_col:
             samples = gr.Dataframe(label=t("try_samples"), interactive=False, wrap=True,
                                    max_height=480, elem_id="try-samples",
@@ -246,21 +279,23 @@ def build(ctx: Ctx) -> None:
         try:
             path = confined_upload(ctx, path, request)
         except Exception as e:  # noqa: BLE001 - a refused file is one sentence
-            return {"batch_out": None, "message": box(error_text(e, lang))}
+            return {"batch_out": None, "message": box(error_text(e, lang)),
+                    "batch_confusion": gr.update(visible=False)}
         return predict_batch(cache, registry, rid, path, lang, owner(ctx, request))
 
     wire(source.change, do_open, [source, ctx.lang],
          {"info": info, "cls_group": cls_group, "chat_group": chat_group,
           "t2t_group": t2t_group, "metrics": metrics, "confusion": confusion, "errors": errors,
           "source": source, "cm_col": cm_col, "samples": samples, "err_col": err_col,
-          "smp_col": smp_col}, api_name="open_run")
+          "smp_col": smp_col, "errors_note": errors_md}, api_name="open_run")
     wire(refresh.click, do_refresh, [ctx.run_id, ctx.lang], {"source": source})
     labels_out = {"tuned": tuned_label, "base": base_label, "message": message}
     for i, trigger in enumerate((go.click, text.submit)):
         wire(trigger, do_classify, [source, text, compare, ctx.lang], labels_out,
              **({"api_name": "classify"} if i == 0 else {}))
     wire(batch_in.upload, do_batch, [source, batch_in, ctx.lang],
-         {"batch_out": batch_out, "message": message}, api_name="predict_file")
+         {"batch_out": batch_out, "message": message, "batch_confusion": batch_confusion},
+         api_name="predict_file")
     chat_inputs = [source, chat_in, chatbot, base_chat, system, temperature, top_p, max_new,
                    compare, ctx.lang]
 

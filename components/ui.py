@@ -93,7 +93,7 @@ def wire_load(demo: gr.Blocks, ctx: Ctx) -> None:
         lang, who = lang_of(request), owner(ctx, request)
         out = {"lang": lang, "preset_table": render_table(lang), "mode": mode_text(ctx, lang),
                **on_load(registry, run_id, who, lang), **train_step.plot_titles(lang)}
-        # The run this browser follows shows its own settings, not the form's defaults.
+        # The run this browser follows shows its own settings, read-only (never the form's).
         return {**out, **train_step.run_settings(registry, out["run_id"], list(form_widgets),
                                                  lang, who)}
 
@@ -102,7 +102,7 @@ def wire_load(demo: gr.Blocks, ctx: Ctx) -> None:
          {"lang": ctx.lang, "preset_table": table, "train_tab": ctx.tab["train"],
           "try_tab": ctx.tab["try"], "tabs": ctx.tabs, "run_id": ctx.run_id,
           "try_source": source, "mode": ctx.parts["mode"], **ctx.parts["plots"],
-          **form_widgets}, api_name="load")
+          "run_settings": ctx.parts["run_settings"]}, api_name="load")
 
     def try_selected(rid, cur, lang, request: gr.Request):
         return {"try_source": try_step.source_update(registry, rid, cur,

@@ -29,6 +29,13 @@ def _workspace_arg(p: argparse.ArgumentParser) -> None:
                         "or ./workspace).")
 
 
+def _cluster_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="Train on a Ray cluster: ray://HOST:10001, or auto for the one running "
+                        "on this machine (default: $STUDIO_CLUSTER; none: this machine). The "
+                        "workspace must be on storage every node sees.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m studio",
                                      description="Fine-tuning Studio: fine-tune BERT, GPT and T5 "
@@ -51,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--name", help="A name for the run.")
     t.add_argument("--resume", metavar="RUN", help="Resume a stopped or failed run from its last "
                                                    "checkpoint.")
+    _cluster_arg(t)
     _workspace_arg(t)
 
     r = sub.add_parser("runs", help="The run history, newest first.")
@@ -94,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     leaderboard_parsers(sub, _workspace_arg)  # leaderboard
     from .sweep.commands import add_parsers as sweep_parsers
     sweep_parsers(sub, _workspace_arg)  # sweep
+    from .labels.commands import add_parsers as labels_parsers
+    labels_parsers(sub, _workspace_arg)  # labels
     return parser
 
 
@@ -156,6 +166,9 @@ def cmd_train(args) -> int:
         run_dir = Path(run.run_dir)
     elif args.job and _inside_run_folder(args.job, registry) and not args.overrides:
         run_dir = Path(args.job).resolve().parent  # launched by the UI on its own run folder
+    elif (address := _cluster_of(args)):  # a new job for the cluster: submit and follow it
+        from .backends.follow import train_on_cluster
+        return train_on_cluster(args, registry, address)
     else:
         cfg = job_from_args(args)
         from .jobs import precheck
@@ -189,6 +202,13 @@ def cmd_train(args) -> int:
     return code
 
 
+def _cluster_of(args) -> str:
+    """The cluster a new job goes to ('' for this machine): --cluster, else $STUDIO_CLUSTER."""
+    from .backends import cluster_address
+    address = cluster_address(getattr(args, "cluster", None))
+    return "" if address.lower() in ("local", "none") else address
+
+
 def _inside_run_folder(job: str, registry) -> bool:
     path = Path(job).resolve()
     return path.parent.parent == registry.runs_dir.resolve() and \
@@ -206,9 +226,9 @@ def cmd_runs(args) -> int:
     if not runs:
         print("No runs yet. Start one with: python -m studio train --data FILE --model tiny-bert")
     for r in runs:
-        m = r.metrics or {}
-        key = next((k for k in ("accuracy", "eval_loss", "train_loss") if m.get(k) is not None),
-                   None)
+        m = r.metrics if isinstance(r.metrics, dict) else {}  # an index written before checks
+        key = next((k for k in ("accuracy", "eval_loss", "train_loss")
+                    if isinstance(m.get(k), (int, float))), None)
         score = f"{key}={m[key]:.4g}" if key else ""
         print(f"{r.id:40s} {r.status:8s} {r.task:14s} {r.model:18s} {score} {r.reason}".rstrip())
     return 0
@@ -253,7 +273,11 @@ def cmd_stop(args) -> int:
     if run is None:
         raise UserError(f"No run '{args.run}'; see `python -m studio runs`.")
     registry.require_writable("stop a run")
-    print(request_stop(registry, run))
+    result = request_stop(registry, run)
+    if result.outcome == "killed":  # a run on a cluster is killed there, through Ray
+        from .backends import kill_on_cluster
+        kill_on_cluster(run)
+    print(result)
     return 0
 
 
@@ -329,4 +353,5 @@ COMMANDS = {"train": cmd_train, "runs": cmd_runs, "predict": cmd_predict, "eval"
             "models": cmd_models, "inspect": cmd_inspect, "stop": cmd_stop,
             "export": cmd_export, "serve": cmd_serve,
             "leaderboard": lambda args: args.handler(args),  # leaderboard.commands sets it
-            "sweep": lambda args: args.handler(args)}  # sweep.commands sets it
+            "sweep": lambda args: args.handler(args),  # sweep.commands sets it
+            "labels": lambda args: args.handler(args)}  # labels.commands sets it

@@ -65,6 +65,10 @@ class DataConfig:
     rows_used: int = opt(0, "Recorded: training + validation rows used.", min=0, recorded=True)
     rows_excluded: int = opt(0, "Recorded: rows left out, each with its reason in the run's "
                                 "events.", min=0, recorded=True)
+    label_edits: dict = opt({}, "Recorded: when the training file is a version saved by "
+                                "\"Check labels\" (studio.labels), the edits that made it: "
+                                "source file and fingerprint, excluded and relabelled rows.",
+                            recorded=True)
 
 
 @dataclass

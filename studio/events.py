@@ -90,9 +90,40 @@ class EventTail:
                 event = json.loads(raw)
             except ValueError:
                 continue  # a torn line from a killed writer; skip, never crash a reader
-            if isinstance(event, dict):  # valid JSON that is not an object is not an event
+            if well_formed(event):  # not an object, or a field of the wrong type: skipped
                 events.append(event)
         return events
+
+
+# The type each known field must have where present (None always allowed): every reader (the
+# run list, a registry rebuild, the page) may then use them without checking again.
+NUMBER, TEXT = (int, float), (str,)
+FIELD_TYPES = {
+    "type": TEXT, "time": NUMBER, "run_id": TEXT, "task": TEXT, "model": TEXT, "family": TEXT,
+    "method": TEXT, "config_digest": TEXT, "step": NUMBER, "epoch": NUMBER, "loss": NUMBER,
+    "learning_rate": NUMBER, "elapsed": NUMBER, "eta": NUMBER, "phase": TEXT, "stage": TEXT,
+    "level": TEXT, "text": TEXT, "code": TEXT, "reason": TEXT, "model_path": TEXT,
+    "path": TEXT, "log": TEXT, "metrics": (dict,), "params": (dict,), "labels": (list,),
+    "total_steps": NUMBER, "epochs": NUMBER, "batch_size": NUMBER, "parameters": NUMBER,
+    "trainable": NUMBER, "train_rows": NUMBER, "validation_rows": NUMBER,
+}
+
+
+def well_formed(event) -> bool:
+    """An object whose known fields have their types, metrics a {name: number} map; lines
+    that are not events at all (predictions, samples: no "type") are only checked as objects."""
+    if not isinstance(event, dict):
+        return False
+    if "type" not in event:
+        return True
+    for key, types in FIELD_TYPES.items():
+        value = event.get(key)
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)
+                                  and types is NUMBER):
+            return False
+    metrics = event.get("metrics") or {}
+    return all(isinstance(k, str) and (v is None or isinstance(v, NUMBER))
+               for k, v in metrics.items())
 
 
 def read_all(path: str | Path) -> list[dict]:

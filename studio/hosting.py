@@ -17,8 +17,6 @@ from .errors import ConfigError, ModelError
 HOSTED_ENV = "STUDIO_HOSTED"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
-# Environment variables a training child never needs: logins, tokens, keys.
-SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSW|AUTH|API_?KEY|CREDENTIAL|PRIVATE)", re.I)
 
 
 def detect_hosted(host: str = "127.0.0.1", share: bool = False, flag: bool = False,
@@ -81,11 +79,7 @@ def check_job(cfg, policy: Policy, presets=()) -> None:
 
 
 def child_environment(environ: dict, keep_hub_token: bool) -> dict:
-    """The environment for a training child: no secret of the server's (its login, tokens,
-    keys) except the Hub token when a Hub download needs it."""
-    env = {k: v for k, v in environ.items() if not SECRET_NAME.search(k)}
-    if keep_hub_token:
-        for key in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
-            if environ.get(key):
-                env[key] = environ[key]
-    return env
+    """Kept for callers of round one: the allow-list of studio.child_env, in local terms
+    (the Hub token when `keep_hub_token`). New code calls studio.child_env directly."""
+    from .child_env import child_environment as allow_listed
+    return allow_listed(False, None, needs_hub=keep_hub_token, environ=environ)

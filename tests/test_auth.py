@@ -24,15 +24,15 @@ def test_sixth_wrong_password_waits_while_others_log_in_at_once():
     now = [0.0]
     guard = LoginGuard({"ann": "right"}, clock=lambda: now[0])
     for _ in range(5):
-        assert guard.delay("attacker") == 0.0
+        assert guard.delay("attacker", "ann") == 0.0
         assert not guard.check("attacker", "ann", "wrong")
-    assert guard.delay("attacker") > 0          # the 6th try within a minute is delayed
+    assert guard.delay("attacker", "ann") > 0   # the 6th try within a minute is delayed
     assert not guard.check("attacker", "ann", "wrong")
-    assert guard.delay("attacker") > 1.0        # and the delay grows
-    assert guard.delay("colleague") == 0.0      # another client is not slowed down
+    assert guard.delay("attacker", "ann") > 1.0  # and the delay grows
+    assert guard.delay("colleague", "ann") == 0.0  # another client is not slowed down
     assert guard.check("colleague", "ann", "right")
     now[0] += 61                                # a minute later the slate is clean
-    assert guard.delay("attacker") == 0.0
+    assert guard.delay("attacker", "ann") == 0.0
 
 
 def test_empty_or_unknown_user_never_logs_in():

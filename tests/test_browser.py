@@ -219,8 +219,9 @@ def test_classification_walk(server, browser, shots):
     page.reload()  # the run id is in BrowserState: a reload reattaches to the same run
     tab(page, 3)
     page.locator("#train-header", has_text="tiny-bert").wait_for(timeout=30000)
-    # ... and the form shows that run's settings, not the defaults
-    assert page.locator("#f-train-epochs input").first.input_value() == "1"  # default: 3
+    # ... and shows that run's settings, read-only: the form stays the next job's (issue 22)
+    page.locator("#train-run-settings", has_text="Epochs 1").wait_for(timeout=20000)
+    assert page.locator("#f-train-epochs input").first.input_value() == "3"  # the default
     page.close()
 
 
@@ -340,7 +341,8 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
     other.locator("#train-header", has_text=second).wait_for(timeout=20000)
     assert other.get_by_role("tab", name="3 · Train").get_attribute("aria-selected") == "true"
     other.locator("#plot-loss .vega-embed").wait_for(timeout=20000)
-    assert other.locator("#f-train-epochs input").first.input_value() == "100"
+    other.locator("#train-run-settings", has_text="Epochs 100").wait_for(timeout=20000)
+    assert other.locator("#f-train-epochs input").first.input_value() == "3"  # not the run's
     steps = []
     for _ in range(40):
         found = re.search(r"Step (\d+)/", progress(other))
@@ -609,4 +611,94 @@ def test_spilled_csv_is_joined_back_and_said(server, browser, shots, tmp_path):
     assert "joined back into column text" in page.locator("body").inner_text()
     assert "slow, long, and dull" in page.locator("body").inner_text()  # whole, in preview
     page.screenshot(path=shots / "error-spilled-csv.png", full_page=True)
+    page.close()
+
+
+def start_untouched(page, server, epochs: str) -> dict:
+    """Start from the Train step with only Epochs set (Advanced untouched), wait for the run
+    to end; the run's job.yaml as the engine resolved it."""
+    tab(page, 3)
+    page.locator("#train-estimate", has_text="steps per epoch").wait_for(timeout=60000)
+    set_number(page, "f-train-epochs", epochs)
+    page.locator("#train-estimate", has_text="steps per epoch").wait_for(timeout=60000)
+    page.locator("#train-start").click()
+    message = page.locator("#train-message", has_text="submitted")
+    message.wait_for(timeout=30000)  # not refused
+    run_id = message.inner_text().split("Run ", 1)[1].split(" ", 1)[0]
+    page.locator("#train-header", has_text=run_id).wait_for(timeout=30000)
+    page.locator("#train-status", has_text="finished").wait_for(timeout=300000)
+    return yaml.safe_load((server["workspace"] / "runs" / run_id / "job.yaml").read_text())
+
+
+def shown_in_advanced(page, paths) -> dict:
+    out = {}
+    in_advanced(page, lambda: out.update(
+        {p: page.locator("#f-" + p.replace(".", "-").replace("_", "-")).first.is_visible()
+         for p in paths}))
+    return out
+
+
+ADVANCED = ("method.lora_r", "method.bf16_base", "data.system_prompt",
+            "train.generation_samples", "train.packing", "train.group_by_length",
+            "train.freeze_embeddings")
+
+
+def test_opened_run_never_becomes_the_next_job(server, browser, shots, tmp_path):
+    """Issue 22: a GPT chat run (LoRA, packing, max rows, a name) is opened; then in the same
+    tab a T5 pairs run and a BERT classification run start without touching Advanced, never
+    refused, each with its own model's resolved defaults; Advanced shows what applies."""
+    from tests.conftest import run_cli
+    r = run_cli("train", "--data", str(SAMPLES / "assistant_chat.json"), "--model", "tiny-gpt",
+                "--workspace", str(server["workspace"]), "--name", "inherited-chat",
+                "train.max_steps=2", "train.threads=1", "train.eval_before=false",
+                "train.generation_samples=1", "method.method=lora", "method.lora_r=16",
+                "train.packing=true", "data.max_rows=40", "data.system_prompt=Be brief.")
+    assert r.returncode == 0, r.stderr[-2000:]
+    page = open_page(browser, server["url"])
+    tab(page, 5)
+    page.locator("#runs-refresh").click()
+    box = page.locator("#runs-select label", has_text="inherited-chat").first
+    box.wait_for(timeout=30000)
+    box.click()
+    page.locator("#runs-open").click()
+    tab(page, 3)
+    shown = page.locator("#train-run-settings", has_text="inherited-chat")
+    shown.wait_for(timeout=30000)
+    assert "Max rows 40" in shown.inner_text() and "Lora r 16" in shown.inner_text()
+
+    # T5 on input -> target pairs, Advanced untouched
+    tab(page, 1)
+    page.set_input_files("#data-upload input[type=file]",
+                         str(SAMPLES / "translation_en_zh.csv"))
+    page.locator("#data-summary", has_text="usable rows").wait_for(timeout=30000)
+    tab(page, 2)
+    pick(page, "model-preset", "tiny-t5")
+    page.locator("#model-info", has_text="can learn").wait_for(timeout=60000)
+    t5 = start_untouched(page, server, "0.05")
+    assert t5["model"]["name"] == "tiny-t5" and t5["name"] != "inherited-chat"
+    assert t5["train"]["packing"] is False and t5["method"]["method"] == "full"
+    assert t5["data"]["max_rows"] == 0 and t5["method"]["lora_r"] == 8
+    assert shown_in_advanced(page, ADVANCED) == {
+        "method.lora_r": False, "method.bf16_base": False, "data.system_prompt": True,
+        "train.generation_samples": True, "train.packing": False,
+        "train.group_by_length": True, "train.freeze_embeddings": True}
+    page.screenshot(path=shots / "i22-t5-advanced.png", full_page=True)
+
+    # classification with tiny-bert, still untouched
+    tab(page, 1)
+    page.set_input_files("#data-upload input[type=file]",
+                         str(SAMPLES / "reviews_sentiment.csv"))
+    page.locator("#data-summary", has_text="200 usable rows").wait_for(timeout=30000)
+    tab(page, 2)
+    pick(page, "model-preset", "tiny-bert")
+    page.locator("#model-info", has_text="can learn classification").wait_for(timeout=60000)
+    bert = start_untouched(page, server, "0.1")
+    assert bert["model"]["name"] == "tiny-bert" and bert["task"] == "classification"
+    assert bert["train"]["packing"] is True and bert["method"]["method"] == "full"
+    assert bert["train"]["freeze_embeddings"] is True and bert["data"]["max_rows"] == 0
+    assert bert["data"]["system_prompt"] == "" and bert["name"] != "inherited-chat"
+    assert shown_in_advanced(page, ADVANCED) == {
+        "method.lora_r": False, "method.bf16_base": False, "data.system_prompt": False,
+        "train.generation_samples": False, "train.packing": True,
+        "train.group_by_length": False, "train.freeze_embeddings": True}
     page.close()

@@ -47,7 +47,7 @@ def test_the_train_step_shows_the_effective_batch_and_the_warning(monkeypatch):
                                 "train.devices=4"])
     p = SimpleNamespace(cfg=cfg, effective_batch=64)
     en = device_lines(p, "en")
-    assert "**64 rows per optimizer step**: batch 8 x accumulation 2 x 4 device(s)." == en[0]
+    assert "**64 rows per step**: batch 8 x accumulation 2 x 4 device(s)." == en[0]
     assert "4 but this machine has 2 CPU cores" in en[1]
     zh = device_lines(p, "zh-CN")
     assert "64 行" in zh[0] and "2 个 CPU 核心" in zh[1]

@@ -132,6 +132,8 @@ def test_owner_job_limit(workspace, data_dir, monkeypatch):
     queue = JobQueue.__new__(JobQueue)
     queue.registry, queue._waiting, queue._lock = registry, [], __import__("threading").Lock()
     queue._pump = lambda: None
+    from studio.queue_rules import QueueBook
+    queue.rules = QueueBook()  # no places per address here: the owner's limit alone
     with pytest.raises(RunError) as e:
         queue.submit(cfg.copy(), owner="anon:A")
     assert e.value.code == "owner_job_limit"

@@ -1,7 +1,9 @@
 """`studio serve`: the official openai client against a served tiny-gpt run (streaming and not),
-stop strings, max_tokens, the API key, /v1/models, /v1/classify, and two requests at once."""
+stop strings, max_tokens, the API key, /v1/models, /v1/classify, two requests at once, and
+SIGTERM during a reply (abuse, limits and the token count: test_serve_limits.py)."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -186,26 +188,34 @@ def test_classifier_is_served_on_classify(data_dir, tmp_path):
         srv.stop()
 
 
-def test_serve_command(chat_run):
-    """`python -m studio serve RUN --port P --api-key K`, asked with the openai client."""
+def _start_serve(chat_run, *python_args):
+    """`python ... -m studio serve RUN --port P --api-key K` (python_args: how python runs the
+    studio), once /health answers: (process, port)."""
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "studio", "serve", chat_run.name, "--port",
-                             str(port), "--api-key", KEY, "--workspace",
-                             str(chat_run.parent.parent)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, *(python_args or ("-m", "studio")), "serve",
+                             chat_run.name, "--port", str(port), "--api-key", KEY,
+                             "--workspace", str(chat_run.parent.parent)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc, port
+        except httpx.TransportError:
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.3)
+    proc.kill()
+    raise AssertionError("serve did not start in 120 s")
+
+
+def test_serve_command(chat_run):
+    """`python -m studio serve RUN --port P --api-key K`, asked with the openai client."""
+    proc, port = _start_serve(chat_run)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read()
-                time.sleep(0.3)
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY,
                                max_retries=0)
         reply = client.chat.completions.create(model=chat_run.name, messages=HELLO,
@@ -214,3 +224,52 @@ def test_serve_command(chat_run):
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+# `python -m studio` with every step of the GPT made 20 ms slow and its end token masked: a
+# reply of 900 tokens takes 18 s+, however fast the machine.
+SLOW_STUDIO = """
+import runpy, sys, time, torch
+def slow(module, args, output):
+    if type(module).__name__ == "GPT2LMHeadModel":
+        time.sleep(0.02)
+        output.logits[..., module.config.eos_token_id] = float("-inf")
+    return output
+torch.nn.modules.module.register_module_forward_hook(slow)
+sys.argv[0] = "studio"
+runpy.run_module("studio", run_name="__main__")
+"""
+
+
+def test_sigterm_calls_replies_off_and_exits_promptly(chat_run):
+    proc, port = _start_serve(chat_run, "-c", SLOW_STUDIO)
+    lines: list[str] = []
+
+    def ask():
+        try:
+            with httpx.stream("POST", f"http://127.0.0.1:{port}/v1/chat/completions",
+                              headers={"Authorization": f"Bearer {KEY}"}, timeout=60,
+                              json={"messages": HELLO, "max_tokens": 900, "stream": True}) as r:
+                lines.extend(line for line in r.iter_lines() if line)
+        except httpx.HTTPError as e:
+            lines.append(f"transport error: {e!r}")
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any('"content": "' in line and '"role"' not in line for line in lines):
+            assert time.monotonic() < deadline and asking.is_alive(), lines
+            time.sleep(0.05)
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+        took = time.monotonic() - signalled
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    asking.join(30)
+    assert took < 10, f"serve took {took:.1f} s to exit after SIGTERM"
+    assert any("shutting_down" in line for line in lines) and lines[-1] == "data: [DONE]"
+    print(f"\nserve exited {took:.2f} s after SIGTERM during a 900-token reply")
+

@@ -11,16 +11,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from studio.data import limits as read_limits
 from studio.data.encodings import read_head_text
 from studio.data.ragged import Ragged, ragged_error, read_ragged
 from studio.errors import DataError
 
 SAMPLE_ROWS = 200                # rows parsed with the csv module to sniff the shape
+CSV_FIELD_LIMIT = 64 << 20       # see sample_rows
 DELIMITERS = (",", "\t", ";", "|")
 
 
 def sample_rows(text: str, delimiter: str, whole: bool, quoting: bool = True) -> list[list[str]]:
     """Parse the sample with the csv module; drop the last row when the sample was cut short."""
+    # The csv module refuses fields over 128 KB by default; a long review is a fine cell, and
+    # the readers' own cell limit (studio.data.limits) is what decides.
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
     rows = []
@@ -130,20 +136,26 @@ def column_names(first: list, header: bool) -> list[str]:
 
 def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
                    ) -> tuple[pd.DataFrame, dict]:
+    limits = read_limits.current()
     text, whole = read_head_text(path, encoding)
     if not text.strip():
         raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
                         file=path.name)
     suffix = path.suffix.lower()
-    sep_line = SEP_LINE.match(text)          # Excel writes "sep=;" to name the delimiter
-    if sep_line:
-        delim, text = sep_line.group(1), text[sep_line.end():]
-    else:
-        delim = sniff_delimiter(text, whole, suffix)
-    rows = sample_rows(text, delim, whole)
+    sep_line, delim, text, rows = _sample(text, whole, suffix)
+    if not rows and not whole:
+        # No whole row in the head: a very long first row. Look as far as one cell may reach
+        # before saying what is wrong (never "empty": the file is not).
+        text, whole = read_head_text(path, encoding, limits.max_cell_mb << 20)
+        sep_line, delim, text, rows = _sample(text, whole, suffix)
+        if not rows and not whole:
+            raise _row_too_big(path, text, delim, limits)
     if not rows:
         raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
                         file=path.name)
+    if max(len(r) for r in rows) > limits.max_columns:
+        raise read_limits.too_many_columns(path.name, max(len(r) for r in rows),
+                                           limits.max_columns)
     has_header = looks_like_header(rows, suffix) if header is None else header
     width = len(rows[0])
     skip = _leading_blank_lines(text) + int(has_header) + int(bool(sep_line))
@@ -178,6 +190,24 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     if len(names) > width:
         info["padded"] = True     # read by read_ragged: None past a row's end, "" a real field
     return frame, info
+
+
+def _sample(text: str, whole: bool, suffix: str):
+    """(sep= line, delimiter, text after it, sampled rows) of the head of a file."""
+    sep_line = SEP_LINE.match(text)          # Excel writes "sep=;" to name the delimiter
+    if sep_line:
+        delim, text = sep_line.group(1), text[sep_line.end():]
+    else:
+        delim = sniff_delimiter(text, whole, suffix)
+    return sep_line, delim, text, sample_rows(text, delim, whole)
+
+
+def _row_too_big(path: Path, text: str, delim: str, limits) -> DataError:
+    """Which limit a first row longer than a cell may be breaks: its columns, else a cell."""
+    fields = text.lstrip("\r\n").split("\n", 1)[0].count(delim) + 1
+    if fields > limits.max_columns:
+        return read_limits.too_many_columns(path.name, fields, limits.max_columns)
+    return read_limits.cell_too_long(path.name, limits.max_cell_mb)
 
 
 def _read_uneven(path, encoding, delim, width, skip, limit, has_header, sep_line, first_try):
@@ -236,12 +266,27 @@ def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
             table = pcsv.read_csv(path, read_options=read, parse_options=parse,
                                   convert_options=convert)
     except pa.ArrowInvalid as e:
+        if "straddl" in str(e):     # a row longer than a block: one huge cell or open quote
+            raise read_limits.cell_too_long(path.name, read_limits.current().max_cell_mb) \
+                from None
         raise DataError("bad_csv", f"{path.name} could not be read as a delimited table ({e}); "
                         f"check that it is a CSV or TSV file.", file=path.name,
                         detail=str(e)) from None
     if bad and not tolerate:
         raise Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
+    _check_cells(path, table)
     return table.to_pandas(**arrow_strings())
+
+
+def _check_cells(path: Path, table) -> None:
+    """No cell longer than the readers' cell limit (a runaway quote swallows a whole file
+    into one cell; one cell of many MB is never a training example)."""
+    import pyarrow.compute as pc
+
+    limit_mb = read_limits.current().max_cell_mb
+    for column in table.columns:
+        if len(column) and (pc.max(pc.binary_length(column)).as_py() or 0) > limit_mb << 20:
+            raise read_limits.cell_too_long(path.name, limit_mb)
 
 
 def arrow_options(encoding, delim, width, skip, quoting, on_invalid, include=None,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from studio.data import limits as read_limits
 from studio.data.delimited import column_names
 from studio.data.encodings import read_head_text
 from studio.errors import DataError
@@ -26,12 +27,15 @@ def read_json(path: Path, encoding: str, limit: int) -> tuple[pd.DataFrame, dict
         body = f.read()
     try:
         data = json.loads(body.lstrip("\ufeff"))
+    except RecursionError:          # [[[[... 100,000 deep: refused, never a traceback
+        raise read_limits.too_deep(path.name, read_limits.current().max_depth) from None
     except json.JSONDecodeError as e:
         raise DataError("bad_json", f"{path.name} is not valid JSON at line {e.lineno}, column "
                         f"{e.colno} ({e.msg}); fix the file there, where a comma, quote or "
                         f"bracket is usually missing.", file=path.name, line=e.lineno,
                         column=e.colno,
                         detail=e.msg) from None
+    _check_depth(path, data)
     records = _records_in(path, data)
     if limit:
         records = records[:limit]
@@ -50,7 +54,7 @@ def _looks_jsonl(path: Path, encoding: str) -> bool:
             if lines == 1:
                 try:
                     first = json.loads(line.lstrip("\ufeff"))
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     return False
                 if not isinstance(first, dict):
                     return False
@@ -68,6 +72,9 @@ def read_jsonl(path: Path, encoding: str, limit: int) -> list:
                 continue
             try:
                 records.append(json.loads(line.lstrip("\ufeff") if lineno == 1 else line))
+                _check_depth(path, records[-1])
+            except RecursionError:
+                raise read_limits.too_deep(path.name, read_limits.current().max_depth) from None
             except json.JSONDecodeError as e:
                 raise DataError("bad_json", f"{path.name} is not valid JSON Lines at line "
                                 f"{lineno}, column {e.colno} ({e.msg}); each line must hold one "
@@ -81,6 +88,14 @@ def read_jsonl(path: Path, encoding: str, limit: int) -> list:
             if limit and len(records) >= limit:
                 break
     return records
+
+
+def _check_depth(path: Path, data) -> None:
+    """Nesting the later stages (copies, checks, the page) could not walk without
+    overflowing Python's stack is refused here, with the limit named."""
+    limit = read_limits.current().max_depth
+    if isinstance(data, (dict, list)) and read_limits.depth_over(data, limit):
+        raise read_limits.too_deep(path.name, limit)
 
 
 def _records_in(path: Path, data) -> list:

@@ -22,6 +22,7 @@ from studio.data.delimited import (SAMPLE_ROWS, column_names, drop_empty_unnamed
                               read_delimited)
 from studio.data.encodings import HEAD_BYTES, read_head_text, resolve_encoding
 from studio.errors import DataError
+from studio.shown import shown_path
 from studio.hub import hub_offline, hub_reachable
 from studio.data.jsonfiles import read_json
 
@@ -159,6 +160,10 @@ def _xlsx_rows(path: Path, sheet: str, limit: int) -> tuple[list[list[str]], lis
     refuses paths whose extension is not .xlsx (a workbook renamed to .csv is still one)."""
     import openpyxl
 
+    from studio.data import limits as read_limits
+    from studio.data.xlsx import check_archive, sheet_rows
+    limits = read_limits.current()
+    budget = check_archive(path, limits)   # declared unpacked size: before any XML is parsed
     with open(path, "rb") as fh:
         try:
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
@@ -172,13 +177,12 @@ def _xlsx_rows(path: Path, sheet: str, limit: int) -> tuple[list[list[str]], lis
                 raise DataError("missing_sheet", f"{path.name} has no sheet '{sheet}'; its sheets "
                                 f"are {', '.join(sheets)}.", file=path.name, sheet=sheet,
                                 sheets=sheets)
-            rows = []
-            for values in wb[sheet or sheets[0]].iter_rows(values_only=True):
-                cells = [excel_cell(v) for v in values]
-                if any(c != "" for c in cells):
-                    rows.append(cells)
-                if limit and len(rows) > limit:
-                    break
+            rows = sheet_rows(wb, wb[sheet or sheets[0]], path, limit, limits, budget,
+                              excel_cell)
+        except (zipfile.BadZipFile, OSError, EOFError, SyntaxError, KeyError) as e:  # bad CRC, XML
+            raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); "
+                            f"save it again as .xlsx or export a CSV.", file=path.name,
+                            detail=str(e)) from None
         finally:
             wb.close()
     return rows, sheets
@@ -244,10 +248,11 @@ def read_any(path, *, encoding: str = "", sheet: str = "", limit: int = 0,
         return read_hf(str(path), limit)
     p = Path(path)
     if not p.exists():
-        raise DataError("not_found", f"{p} does not exist; check the path.", file=str(p))
+        raise DataError("not_found", f"{shown_path(p)} does not exist; check the path.",
+                        file=shown_path(p))
     if p.is_dir():
-        raise DataError("not_a_file", f"{p} is a folder; choose a data file inside it.",
-                        file=str(p))
+        raise DataError("not_a_file", f"{shown_path(p)} is a folder; choose a data file inside "
+                        f"it.", file=shown_path(p))
     size = check_size(p)
     if size == 0:
         raise DataError("empty_file", f"{p.name} is empty; choose a file with data rows.",
@@ -290,7 +295,9 @@ def _read_text(p: Path, enc: str, head: bytes, limit: int, header) -> tuple[pd.D
         # JSON saved under a table extension: read it as JSON if it parses as such.
         try:
             return read_json(p, enc, limit)
-        except DataError:
+        except DataError as e:
+            if e.code == "too_deep":    # JSON after all, only refused: say so
+                raise
             log.info("%s starts like JSON but is not; reading it as a table", p.name)
     if _control_heavy(text):
         raise DataError("binary_file", f"{p.name} contains binary data, not text; export it as "

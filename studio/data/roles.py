@@ -141,9 +141,11 @@ def resolve_roles(frame, layout: Layout, roles, path) -> tuple[str, dict[str, st
     for role, col in given.items():
         if col not in frame.columns:
             cols = ", ".join(map(str, frame.columns))
-            raise DataError("missing_column", f"The {role} column '{col}' is not in {path}; its "
-                            f"columns are {cols}.", role=role, column=col,
-                            columns=[str(c) for c in frame.columns], file=str(path))
+            from studio.shown import shown_path
+            raise DataError("missing_column", f"The {role} column '{col}' is not in "
+                            f"{shown_path(path)}; its columns are {cols}.", role=role,
+                            column=col, columns=[str(c) for c in frame.columns],
+                            file=shown_path(path))
     table_roles = {"label", "text", "text_pair"} & set(given)
     pair_roles = {"prompt", "response"} & set(given)
     if given.get("messages"):

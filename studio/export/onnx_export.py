@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..runfolder import RunFolder
 from .card import write_card
-from .common import ExportError, Progress, load_model, report
+from .common import ExportError, Progress, load_model, report, save_tokenizer
 
 log = logging.getLogger(__name__)
 TOLERANCE = 1e-4
@@ -93,7 +93,8 @@ def check_with_onnxruntime(lm, path: Path, texts: list[str], pairs: list[str] | 
     return worst
 
 
-def validation_texts(folder: RunFolder, limit: int = 64) -> tuple[list[str], list[str] | None]:
+def validation_texts(folder: RunFolder,
+                     limit: int | None = None) -> tuple[list[str], list[str] | None]:
     rows = [r for r in folder.outputs("predictions", "after", limit=limit) if r.get("text")]
     if not rows:
         return FALLBACK_TEXTS, None
@@ -104,10 +105,8 @@ def validation_texts(folder: RunFolder, limit: int = 64) -> tuple[list[str], lis
 
 def write_onnx(folder: RunFolder, target: Path, info: dict,
                progress: Progress | None = None) -> dict:
-    if info.get("task") != "classification":
-        raise ExportError(f"ONNX export is for classification runs; run {folder.id} generates "
-                          f"text, so export it as merged or gguf instead.", "onnx_unsupported",
-                          task=info.get("task"))
+    from .availability import refuse_unless_available
+    refuse_unless_available(folder, "onnx")
     if any(importlib.util.find_spec(m) is None for m in ("onnx", "onnxruntime")):
         raise ExportError("ONNX export needs the packages onnx and onnxruntime; install them "
                           "with `pip install onnx onnxruntime`.", "onnx_missing")
@@ -118,13 +117,13 @@ def write_onnx(folder: RunFolder, target: Path, info: dict,
     report(progress, 0.3, "Tracing the model to ONNX")
     exporter = _export(lm, input_names(lm), path)
     report(progress, 0.7, "Checking the ONNX model with onnxruntime on the validation rows")
-    texts, pairs = validation_texts(folder)
+    texts, pairs = validation_texts(folder, limit=None)  # every row: the card says how many
     worst = check_with_onnxruntime(lm, path, texts, pairs)
     if worst > TOLERANCE:
         raise ExportError(f"The ONNX model's probabilities differ from the run's by {worst:.2g} "
                           f"(more than {TOLERANCE:g}); export it as merged instead.",
                           "onnx_mismatch", difference=worst)
-    lm.tokenizer.save_pretrained(target)
+    save_tokenizer(lm.tokenizer, target)
     lm.model.config.save_pretrained(target)
     (target / "labels.json").write_text(json.dumps(
         {"labels": lm.labels, "id2label": dict(enumerate(lm.labels))}, indent=2,

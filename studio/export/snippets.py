@@ -14,23 +14,45 @@ def example_input(info: dict) -> str:
         else "Write a haiku about autumn."
 
 
-def transformers_code(location: str, info: dict) -> str:
+def requirement_note() -> str:
+    """What a merged folder needs: it is written (and checked) by transformers 5."""
+    import transformers
+    return (f"Requires transformers >= 5 (`pip install -U \"transformers>=5\"`): made and "
+            f"checked with transformers {transformers.__version__}. The tokenizer is written as "
+            f"PreTrainedTokenizerFast so transformers 4.x can read it, but 4.x is not tested.")
+
+
+def _decoding(settings: dict | None) -> tuple[str, str]:
+    """(extra generate arguments, a comment line): greedy gives the studio's answers."""
+    from .chat_settings import greedy
+    if greedy(settings):
+        return (", do_sample=False",
+                "# do_sample=False: greedy decoding, the answers the studio gives\n")
+    return ("", f"# samples with the kept chat settings in generation_config.json (temperature "
+                f"{settings['temperature']}); add do_sample=False for the studio's greedy "
+                f"answers\n")
+
+
+def transformers_code(location: str, info: dict, settings: dict | None = None) -> str:
     text = _q(example_input(info))
+    needs = "# needs transformers>=5: pip install -U \"transformers>=5\"\n"
     if info.get("task") == "classification":
-        return ("from transformers import pipeline\n\n"
+        return ("from transformers import pipeline\n\n" + needs +
                 f"classify = pipeline(\"text-classification\", model={_q(location)}, top_k=None)\n"
                 f"print(classify({text}))\n")
+    extra, comment = _decoding(settings)
     if info.get("family") == "t5":
-        return ("from transformers import AutoModelForSeq2SeqLM, AutoTokenizer\n\n"
+        return ("from transformers import AutoModelForSeq2SeqLM, AutoTokenizer\n\n" + needs +
                 f"tok = AutoTokenizer.from_pretrained({_q(location)})\n"
                 f"model = AutoModelForSeq2SeqLM.from_pretrained({_q(location)})\n"
-                f"inputs = tok({text}, return_tensors=\"pt\")\n"
-                "out = model.generate(**inputs, max_new_tokens=128)\n"
+                f"inputs = tok({text}, return_tensors=\"pt\")\n" + comment +
+                f"out = model.generate(**inputs, max_new_tokens=128{extra})\n"
                 "print(tok.decode(out[0], skip_special_tokens=True))\n")
-    return ("from transformers import pipeline\n\n"
+    return ("from transformers import pipeline\n\n" + needs +
             f"chat = pipeline(\"text-generation\", model={_q(location)})\n"
-            f"messages = [{{\"role\": \"user\", \"content\": {text}}}]\n"
-            "print(chat(messages, max_new_tokens=128)[0][\"generated_text\"][-1][\"content\"])\n")
+            f"messages = [{{\"role\": \"user\", \"content\": {text}}}]\n" + comment +
+            f"print(chat(messages, max_new_tokens=128{extra})[0][\"generated_text\"][-1]"
+            "[\"content\"])\n")
 
 
 def peft_code(location: str, info: dict) -> str:
@@ -99,10 +121,11 @@ def serve_code(base_url: str, model_id: str, info: dict, api_key: str = "") -> d
 
 
 def for_format(fmt: str, location: str, info: dict, *, gguf_name: str = "",
-               model_name: str = "my-model") -> dict[str, str]:
-    """The snippets for one export (`location`: its folder, unzipped folder or Hub repo id)."""
+               model_name: str = "my-model", settings: dict | None = None) -> dict[str, str]:
+    """The snippets for one export (`location`: its folder, unzipped folder or Hub repo id;
+    `settings`: the kept chat settings, which decide greedy or sampled decoding)."""
     if fmt in ("merged", "zip"):
-        return {"transformers": transformers_code(location, info)}
+        return {"transformers": transformers_code(location, info, settings)}
     if fmt == "adapter":
         return {"peft": peft_code(location, info)}
     if fmt == "gguf":

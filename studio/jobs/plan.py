@@ -118,8 +118,9 @@ def precheck(cfg: JobConfig) -> None:
     for which, path in (("training", cfg.data.train_file),
                         ("validation", cfg.data.validation_file)):
         if path and not path.startswith(("hf:", "hub:")) and not Path(path).is_file():
-            raise DataError("file_missing", f"The {which} file {path} does not exist; check "
-                            f"the path.", file=path)
+            from ..shown import shown_path
+            raise DataError("file_missing", f"The {which} file {shown_path(path)} does not "
+                            f"exist; check the path.", file=shown_path(path))
     location, family, preset = resolve_model(cfg)
     if cfg.task != "auto":
         models.check_task_family(cfg.task, family)
@@ -199,6 +200,8 @@ def record_data(cfg: JobConfig, job_data) -> None:
     cfg.data.rows_used = len(job_data.train) + len(job_data.validation)
     cfg.data.rows_excluded = len(job_data.inspection.excluded) + len(
         getattr(job_data.validation_inspection, "excluded", None) or [])
+    from ..labels.versions import edits_for  # a cleaned version says what was changed
+    cfg.data.label_edits = edits_for(cfg.data.train_file)
 
 
 def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:

@@ -5,7 +5,7 @@ import json
 
 
 def add_parsers(sub, workspace_arg) -> None:
-    p = sub.add_parser("leaderboard", help="Runs on the same data, best first, with 95% "
+    p = sub.add_parser("leaderboard", help="Runs on the same data, best first, with 95%% "
                                            "intervals and whether the best is really better.")
     p.add_argument("--json", action="store_true")
     workspace_arg(p)

@@ -31,12 +31,29 @@ class Interval:
 
 def bootstrap_ci(values, confidence: float = CONFIDENCE, resamples: int = RESAMPLES,
                  seed: int = SEED) -> Interval:
-    """The mean of `values` with a bootstrap (BCa; percentile for large sets) interval. One row or rows that are all equal
-    have no spread to resample: the interval is then the value itself (n tells how little
-    that means); no row at all gives value nan."""
+    """The mean of `values` with a bootstrap (BCa; percentile for large sets) interval.
+
+    Right/wrong rows (1/0) that are all right or all wrong have no spread to resample, and the
+    bootstrap would say "100.0 - 100.0" for 49 of 49: those get the exact (Clopper-Pearson)
+    interval of a proportion instead (92.7 - 100 for 49 of 49). Other rows that are all equal
+    (or one row) keep the value itself (n tells how little that means); no row at all gives
+    value nan."""
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         return Interval(float("nan"), None, None, 0)
+    if np.all(x == x[0]) and x[0] in (0.0, 1.0):
+        return clopper_pearson(int(x.sum()), int(x.size), confidence)
+    return _mean_interval(x, confidence, resamples, seed)
+
+
+def clopper_pearson(right: int, n: int, confidence: float = CONFIDENCE) -> Interval:
+    """The share right/n with its exact binomial (Clopper-Pearson) interval."""
+    from scipy.stats import binomtest
+    ci = binomtest(right, n).proportion_ci(confidence_level=confidence, method="exact")
+    return Interval(right / n, float(ci.low), float(ci.high), n)
+
+
+def _mean_interval(x: np.ndarray, confidence: float, resamples: int, seed: int) -> Interval:
     mean = float(x.mean())
     if x.size < 2 or np.all(x == x[0]):
         return Interval(mean, mean, mean, int(x.size))
@@ -51,7 +68,9 @@ def paired_difference(a, b, confidence: float = CONFIDENCE, resamples: int = RES
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         raise ValueError("paired scores need the same rows on both sides")
-    return bootstrap_ci(a - b, confidence, resamples, seed)
+    if a.size == 0:
+        return Interval(float("nan"), None, None, 0)
+    return _mean_interval(a - b, confidence, resamples, seed)  # a difference, not a share
 
 
 def _bootstrap(x: np.ndarray, confidence: float, resamples: int, seed: int):

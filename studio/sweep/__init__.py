@@ -10,6 +10,6 @@
   commands.py    `python -m studio sweep`
 """
 from .grid import GRID_KEYS, MAX_CANDIDATES, expand, parse_grid  # noqa: F401
-from .launch import Driver, start  # noqa: F401
+from .launch import Driver, rearm, start  # noqa: F401
 from .manifest import Sweep, load  # noqa: F401
 from .progress import Line, note, progress  # noqa: F401

@@ -36,6 +36,8 @@ def add_parsers(sub, workspace_arg) -> None:
                    help="Stop launching candidates once the estimate says the sweep would take "
                         "longer (measured from the first candidate's speed).")
     s.add_argument("--json", action="store_true", help="Print the candidates as JSON at the end.")
+    from ..cli import _cluster_arg
+    _cluster_arg(s)  # on a cluster the candidates train at once, as many as it has room for
     workspace_arg(s)
     s.set_defaults(handler=run_sweep)
 
@@ -72,7 +74,12 @@ def run_sweep(args) -> int:
                           "sweep_budget", value=args.budget_minutes)
     registry = Registry(args.workspace)
     say = (lambda text: None) if args.json else (lambda text: print(text, flush=True))
-    sweep = run_foreground(registry, base, grid, args.budget_minutes, say=say)
+    from ..cli import _cluster_of
+    if (address := _cluster_of(args)):
+        from ..backends.follow import sweep_on_cluster
+        sweep = sweep_on_cluster(registry, base, grid, args.budget_minutes, address, say=say)
+    else:
+        sweep = run_foreground(registry, base, grid, args.budget_minutes, say=say)
     lines = progress(registry, sweep.id)
     if args.json:
         print(json.dumps({"sweep": sweep.id, "note": sweep.note,

@@ -26,7 +26,8 @@ def run_foreground(registry, base: JobConfig, grid: dict[str, list[str]],
     """Check all candidates, then train them in order; returns the finished sweep."""
     if runner is None:
         from ..training import run_job as runner
-    sweep = Sweep(manifest.new_sweep_id(), created=time.time(), budget_minutes=budget_minutes)
+    sweep = Sweep(manifest.new_sweep_id(), created=time.time(), budget_minutes=budget_minutes,
+                  mode="foreground")  # this process trains them: an app never re-arms it
     sweep.entries = [Entry(c.name, c.total_steps, c.cfg.to_dict())
                      for c in prepare(base, grid, sweep.id, preview)]
     manifest.save(registry.workspace, sweep)

@@ -15,7 +15,7 @@ import time
 from .. import events as ev
 from .. import hosting
 from ..config import JobConfig
-from ..errors import RunError
+from ..errors import RunError, StudioError
 from ..runs import ACTIVE
 from . import budget, manifest
 from .candidates import prepare
@@ -26,7 +26,8 @@ TICK_SECONDS = 1.0
 
 
 def start(queue, base: JobConfig, grid: dict[str, list[str]], owner: str = "",
-          budget_minutes: float | None = None, preview=None, drive: bool = True) -> Sweep:
+          budget_minutes: float | None = None, preview=None, drive: bool = True,
+          address: str | None = None) -> Sweep:
     """Check every candidate, queue them for `owner`, and watch them in a background thread
     (`drive=False`: the caller ticks a `Driver` itself). Raises the first StudioError, before
     anything is queued."""
@@ -40,7 +41,9 @@ def start(queue, base: JobConfig, grid: dict[str, list[str]], owner: str = "",
                      for c in prepare(base, grid, sweep.id, preview)]
     driver = Driver(queue, sweep)
     first = sweep.entries[0]
-    first.run_id = queue.submit(first.job(), owner=sweep.owner).id  # a refusal ends it here
+    # A refusal ends it here; the first candidate takes a queue place of the visitor's
+    # `address` (studio.queue_rules), the later ones are fed within the owner's job limit.
+    first.run_id = queue.submit(first.job(), owner=sweep.owner, address=address).id
     driver.feed()
     driver.save()
     if drive:
@@ -64,6 +67,8 @@ class Driver:
         while True:
             try:
                 if self.tick():
+                    self.sweep.finished = True  # a restarted app has nothing to re-arm
+                    self.save()
                     return
             except Exception:  # noqa: BLE001 - the runs go on; only the watching stops
                 log.exception("sweep %s: the driver stopped", self.sweep.id)
@@ -92,7 +97,19 @@ class Driver:
             except RunError as e:
                 if e.code == "owner_job_limit":  # raced another job of this owner; next tick
                     return
-                raise
+                self._refused(entry, e)
+            except StudioError as e:  # e.g. the disk is full now: say so on the candidate
+                self._refused(entry, e)
+
+    def _refused(self, entry: Entry, error: StudioError) -> None:
+        """A candidate the queue refused is recorded as a stopped run with the reason, so the
+        sweep never shows it "not queued" forever."""
+        entry.run_id = self.registry.new_run(entry.job(), status="stopped",
+                                             owner=self.sweep.owner).id
+        reason = f"Not started: {error}"
+        self.registry.update(entry.run_id, status="stopped", reason=reason)
+        entry.skipped = reason
+        log.warning("sweep %s: candidate %s not started: %s", self.sweep.id, entry.name, error)
 
     def _slot_free(self) -> bool:
         limit = hosting.current().max_jobs_per_owner
@@ -152,3 +169,26 @@ class Driver:
     def _step(self, entry: Entry) -> int:
         logs = [e for e in self._events(entry) if e.get("type") == "log"]
         return int(logs[-1].get("step") or 0) if logs else 0
+
+
+def rearm(queue, clock=time.time, drive: bool = True) -> list[Driver]:
+    """At app start: a driver again for every sweep a previous app left unfinished (killed,
+    restarted), so its candidates not yet queued get queued and its time budget - counted
+    from the sweep's start, the downtime included - still stops the ones past it. One tick
+    now, before any request; `drive=False` leaves the ticking to the caller (tests)."""
+    drivers = []
+    for sweep in manifest.unfinished(queue.registry.workspace):
+        driver = Driver(queue, sweep, clock=clock)
+        try:
+            if driver.tick():
+                sweep.finished = True
+                driver.save()
+                continue
+        except Exception:  # noqa: BLE001 - one damaged sweep must not stop the app
+            log.exception("sweep %s could not be re-armed", sweep.id)
+            continue
+        log.info("sweep %s: re-armed after a restart", sweep.id)
+        drivers.append(driver)
+        if drive:
+            threading.Thread(target=driver.run, name=f"sweep {sweep.id}", daemon=True).start()
+    return drivers

@@ -36,6 +36,10 @@ class Sweep:
     note: str = ""                 # the budget's sentence once it stopped launching
     note_params: dict = field(default_factory=dict)  # its numbers, for a translated sentence
     entries: list[Entry] = field(default_factory=list)
+    # "queue": candidates go on the app's JobQueue and a driver watches them (re-armed when the
+    # app starts again); "foreground": the CLI trains them in its own process.
+    mode: str = "queue"
+    finished: bool = False         # every candidate is over: nothing left to watch
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,7 +47,8 @@ class Sweep:
     @classmethod
     def from_dict(cls, data: dict) -> "Sweep":
         entries = [Entry(**e) for e in data.get("entries", [])]
-        return cls(**{**data, "entries": entries})
+        known = set(cls.__dataclass_fields__)
+        return cls(**{**{k: v for k, v in data.items() if k in known}, "entries": entries})
 
 
 def new_sweep_id() -> str:
@@ -76,3 +81,16 @@ def load(workspace, sweep_id: str, owner: str | None = None) -> Sweep:
         raise RunError(f"No sweep '{sweep_id}'; start one with `python -m studio sweep`.",
                        "no_sweep", sweep=sweep_id)
     return sweep
+
+
+def unfinished(workspace) -> list[Sweep]:
+    """The queue sweeps whose manifest does not say they are over, oldest first."""
+    found = []
+    for path in sorted(sweeps_dir(workspace).glob("sweep-*.json")):
+        try:
+            sweep = Sweep.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            continue
+        if sweep.mode == "queue" and not sweep.finished and sweep.entries:
+            found.append(sweep)
+    return sorted(found, key=lambda s: s.created)

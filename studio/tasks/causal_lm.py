@@ -175,7 +175,8 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 128,
                                            skip_special_tokens=True)
     finally:
         tokenizer.padding_side = side
-    return [o.strip() for o in outs]
+    from .decoding import whole_characters  # a sample cut mid-character ends in no U+FFFD
+    return [whole_characters(o).strip() for o in outs]
 
 
 def generate_eval(model, tokenizer, frame, job) -> dict:

@@ -88,7 +88,8 @@ def generate(model, tokenizer, sources: list[str], max_new_tokens: int = 128,
         gen = model.generate(**enc, max_new_tokens=max_new_tokens,
                              do_sample=bool(sampling.get("temperature")), **sampling)
         outs += tokenizer.batch_decode(gen, skip_special_tokens=True)
-    return [o.strip() for o in outs]
+    from .decoding import whole_characters  # a sample cut mid-character ends in no U+FFFD
+    return [whole_characters(o).strip() for o in outs]
 
 
 def generate_eval(model, tokenizer, frame, job) -> dict:

@@ -42,3 +42,19 @@ def llama_lora_run(data_dir, export_ws, tmp_path_factory) -> Path:
     return _train(make_job(data_dir / "chat.json", str(base), method__method="lora",
                            train__epochs=1, train__learning_rate=0.05,
                            data__system_prompt="You repeat words."), export_ws)
+
+
+@pytest.fixture(scope="session")
+def t5_run(data_dir, export_ws) -> Path:
+    """tiny-t5, full fine-tuning, text2text (input -> target)."""
+    return _train(make_job(data_dir / "pairs.csv", "tiny-t5", train__max_steps=2,
+                           train__eval_before=False), export_ws)
+
+
+@pytest.fixture
+def forget_settings(export_ws):
+    """Chat settings kept by one test's export are remembered in the run folder; forget them
+    afterwards so the next test sees the defaults."""
+    yield
+    for kept in export_ws.glob("runs/*/exports/chat_settings.json"):
+        kept.unlink()

@@ -73,15 +73,48 @@ def test_tensor_names_are_llama_cpp_names(llama_lora_run):
     assert len(fields["tokenizer.ggml.merges"].data) > 0
 
 
-def test_qwen2_with_biases_and_tied_embeddings(data_dir, tmp_path):
-    base = build_tiny_decoder(tmp_path / "qwen", arch="qwen2", tie=True)
+@pytest.mark.parametrize("arch,tie", [("qwen2", True), ("mistral", False), ("gpt2", True)])
+def test_every_supported_architecture_round_trips(data_dir, tmp_path, arch, tie):
+    """Qwen2 (biases, tied embeddings), Mistral (written as llama.cpp's "llama") and GPT-2
+    (learned positions, fused qkv, Conv1D weights) read back with the same logits."""
+    base = build_tiny_decoder(tmp_path / arch, arch=arch, tie=tie)
     code, run_dir, _ = train_in_process(make_job(data_dir / "chat.json", str(base),
                                                  method__method="lora", train__epochs=1,
                                                  train__eval_before=False), tmp_path / "ws")
     assert code == 0
-    _, ours, theirs, (a, b), _ = round_trip(run_dir, "f16")
+    result, ours, theirs, (a, b), _ = round_trip(run_dir, "f16")
     assert (ours - theirs).abs().max().item() <= 2e-3 * max(ours.abs().max().item(), 1.0)
     assert a.tolist() == b.tolist()
+    assert result.details["architecture"] == {"mistral": "llama"}.get(arch, arch)
+
+
+def test_pre_tokenizer_names_are_ones_llama_cpp_knows(llama_lora_run):
+    """llama.cpp refuses 'gpt2' ("unknown pre-tokenizer type"); GPT-2's regex is 'gpt-2'."""
+    import gguf
+    result = export(llama_lora_run, "gguf")
+    reader = gguf.GGUFReader(result.path / "model-f16.gguf")
+    assert bytes(reader.fields["tokenizer.ggml.pre"].parts[-1]).decode() == "gpt-2"
+
+
+def test_smollm_style_digits_are_named_smollm():
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    from studio.export.gguf_writer import pre_tokenizer_name
+    tk = Tokenizer(models.BPE())
+    tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                pre_tokenizers.ByteLevel()])
+    assert pre_tokenizer_name(PreTrainedTokenizerFast(tokenizer_object=tk)) == "smollm"
+
+
+def test_tiny_gpt_byte_vocabulary_gets_merges(gpt_lora_run):
+    """tiny-gpt's byte-only BPE has no merges; llama.cpp needs the key, so one inert merge."""
+    import gguf
+    result = export(gpt_lora_run, "gguf")
+    reader = gguf.GGUFReader(result.path / "model-f16.gguf")
+    assert bytes(reader.fields["general.architecture"].parts[-1]).decode() == "gpt2"
+    assert len(reader.fields["tokenizer.ggml.merges"].data) == 1
+    assert "position_embd.weight" in {t.name for t in reader.tensors}
 
 
 def test_modelfile_has_template_parameters_and_system(llama_lora_run):
@@ -95,7 +128,7 @@ def test_modelfile_has_template_parameters_and_system(llama_lora_run):
     assert "gguf_file=\"model-f16.gguf\"" in result.snippets["transformers"]
 
 
-def test_new_settings_rewrite_only_the_modelfile(llama_lora_run):
+def test_new_settings_rewrite_only_the_modelfile(llama_lora_run, forget_settings):
     first = export(llama_lora_run, "gguf")
     gguf_file = first.path / "model-f16.gguf"
     mtime = gguf_file.stat().st_mtime_ns
@@ -108,16 +141,17 @@ def test_new_settings_rewrite_only_the_modelfile(llama_lora_run):
     assert "PARAMETER num_predict 64" in text and 'SYSTEM """Be brief."""' in text
 
 
-def test_unsupported_architectures_get_one_sentence(gpt_lora_run, bert_run):
-    for run, code in ((gpt_lora_run, "gguf_unsupported"), (bert_run, "gguf_unsupported")):
-        with pytest.raises(ExportError) as e:
-            export(run, "gguf")
-        assert e.value.code == code
-        assert "Llama- or Qwen2-architecture" in str(e.value) and "\n" not in str(e.value)
+def test_refusals_name_only_formats_that_apply(bert_run):
+    from studio.export import available
     with pytest.raises(ExportError) as e:
-        export(gpt_lora_run, "gguf", quant="q4_k")
+        export(bert_run, "gguf")
+    assert e.value.code == "gguf_unsupported" and "\n" not in str(e.value)
+    assert "zip / merged / onnx instead" in str(e.value)
+    assert available(bert_run)["gguf"] is not None and available(bert_run)["onnx"] is None
+    with pytest.raises(ExportError) as e:
+        export(bert_run, "gguf", quant="q4_k")
     assert e.value.code == "gguf_quant"
-    assert not export_folder(RunFolder(gpt_lora_run), "gguf").exists()
+    assert not export_folder(RunFolder(bert_run), "gguf").exists()
 
 
 @pytest.mark.slow
@@ -135,3 +169,18 @@ def test_smollm2_gguf_round_trip(tmp_path):
     _, ours, theirs, (a, b), _ = round_trip(run_dir, "f16")
     assert (ours - theirs).abs().max().item() <= 2e-3 * max(ours.abs().max().item(), 1.0)
     assert a.tolist() == b.tolist()
+
+
+def test_t5_refusals_do_not_send_the_user_in_a_circle(t5_run):
+    """T5 to ONNX used to say "merged or gguf", and T5 to GGUF "onnx or merged"."""
+    from studio.export import available
+    reasons = available(t5_run)
+    assert reasons["zip"] is None and reasons["merged"] is None
+    for fmt in ("gguf", "onnx"):
+        with pytest.raises(ExportError) as e:
+            export(t5_run, fmt)
+        text = str(e.value)
+        assert "zip / merged instead" in text, text
+        assert "gguf" not in text.split("export it as")[-1] and "onnx" not in \
+            text.split("export it as")[-1].lower()
+        assert e.value.params["instead"] == "zip / merged"

@@ -1,4 +1,5 @@
-"""A tiny Llama / Qwen2 decoder built offline: the architectures GGUF export supports."""
+"""Tiny Llama / Mistral / Qwen2 / GPT-2 decoders built offline: the architectures GGUF export
+supports."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,10 +12,11 @@ CHATML = ("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\
 
 
 def build_tiny_decoder(target: Path, arch: str = "llama", tie: bool = False) -> Path:
-    """A 2-layer Llama (or Qwen2) with random weights and a small byte-level BPE tokenizer
+    """A 2-layer Llama (or Mistral, Qwen2, GPT-2) with random weights and a small byte-level BPE tokenizer
     trained here (real merges, ChatML specials): what GGUF export supports, built offline."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import (LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast,
+    from transformers import (GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
+                              MistralConfig, MistralForCausalLM, PreTrainedTokenizerFast,
                               Qwen2Config, Qwen2ForCausalLM)
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
     tk = Tokenizer(models.BPE())
@@ -29,14 +31,22 @@ def build_tiny_decoder(target: Path, arch: str = "llama", tie: bool = False) -> 
                                   eos_token="<|im_end|>", pad_token="<|im_end|>",
                                   unk_token="<|endoftext|>")
     tok.chat_template = CHATML
-    config_cls, model_cls = {"llama": (LlamaConfig, LlamaForCausalLM),
-                             "qwen2": (Qwen2Config, Qwen2ForCausalLM)}[arch]
     torch.manual_seed(0)
-    model = model_cls(config_cls(
-        vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-        tie_word_embeddings=tie, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id))
+    if arch == "gpt2":  # 1024 positions: transformers' GGUF reader ignores the stored length
+        model = GPT2LMHeadModel(GPT2Config(
+            vocab_size=len(tok), n_embd=64, n_layer=2, n_head=4, n_positions=1024,
+            bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id))
+    else:
+        config_cls, model_cls = {"llama": (LlamaConfig, LlamaForCausalLM),
+                                 "mistral": (MistralConfig, MistralForCausalLM),
+                                 "qwen2": (Qwen2Config, Qwen2ForCausalLM)}[arch]
+        extra = {"sliding_window": None} if arch == "mistral" else {}
+        model = model_cls(config_cls(
+            vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+            num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+            tie_word_embeddings=tie, bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **extra))
     with torch.no_grad():
         for p in model.parameters():
             p.normal_(0, 0.2)  # larger than the default init, so any layout error shows

@@ -62,7 +62,7 @@ def test_paired_difference_interval_is_close_to_the_normal_one():
 
 
 def test_degenerate_samples():
-    assert bootstrap_ci([1, 1, 1]).low == 1 and bootstrap_ci([1, 1, 1]).high == 1
+    assert bootstrap_ci([0.5, 0.5]).low == 0.5 and bootstrap_ci([0.5, 0.5]).high == 0.5
     assert bootstrap_ci([0.5]).n == 1
     assert math.isnan(bootstrap_ci([]).value)
     with pytest.raises(ValueError):
@@ -83,3 +83,24 @@ def test_mcnemar_interval_is_clopper_pearson_by_hand_and_agrees_with_the_test():
                 continue
             r = mcnemar_exact(*table(b, c, 40, 10))
             assert (r.diff.low > 0 or r.diff.high < 0) == (r.p_value < 0.05), (b, c)
+
+
+@pytest.mark.parametrize("right, n", [(49, 49), (0, 49), (3, 3), (1, 1)])
+def test_all_right_or_all_wrong_gets_the_exact_interval_not_a_point(right, n):
+    """Issue 22: 49 of 49 right showed "100.0 - 100.0". Clopper-Pearson by hand: with all n
+    right the lower end solves p^n = 0.025, so p = 0.025^(1/n) (0.9275 for 49); all wrong is
+    its mirror, 1 - 0.025^(1/n)."""
+    ci = bootstrap_ci([1] * right + [0] * (n - right))
+    edge = 0.025 ** (1 / n)
+    if right == n:
+        assert (ci.value, ci.high) == (1.0, 1.0) and ci.low == pytest.approx(edge, abs=1e-6)
+    else:
+        assert (ci.value, ci.low) == (0.0, 0.0) and ci.high == pytest.approx(1 - edge, abs=1e-6)
+    assert ci.n == n
+    if n == 49:
+        assert round(ci.low * 100, 1) == 92.7 or round(ci.high * 100, 1) == 7.3
+
+
+def test_a_mixed_proportion_still_uses_the_bootstrap():
+    ci = bootstrap_ci([1] * 48 + [0])
+    assert ci.low < 48 / 49 < ci.high < 1.0 + 1e-9

@@ -7,7 +7,7 @@ class FakeQueue:
         self.registry = registry
         self.submitted = []
 
-    def submit(self, cfg, owner=""):
+    def submit(self, cfg, owner="", address=None):
         cfg.validate()
         run = self.registry.new_run(cfg, owner=owner)
         self.submitted.append(run.id)

@@ -1,0 +1,81 @@
+"""Which export formats apply to a run: the one place that decides it. The export itself, its
+refusals, the CLI and the page's format list all ask `available(run)`, so a refusal only ever
+names formats that this run can actually be exported in.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..runfolder import RunFolder
+from .common import ExportError, as_folder, model_info
+
+FORMATS = ("zip", "merged", "gguf", "onnx")
+
+
+def available(folder: RunFolder | str | Path) -> dict[str, ExportError | None]:
+    """{format: None when it applies, else the ExportError export() would raise (its str() is
+    the English sentence; its code and params translate)}. Raises the engine's no_model for a
+    run without a trained model."""
+    folder = as_folder(folder)
+    info = model_info(folder)
+    reasons = {"zip": None, "merged": None, "gguf": _gguf_reason(folder, info),
+               "onnx": _onnx_reason(info)}
+    instead = " / ".join(f for f, why in reasons.items() if why is None)
+    return {f: why if why is None else _with_instead(why, folder, info, instead)
+            for f, why in reasons.items()}
+
+
+def refuse_unless_available(folder: RunFolder, fmt: str) -> None:
+    why = available(folder).get(fmt)
+    if why is not None:
+        raise why
+
+
+def _onnx_reason(info: dict) -> str | None:
+    return None if info.get("task") == "classification" else "onnx_unsupported"
+
+
+def _gguf_reason(folder: RunFolder, info: dict) -> str | tuple | None:
+    from .gguf_arch import SUPPORTED
+    if info.get("family") != "gpt" or info.get("task") == "classification":
+        return "gguf_unsupported"
+    source = folder.model_dir if info.get("method") != "lora" else Path(info["base_location"])
+    try:
+        config = json.loads((source / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a Hub id: ask transformers (from its cache)
+        from transformers import AutoConfig
+        config = AutoConfig.from_pretrained(str(info["base_location"])).to_dict()
+    model_type = config.get("model_type", "")
+    if model_type not in SUPPORTED:
+        return ("gguf_architecture", model_type)
+    rope = config.get("rope_parameters") or config.get("rope_scaling") or {}
+    kind = rope.get("rope_type", rope.get("type", "default"))
+    if kind not in ("default", None):
+        return ("gguf_rope", kind)
+    return None
+
+
+GGUF_WHAT = ("GGUF export is for chat and text runs on decoder models llama.cpp runs (GPT-2, "
+             "Llama, Mistral or Qwen2 architecture, such as smollm2-135m, gpt2 or "
+             "qwen2.5-0.5b-instruct)")
+
+
+def _with_instead(why, folder: RunFolder, info: dict, instead: str) -> ExportError:
+    code, detail = why if isinstance(why, tuple) else (why, "")
+    task, family = info.get("task"), info.get("family")
+    if code == "onnx_unsupported":
+        text = (f"ONNX export is for classification runs; run {folder.id} generates text, so "
+                f"export it as {instead} instead.")
+        return ExportError(text, code, task=task, instead=instead)
+    if code == "gguf_unsupported":
+        text = (f"{GGUF_WHAT}; run {folder.id} is a {family} {task} run, so export it as "
+                f"{instead} instead.")
+        return ExportError(text, code, family=family, task=task, instead=instead)
+    if code == "gguf_architecture":
+        return ExportError(f"{GGUF_WHAT}; this run's model is a '{detail}', so export it as "
+                           f"{instead} instead.", "gguf_unsupported", model_type=detail,
+                           family=family, task=task, instead=instead)
+    return ExportError(f"GGUF export does not handle the '{detail}' rotary scaling of this "
+                       f"model yet; export it as {instead} instead.", "gguf_rope", rope=detail,
+                       instead=instead)
