@@ -21,8 +21,6 @@ from .export_files import downloads, human_size, streamed
 from .i18n import error_text, t, tr
 
 log = logging.getLogger(__name__)
-FORMATS = ("zip", "merged", "gguf", "onnx")
-QUANTS = ("f16", "q8_0")
 NAMES = {"zip": "zip", "merged": "merged", "gguf": "GGUF", "onnx": "ONNX"}
 PYTHON = ("transformers", "peft", "onnxruntime", "openai")   # snippets in Python, else shell
 
@@ -39,23 +37,17 @@ def _run(registry, run_id, owner=None):
 
 
 def offered(folder, lang: str) -> tuple[list[str], list[str]]:
-    """The formats this run's model can be exported in, and one sentence for each it cannot
-    (the engine's own refusal for GGUF). Raises the engine's no_model for an unfinished run."""
-    from studio.export.common import model_info
-    from studio.export.gguf_writer import check_supported
-    info = model_info(folder)
-    ok, why = ["zip", "merged"], []
-    try:
-        check_supported(folder, info, QUANTS[0])
-        ok.append("gguf")
-    except Exception as e:  # noqa: BLE001 - the refusal is the explanation
-        why.append(tr(lang, "export_unavailable", format=NAMES["gguf"],
-                      reason=error_text(e, lang)))
-    if info.get("task") == "classification":
-        ok.append("onnx")
-    else:
-        why.append(tr(lang, "export_unavailable", format=NAMES["onnx"],
-                      reason=tr(lang, "export_onnx_only_cls")))
+    """The formats this run's model can be exported in, and one sentence for each it cannot:
+    both from the engine's `available` (the one place that decides). Raises the engine's
+    no_model for an unfinished run."""
+    from studio.export import available
+    ok, why = [], []
+    for fmt, reason in available(folder).items():
+        if reason is None:
+            ok.append(fmt)
+        else:
+            why.append(tr(lang, "export_unavailable", format=NAMES.get(fmt, fmt),
+                          reason=error_text(reason, lang)))
     return ok, why
 
 
@@ -164,7 +156,8 @@ def _progress_line(lang, key, fraction, message, **params) -> str:
 
 def export_run(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=False):
     """Yields outputs status, files, usage while the export runs, then the download(s)."""
-    from studio.export import export
+    from studio.export import FORMATS, export
+    from studio.export.common import GGUF_QUANTS as QUANTS
     if not run_id or fmt not in FORMATS:
         yield {"status": box(tr(lang, "export_pick_format" if run_id else "export_pick_run"),
                              "info"), "files": None}
@@ -176,7 +169,7 @@ def export_run(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=
         return
     quant = quant if quant in QUANTS else QUANTS[0]
     label = NAMES[fmt] + (f" {quant}" if fmt == "gguf" else "")
-    keep = settings if fmt == "gguf" and settings else None
+    keep = settings or None  # the Modelfile and generation_config.json carry them
     yield {"status": _progress_line(lang, "export_running", 0, "", format=label), "files": None}
     try:
         result = yield from streamed(
@@ -192,10 +185,49 @@ def export_run(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=
         yield {"status": box(error_text(e, lang)), "files": None}
         return
     size = sum(Path(f).stat().st_size for f in files)
-    done = tr(lang, "export_reused" if result.reused else "export_done", format=label,
-              seconds=f"{result.seconds:.1f}", size=human_size(size))
-    yield {"status": box(done, "ok"), "files": files,
-           "usage": usage_text(registry, folder, fmt, quant, lang, hosted, result)}
+    done = box(tr(lang, "export_reused" if result.reused else "export_done", format=label,
+                  seconds=f"{result.seconds:.1f}", size=human_size(size)), "ok")
+    use = usage_text(registry, folder, fmt, quant, lang, hosted, result)
+    yield {"status": done + "\n\n" + box(tr(lang, "verify_running"), "info"), "files": files,
+           "usage": use}
+    yield {"status": done + "\n\n" + verify_md(folder, fmt, quant, lang)}
+
+
+def verify_md(folder, fmt, quant, lang) -> str:
+    """The parity report (studio.export.verify: plain data) in the page's language."""
+    from studio.export.verify import verify
+    try:
+        report = verify(folder, fmt, quant=quant)
+    except Exception as e:  # noqa: BLE001 - the export itself is done; say why unchecked
+        if not isinstance(e, StudioError):
+            log.exception("verifying the %s export failed", fmt)
+        return box(error_text(e, lang))
+    return report_md(report, lang)
+
+
+def report_md(report: dict, lang: str) -> str:
+    if report["status"] == "missing":
+        return box(tr(lang, "verify_missing", format=report["format"],
+                      package=report["runtime"]), "info")
+    if report["kind"] == "classification":
+        rows = max(report["rows"], 1)
+        head = tr(lang, "verify_cls", runtime=report["runtime"], same=report["same_labels"],
+                  rows=report["rows"], share=f"{report['same_labels'] / rows:.0%}",
+                  diff=f"{report['max_difference']:.2g}")
+        lines = []
+    else:
+        head = tr(lang, "verify_gen", runtime=report["runtime"], same=report["identical"],
+                  rows=report["rows"])
+        lines = [tr(lang, "verify_answer_diff", prompt=a["prompt"][:60],
+                    **a["first_difference"]) for a in report["answers"] if not a["same"]]
+        t = report["template"]
+        if t.get("same") is True:
+            lines.append(tr(lang, "verify_template_same", source=t["source"]))
+        elif t.get("same") is False:
+            lines.append(tr(lang, "verify_template_diff", source=t["source"],
+                            **t["first_difference"]))
+    text = "\n".join([head] + [f"- {line}" for line in lines])
+    return box(text, "ok" if report["status"] == "ok" else "warning")
 
 
 def push_run(registry, run_id, repo, token, private, lang, owner=None, hosted=False):

@@ -245,6 +245,22 @@ EN.update({
     "export_done": "Exported {format} in {seconds} s; the download is {size}.",
     "export_reused": "Reused the earlier {format} export (the model has not changed); the "
                      "download is {size}.",
+    # The parity check after an export (studio.export.verify's report, rendered here).
+    "verify_running": "Checking the export: replaying validation rows through it with a "
+                      "runtime the studio does not train with…",
+    "verify_missing": "{format} was not checked: {package} is not installed on this computer "
+                      "(pip install -r requirements-llama.txt).",
+    "verify_cls": "Checked with {runtime}: the same label as the studio on {same} of {rows} "
+                  "validation rows ({share}); the largest probability difference is {diff}.",
+    "verify_gen": "Checked with {runtime}: greedy answers token for token identical to the "
+                  "studio's on {same} of {rows} validation prompts.",
+    "verify_answer_diff": "“{prompt}” differs from token {index} on: the studio says {studio}, "
+                          "the export {artifact}.",
+    "verify_template_same": "The chat template the export carries ({source}) renders the same "
+                            "conversation exactly like training.",
+    "verify_template_diff": "The chat template the export carries ({source}) renders the "
+                            "conversation differently from training, from token {index} on: "
+                            "{studio} in training, {artifact} in the export.",
     "export_hub_title": "#### Push to the Hugging Face Hub",
     "export_hub_repo": "Repository (owner/name)",
     "export_hub_token": "Hugging Face write token (empty: HF_TOKEN of this computer)",

@@ -325,6 +325,14 @@ ZH.update({
     "export_packing": "正在把文件夹打包成一个 zip 以供下载……",
     "export_done": "已在 {seconds} 秒内导出 {format}；下载大小为 {size}。",
     "export_reused": "复用了之前的 {format} 导出（模型没有变化）；下载大小为 {size}。",
+    "verify_running": "正在检查导出：用一个工作室训练时不使用的运行时重放验证集中的几行……",
+    "verify_missing": "{format} 没有被检查：这台电脑上没有安装 {package}（pip install -r requirements-llama.txt）。",
+    "verify_cls": "已用 {runtime} 检查：在 {rows} 个验证行中有 {same} 行与工作室给出相同的标签（{share}）；概率的最大差异为 {diff}。",
+    "verify_gen": "已用 {runtime} 检查：在 {rows} 个验证提示中有 {same} 个的贪心回答与工作室逐 token 完全相同。",
+    "verify_answer_diff": "“{prompt}”从第 {index} 个 token 起不同：工作室给出 {studio}，导出的模型给出 {artifact}。",
+    "verify_template_same": "导出所带的对话模板（{source}）渲染出的对话与训练时完全相同。",
+    "verify_template_diff": "导出所带的对话模板（{source}）渲染出的对话与训练时不同，从第 {index} 个 token 起："
+                            "训练时为 {studio}，导出中为 {artifact}。",
     "export_hub_title": "#### 推送到 Hugging Face Hub",
     "export_hub_repo": "仓库（owner/name）",
     "export_hub_token": "Hugging Face 写入令牌（留空则使用本机的 HF_TOKEN）",
@@ -348,9 +356,10 @@ ZH_ERRORS.update({
     "bad_model_info": "任务 {run} 中的模型描述已损坏；请重新训练该任务后再导出。",
     "disk_full": "任务旁边的磁盘空间不足以完成这次导出；请先释放一些磁盘空间。",
     "gguf_quant": "不提供 GGUF 量化方式“{quant}”；请选择 f16 或 q8_0。",
-    "gguf_unsupported": "GGUF 导出只支持 Llama 或 Qwen2 架构模型（如 smollm2-135m、smollm2-360m-instruct "
-                        "或 qwen2.5-0.5b-instruct）上的对话和文本任务；这个任务的模型不是这种架构，请改用 merged 或 ONNX 格式。",
-    "gguf_rope": "GGUF 导出尚不支持该模型的“{rope}”旋转位置缩放；请改用 merged 格式。",
+    "gguf_unsupported": "GGUF 导出只支持 llama.cpp 能运行的解码器模型（GPT-2、Llama、Mistral 或 Qwen2 架构，"
+                        "如 smollm2-135m、gpt2 或 qwen2.5-0.5b-instruct）上的对话和文本任务；这个任务不是，"
+                        "请改用 {instead} 格式导出。",
+    "gguf_rope": "GGUF 导出尚不支持该模型的“{rope}”旋转位置缩放；请改用 {instead} 格式导出。",
     "gguf_tensor": "GGUF 导出遇到了意外的权重“{tensor}”；请对这个模型使用 merged 格式。",
     "gguf_tokenizer": "GGUF 导出只支持 llama.cpp 认识的字节级 BPE 分词器；请对这个模型使用 merged 格式。",
     "unknown_format": "“{format}”不是导出格式；请选择 zip、merged、gguf 或 onnx。",
@@ -361,7 +370,9 @@ ZH_ERRORS.update({
     "hub_denied": "Hub 拒绝了用于 {repo} 的令牌（HTTP {status}）；请使用可以在该所有者下创建仓库的写入令牌。",
     "hub_failed": "上传到 {repo} 失败；请检查网络连接后重试。",
     "onnx_failed": "torch.onnx 无法导出这个模型；请改用 merged 格式导出。",
-    "onnx_unsupported": "ONNX 导出只适用于分类任务；这个任务生成文本，请改用 merged 或 gguf 格式导出。",
+    "onnx_unsupported": "ONNX 导出只适用于分类任务；这个任务生成文本，请改用 {instead} 格式导出。",
+    "verify_no_export": "任务 {run} 还没有可检查的 {format} 导出；请先导出。",
+    "verify_failed": "导出的 {format} 模型无法在新的 transformers 进程中加载；请加 --force 重新导出。",
     "onnx_missing": "ONNX 导出需要安装 onnx 和 onnxruntime 软件包（pip install onnx onnxruntime）。",
     "onnx_mismatch": "ONNX 模型的概率与任务自身的结果相差 {difference}，超出允许范围；请改用 merged 格式导出。",
     "no_format": "请说明要导出什么：--format zip、merged、gguf 或 onnx，或 --hub owner/name。",
@@ -568,4 +579,15 @@ ZH_ERRORS.update({
     "upload_disk_full": "工作区{workspace}所在的磁盘已满，无法保存上传的文件；请释放空间，或换用另一个工作区（托管时请联系运维人员）。",
     "upload_not_stored": "上传的文件无法保存到工作区{workspace}（{detail}）；请检查工作区是否可写、磁盘是否还有空间。",
     "hub_model_missing": "Hugging Face Hub 上没有公开模型“{name}”；请检查 owner/name，或选择一个预设模型。",
+})
+
+# A Ray cluster as the queue's backend (studio.backends.ray_backend).
+ZH_ERRORS.update({
+    "cluster_worker_died": "训练这个任务的集群工作进程在任务结束前退出了（节点丢失、进程被杀或内存不足）；"
+                           "请查看任务文件夹中的 stdout.log，然后重新开始或继续训练。",
+    "cluster_run_gone": "集群上已没有这个任务的工作进程，且任务没有完成（它在工作室未运行时结束了）；请查看任务文件夹中的 stdout.log。",
+    "cluster_no_ray": "没有安装 Ray，工作室无法使用集群；请用 `pip install -r requirements-cluster.txt` 安装，或不带 --cluster 启动。",
+    "cluster_connect": "无法连接到 {address} 的 Ray 集群；请用 `ray start --head` 启动集群，或检查地址。",
+    "cluster_check": "无法确认集群的各个节点能看到工作区；请确认每个节点都已启动，然后重新开始。",
+    "cluster_workspace": "工作区 {workspace} 没有与集群节点 {node} 共享：请把它放在每个节点都以相同路径挂载的存储上（NFS、共享磁盘），然后重新开始。",
 })

@@ -47,6 +47,8 @@ echo "$PY" > .python-used   # scripts/studio runs the studio with this interpret
 
 if [ "${1:-}" = "--dev" ]; then
   "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  # The optional Ray backend (requirements-cluster.txt), so its tests run here too.
+  "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-cluster.txt
   if { [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; } \
      && command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -48,7 +48,9 @@ def _refusal(exc: InferenceError):
     if isinstance(exc, RequestError) and exc.status == 429:
         return _error(429, str(exc), exc.code, None, "requests",
                       {"Retry-After": str(RETRY_AFTER_S)})
-    return _error(getattr(exc, "status", 400), str(exc), exc.code, getattr(exc, "param", None))
+    status = getattr(exc, "status", 400)
+    return _error(status, str(exc), exc.code, getattr(exc, "param", None),
+                  "server_error" if status >= 500 else "invalid_request_error")
 
 
 class WaitingLine:
@@ -111,6 +113,7 @@ def build_app(lm: LoadedModel, model_id: str | None = None, api_key: str | None 
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
     from starlette.responses import StreamingResponse
 
@@ -162,7 +165,6 @@ def build_app(lm: LoadedModel, model_id: str | None = None, api_key: str | None 
 
     @app.post("/v1/classify")
     async def classify_route(request: Request):
-        from starlette.concurrency import run_in_threadpool
         if lm.task != "classification":
             raise RequestError(f"Run {model_id} generates text; use /v1/chat/completions.",
                                "not_classifier")
@@ -182,7 +184,9 @@ def build_app(lm: LoadedModel, model_id: str | None = None, api_key: str | None 
             raise RequestError(f"Run {model_id} is a classifier; send texts to /v1/classify.",
                                "not_generator")
         req = parse_chat(await _body(request))
-        reply = ReplyStream(lm, req, app.state.stopping)
+        # The chat template and the tokenizer run in a thread: a long prompt must not hold
+        # up the event loop (and /health) while it is read.
+        reply = await run_in_threadpool(ReplyStream, lm, req, app.state.stopping)
         headers = {"X-Studio-Warning": reply.warning} if reply.warning else {}
         if reply.warning:
             log.info("%s", reply.warning)

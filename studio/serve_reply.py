@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 
-from .errors import InferenceError
 from .inference import LoadedModel, prompt_text
 from .serve_requests import DEFAULT_MAX_TOKENS, MAX_TOKENS, ChatRequest, RequestError
 from .serve_requests import request_messages
@@ -112,8 +111,9 @@ class ReplyStream:
                 return torch.full((input_ids.shape[0],), self._should_stop(), dtype=torch.bool)
 
             streamer = Streamer(tok, skip_prompt=lm.family == "gpt", skip_special_tokens=True)
+            # Below 1e-4 sampling is greedy in all but name (and dividing by ~0 overflows).
             sampling = ({"do_sample": True, "temperature": self.req.temperature,
-                         "top_p": self.req.top_p} if self.req.temperature > 0
+                         "top_p": self.req.top_p} if self.req.temperature >= 1e-4
                         else {"do_sample": False})
             if self.req.seed is not None:
                 torch.manual_seed(self.req.seed)
@@ -126,12 +126,10 @@ class ReplyStream:
             self._count(out)
             log.info("reply: %d tokens in %.1f s%s", self.generated, time.monotonic() - start,
                      f" (cancelled: {self.cancelled})" if self.cancelled else "")
-        except RequestError:
-            raise
         except Exception as e:  # noqa: BLE001 - logged here, one sentence for the client
             log.exception("generation failed")
-            raise InferenceError("Generation failed inside the model; the server log has the "
-                                 "details.", "generation_failed") from e
+            raise RequestError("Generation failed inside the model; the server log has the "
+                               "details.", "generation_failed", status=500) from e
         finally:
             lm.lock.release()
 

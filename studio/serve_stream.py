@@ -102,7 +102,8 @@ async def sse(reply: ReplyStream, rid: str, created: int, model_id: str,
                         "model": model_id, "choices": [], "usage": usage(reply)}
                 yield f"data: {json.dumps(body)}\n\n"
     except InferenceError as e:
-        yield error(str(e), e.code)
+        yield error(str(e), e.code, "server_error" if getattr(e, "status", 400) >= 500
+                    else "invalid_request_error")
     except Exception:  # noqa: BLE001 - a bug: logged, one sentence for the client
         log.exception("streamed reply failed")
         yield error("The server failed on this request; its log has the details.",

@@ -152,8 +152,8 @@ def start_training(c, sample: str = "reviews_sentiment.csv", model: str = "tiny-
     c.predict(model, api_name="/model_info")
     values = form_values(c, {"train.epochs": 1, "train.batch_size": 16, "train.threads": 1,
                              **{k.replace("__", "."): v for k, v in settings.items()}})
-    run_id, message, _command, _yaml = c.predict(*values, api_name="/start")
-    return run_id, message
+    out = c.predict(*values, api_name="/start")  # run id, message, command, yaml, ...
+    return out[0], out[1]
 
 
 def run_ids(table) -> list[str]:

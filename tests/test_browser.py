@@ -625,7 +625,8 @@ def start_untouched(page, server, epochs: str) -> dict:
     message = page.locator("#train-message", has_text="submitted")
     message.wait_for(timeout=30000)  # not refused
     run_id = message.inner_text().split("Run ", 1)[1].split(" ", 1)[0]
-    page.locator("#train-header", has_text=run_id).wait_for(timeout=30000)
+    # the header names the new run once its first events are read (then the status is its)
+    page.locator("#train-header", has_text=run_id).wait_for(timeout=240000)
     page.locator("#train-status", has_text="finished").wait_for(timeout=300000)
     return yaml.safe_load((server["workspace"] / "runs" / run_id / "job.yaml").read_text())
 

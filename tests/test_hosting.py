@@ -43,13 +43,20 @@ def test_hosted_process_never_loads_a_local_folder_named_like_a_hub_id(tmp_path,
     (tmp_path / "evil" / "model").mkdir(parents=True)
     (tmp_path / "evil" / "model" / "config.json").write_text('{"model_type": "bert"}')
     monkeypatch.setenv(hosting.HOSTED_ENV, "1")
-    with pytest.raises(ModelError) as e:  # a Hub-id-shaped folder is refused, never loaded
+    # Offline here: a folder and a real Hub id get the same answer (no folder oracle), and
+    # neither is loaded.
+    for name in ("evil/model", "owner/name"):
+        with pytest.raises(ModelError) as e:
+            models.resolve_location(name)
+        assert e.value.code == "offline_model"
+    # A Hub repo of that name (here: in the cache): the folder is still never loaded.
+    monkeypatch.setattr(models, "hub_cached", lambda name: True)
+    with pytest.raises(ModelError) as e:
         models.resolve_location("evil/model")
     assert e.value.code == "hosted_model_name"
-    with pytest.raises(ModelError) as e:  # offline here: a real Hub id is looked up on the Hub
-        models.resolve_location("owner/name")
-    assert e.value.code == "offline_model"
-    monkeypatch.delenv(hosting.HOSTED_ENV)
+    assert models.resolve_location("owner/name") == ("owner/name", None)
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
     location, _ = models.resolve_location("evil/model")
     assert location == "evil/model"  # local mode trusts its user's folders
 

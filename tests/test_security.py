@@ -46,7 +46,9 @@ def with_logins(tmp_path_factory):
     users.write_text("alice:alice-pw\nbob:bob-pw\n")
     app = App(folder, "--hosted", "--auth-file", str(users),
               env={"STUDIO_AUTH": "carol:carol-pw", "HF_TOKEN": "hf_server_secret",
-                   "MY_API_KEY": "server-key"})
+                   "MY_API_KEY": "server-key",
+                   # names no deny-list catches: the child's environment is an allow-list
+                   "DATABASE_URL": "postgres://u:dbpass-xyz@h/db", "OPENAI_KEY": "sk-server"})
     yield app
     app.close()
 
@@ -336,10 +338,10 @@ def test_training_child_environment_holds_no_secret(with_logins):
         return None
     env = wait_for(child_env, timeout=60, every=0.1)
     assert env.get("STUDIO_HOSTED") == "1"  # the right process, under the hosted policy
-    for secret in ("STUDIO_AUTH", "HF_TOKEN", "MY_API_KEY"):
+    for secret in ("STUDIO_AUTH", "HF_TOKEN", "MY_API_KEY", "DATABASE_URL", "OPENAI_KEY"):
         assert secret not in env, secret
-    assert not any(v in ("carol:carol-pw", "hf_server_secret", "server-key")
-                   for v in env.values())
+    assert not any(v in ("carol:carol-pw", "hf_server_secret", "server-key", "sk-server")
+                   or "dbpass-xyz" in v for v in env.values())
     # Logins are owners too: bob neither sees nor stops alice's run.
     assert run_id not in run_ids(bob.predict([], api_name="/list_runs")[0])
     assert bob.predict(run_id, api_name="/stop") == "ℹ This run is not running."

@@ -119,6 +119,7 @@ def test_a_deleted_runs_download_links_stop_answering(two_owner_runs, tmp_path):
         same = httpx.Client(timeout=60, cookies={"studio_client": s["cookies"]["b"]})
         assert stranger.get(url).status_code == 200  # a link is a link: anyone holding it
         assert downloads_dir(run_id).is_dir()
+        owner.predict([], api_name="/list_runs")  # the Runs step lists it: it can be picked
         out = owner.predict([run_id], api_name="/delete_runs")
         assert "Deleted 1 run" in str(out), out
         assert stranger.get(url).status_code != 200

@@ -359,3 +359,51 @@ def test_wrong_typed_event_is_skipped_and_runs_lists_the_run(tmp_path, bad):
     r = run_cli("runs", "--workspace", str(ws), timeout=300)
     assert r.returncode == 0, r.stderr
     assert run.id in r.stdout and "Traceback" not in r.stderr
+
+
+# ---- against a running hosted app -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hosted(tmp_path_factory):
+    from hosted_app import App
+    # The unpacked limit lowered so that a 60 KB bomb stands for a 1 MB one.
+    app = App(tmp_path_factory.mktemp("hosted-readers-ws"), "--hosted",
+              env={"STUDIO_READ_MAX_UNPACKED_MB": "8"})
+    yield app
+    app.close()
+
+
+def test_hosted_upload_of_the_far_cell_file_answers_and_the_next_upload_works(hosted, tmp_path):
+    from hosted_app import browser_http, file_data, raw_call, upload
+    attacker, honest = browser_http(hosted), browser_http(hosted)
+    for name, path, words in [
+            ("dim.xlsx", far_cell_xlsx(tmp_path / "dim.xlsx"),
+             "dim.xlsx has 16,384 columns, above this studio's limit of 1,000"),
+            ("bomb.xlsx", table_xlsx(tmp_path / "bomb.xlsx", 200_000),
+             "bomb.xlsx expands to more than 8 MB when unpacked")]:
+        [server_path] = upload(attacker, (name, path.read_bytes()))
+        kind, payload = raw_call(attacker, "on_file", [file_data(server_path), None])
+        text = json.dumps(payload)
+        assert kind == "complete" and words in text, payload
+        assert "Something unexpected" not in text and str(hosted.workspace) not in text
+    [csv] = upload(honest, ("fine.csv", b"text,label\ngood film,pos\nbad film,neg\n"))
+    kind, payload = raw_call(honest, "on_file", [file_data(csv), None])
+    assert kind == "complete" and "2 usable rows" in json.dumps(payload), payload
+
+
+def test_hosted_deep_json_upload_is_one_sentence(hosted):
+    from hosted_app import browser_http, file_data, raw_call, upload
+    http = browser_http(hosted)
+    [path] = upload(http, ("deep.json", b"[" * 100_000 + b"]" * 100_000))
+    kind, payload = raw_call(http, "on_file", [file_data(path), None])
+    text = json.dumps(payload)
+    assert kind == "complete" and "nested deeper than 64 levels" in text, payload
+    assert "recursion" not in text and "Something unexpected" not in text
+
+
+def test_model_box_answers_an_existing_and_a_missing_two_part_path_alike(hosted):
+    from hosted_app import client
+    c = client(hosted)
+    answers = {name: c.predict(name, api_name="/check_model").replace(name, "NAME")
+               for name in ("assets/samples", "nope/nothing", "studio/data", "tests/nothing")}
+    assert len(set(answers.values())) == 1, answers  # today: a folder is "not a Hub id"

@@ -149,7 +149,7 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
         text, whole = read_head_text(path, encoding, limits.max_cell_mb << 20)
         sep_line, delim, text, rows = _sample(text, whole, suffix)
         if not rows and not whole:
-            raise _row_too_big(path, text, delim, limits)
+            raise read_limits.row_too_big(path.name, text, delim)
     if not rows:
         raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
                         file=path.name)
@@ -201,13 +201,6 @@ def _sample(text: str, whole: bool, suffix: str):
         delim = sniff_delimiter(text, whole, suffix)
     return sep_line, delim, text, sample_rows(text, delim, whole)
 
-
-def _row_too_big(path: Path, text: str, delim: str, limits) -> DataError:
-    """Which limit a first row longer than a cell may be breaks: its columns, else a cell."""
-    fields = text.lstrip("\r\n").split("\n", 1)[0].count(delim) + 1
-    if fields > limits.max_columns:
-        return read_limits.too_many_columns(path.name, fields, limits.max_columns)
-    return read_limits.cell_too_long(path.name, limits.max_cell_mb)
 
 
 def _read_uneven(path, encoding, delim, width, skip, limit, has_header, sep_line, first_try):
@@ -274,19 +267,9 @@ def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
                         detail=str(e)) from None
     if bad and not tolerate:
         raise Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
-    _check_cells(path, table)
+    read_limits.check_cells(path.name, table)
     return table.to_pandas(**arrow_strings())
 
-
-def _check_cells(path: Path, table) -> None:
-    """No cell longer than the readers' cell limit (a runaway quote swallows a whole file
-    into one cell; one cell of many MB is never a training example)."""
-    import pyarrow.compute as pc
-
-    limit_mb = read_limits.current().max_cell_mb
-    for column in table.columns:
-        if len(column) and (pc.max(pc.binary_length(column)).as_py() or 0) > limit_mb << 20:
-            raise read_limits.cell_too_long(path.name, limit_mb)
 
 
 def arrow_options(encoding, delim, width, skip, quoting, on_invalid, include=None,

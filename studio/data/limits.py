@@ -113,6 +113,26 @@ def cell_too_long(name: str, limit_mb: int) -> DataError:
                      f"check that its quotes are closed.", file=name, limit_mb=limit_mb)
 
 
+def row_too_big(name: str, text: str, delim: str) -> DataError:
+    """Which limit a first row longer than one cell may be breaks: its columns, else a cell."""
+    limits = current()
+    fields = text.lstrip("\r\n").split("\n", 1)[0].count(delim) + 1
+    if fields > limits.max_columns:
+        return too_many_columns(name, fields, limits.max_columns)
+    return cell_too_long(name, limits.max_cell_mb)
+
+
+def check_cells(name: str, table) -> None:
+    """No cell of a pyarrow table longer than the cell limit (a runaway quote swallows a whole
+    file into one cell; a cell of many MB is never a training example)."""
+    import pyarrow.compute as pc
+
+    limit_mb = current().max_cell_mb
+    for column in table.columns:
+        if len(column) and (pc.max(pc.binary_length(column)).as_py() or 0) > limit_mb << 20:
+            raise cell_too_long(name, limit_mb)
+
+
 def depth_over(value, limit: int) -> bool:
     """Whether parsed JSON nests deeper than `limit` (iterative: deep data cannot overflow
     the stack here as it would in every recursive step after the read)."""

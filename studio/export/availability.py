@@ -67,11 +67,12 @@ def _with_instead(why, folder: RunFolder, info: dict, instead: str) -> ExportErr
     if code == "onnx_unsupported":
         text = (f"ONNX export is for classification runs; run {folder.id} generates text, so "
                 f"export it as {instead} instead.")
-        return ExportError(text, code, task=task, instead=instead)
+        return ExportError(text, "onnx_unsupported", task=task, instead=instead)
     if code == "gguf_unsupported":
         text = (f"{GGUF_WHAT}; run {folder.id} is a {family} {task} run, so export it as "
                 f"{instead} instead.")
-        return ExportError(text, code, family=family, task=task, instead=instead)
+        return ExportError(text, "gguf_unsupported", family=family, task=task,
+                           instead=instead)
     if code == "gguf_architecture":
         return ExportError(f"{GGUF_WHAT}; this run's model is a '{detail}', so export it as "
                            f"{instead} instead.", "gguf_unsupported", model_type=detail,

@@ -114,17 +114,41 @@ def test_a_classifier_gets_onnx_not_gguf(registry, bert):
     assert "onnxruntime" in done["usage"]
 
 
-def test_gguf_is_refused_for_tiny_gpt_with_one_sentence(registry, gpt):
+def test_tiny_gpt_gets_gguf_and_a_classifier_is_refused_with_one_sentence(registry, gpt,
+                                                                         bert):
     out = ep.describe(registry, gpt, "gguf", "f16", None, "en")
-    assert [v for _, v in out["format"]["choices"]] == ["zip", "merged"]
-    assert "ONNX is not offered" in out["note"] and "GGUF is not offered" in out["note"]
-    _, done = drain(ep.export_run(registry, gpt, "gguf", "f16", None, "en"))
+    assert [v for _, v in out["format"]["choices"]] == ["zip", "merged", "gguf"]  # GPT-2
+    assert "ONNX is not offered" in out["note"] and "GGUF is not offered" not in out["note"]
+    _, done = drain(ep.export_run(registry, bert, "gguf", "f16", None, "en", owner=OWNER))
     text = done["status"]
-    assert text.startswith("✖ GGUF export works for chat and text runs on Llama- or "
-                           "Qwen2-architecture models") and "\n" not in text
+    assert text.startswith("✖ GGUF export is for chat and text runs on decoder models") \
+        and "\n" not in text and "zip / merged / onnx instead" in text
     assert done["files"] is None
-    _, zh = drain(ep.export_run(registry, gpt, "gguf", "f16", None, "zh-CN"))
-    assert "GGUF 导出只支持 Llama 或 Qwen2" in zh["status"]
+    _, zh = drain(ep.export_run(registry, bert, "gguf", "f16", None, "zh-CN", owner=OWNER))
+    assert "GGUF 导出只支持 llama.cpp" in zh["status"] and "zip / merged / onnx" in zh["status"]
+
+
+def test_the_parity_report_is_shown_next_to_the_download(registry, bert):
+    updates, out = drain(ep.export_run(registry, bert, "onnx", "f16", None, "en", owner=OWNER))
+    assert any("Checking the export" in u.get("status", "") for u in updates)
+    assert "Checked with onnxruntime" in out["status"] and "(100%)" in out["status"]
+    _, zh = drain(ep.export_run(registry, bert, "onnx", "f16", None, "zh-CN", owner=OWNER))
+    assert "已用 onnxruntime" in zh["status"] and "Checked" not in zh["status"]
+
+
+def test_report_md_renders_differences_and_a_missing_runtime():
+    report = {"status": "warning", "kind": "generation", "runtime": "llama.cpp", "rows": 2,
+              "identical": 1, "format": "gguf q8_0",
+              "answers": [{"prompt": "Hi", "same": True},
+                          {"prompt": "Why?", "same": False, "first_difference": {
+                              "index": 3, "studio": "'a'", "artifact": "'b'"}}],
+              "template": {"source": "GGUF tokenizer.chat_template", "same": True}}
+    text = ep.report_md(report, "en")
+    assert text.startswith("⚠ Checked with llama.cpp") and "1 of 2" in text
+    assert "“Why?” differs from token 3 on" in text and "renders the same" in text
+    missing = ep.report_md({"status": "missing", "runtime": "llama-cpp-python",
+                            "format": "gguf f16"}, "zh-CN")
+    assert "llama-cpp-python" in missing and "没有安装" in missing
 
 
 def test_gguf_carries_the_chat_settings_kept_in_the_try_step(registry, llama):
@@ -232,7 +256,8 @@ def test_the_page_has_the_panel_and_the_chat_box(tmp_path):
 
 def test_every_export_string_and_error_is_translated():
     keys = [k for k in EN if k.startswith(("export_", "try_keep"))]
-    assert {"export_fmt_" + f for f in ep.FORMATS} <= set(keys)
+    from studio.export import FORMATS
+    assert {"export_fmt_" + f for f in FORMATS} <= set(keys)
     assert not [k for k in keys if k not in ZH]
     codes = set()
     for path in (ROOT / "studio" / "export").glob("*.py"):

