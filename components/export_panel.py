@@ -207,8 +207,12 @@ def verify_md(folder, fmt, quant, lang) -> str:
 
 def report_md(report: dict, lang: str) -> str:
     if report["status"] == "missing":
+        m = report.get("modelfile") or {}
+        extra = "" if m.get("same") is None else "\n- " + tr(
+            lang, "verify_template_same" if m["same"] else "verify_template_diff",
+            source=m["source"], **(m["first_difference"] or {}))
         return box(tr(lang, "verify_missing", format=report["format"],
-                      package=report["runtime"]), "info")
+                      package=report["runtime"]) + extra, "info")
     if report["kind"] == "classification":
         rows = max(report["rows"], 1)
         head = tr(lang, "verify_cls", runtime=report["runtime"], same=report["same_labels"],
@@ -226,6 +230,10 @@ def report_md(report: dict, lang: str) -> str:
         elif t.get("same") is False:
             lines.append(tr(lang, "verify_template_diff", source=t["source"],
                             **t["first_difference"]))
+        m = report.get("modelfile") or {}
+        if m.get("same") is not None:
+            lines.append(tr(lang, "verify_template_same" if m["same"] else "verify_template_diff",
+                            source=m["source"], **(m["first_difference"] or {})))
     text = "\n".join([head] + [f"- {line}" for line in lines])
     return box(text, "ok" if report["status"] == "ok" else "warning")
 

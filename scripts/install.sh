@@ -49,6 +49,11 @@ if [ "${1:-}" = "--dev" ]; then
   "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   # The optional Ray backend (requirements-cluster.txt), so its tests run here too.
   "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-cluster.txt
+  # llama.cpp for the GGUF export's parity check (requirements-llama.txt): a source build,
+  # so it runs at low priority and a failed build only skips those tests.
+  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" nice -n 19 \
+    "$PY" -m pip install --quiet --disable-pip-version-check -r requirements-llama.txt \
+    || echo "warning: llama-cpp-python could not be built; GGUF --verify will say so" >&2
   if { [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; } \
      && command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

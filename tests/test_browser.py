@@ -669,8 +669,7 @@ def test_opened_run_never_becomes_the_next_job(server, browser, shots, tmp_path)
 
     # T5 on input -> target pairs, Advanced untouched
     tab(page, 1)
-    page.set_input_files("#data-upload input[type=file]",
-                         str(SAMPLES / "translation_en_zh.csv"))
+    pick(page, "data-sample", "translation_en_zh.csv")
     page.locator("#data-summary", has_text="usable rows").wait_for(timeout=30000)
     tab(page, 2)
     pick(page, "model-preset", "tiny-t5")
@@ -687,8 +686,7 @@ def test_opened_run_never_becomes_the_next_job(server, browser, shots, tmp_path)
 
     # classification with tiny-bert, still untouched
     tab(page, 1)
-    page.set_input_files("#data-upload input[type=file]",
-                         str(SAMPLES / "reviews_sentiment.csv"))
+    pick(page, "data-sample", "reviews_sentiment.csv")
     page.locator("#data-summary", has_text="200 usable rows").wait_for(timeout=30000)
     tab(page, 2)
     pick(page, "model-preset", "tiny-bert")

@@ -61,6 +61,7 @@ def ended(registry, run_id):
     return run if run.status in ("done", "failed", "stopped") else None
 
 
+@pytest.mark.slow  # ~70 s on the shared 2-core machine
 def test_cli_train_on_the_cluster_follows_the_run_to_done(cluster, data_dir, workspace, capsys):
     from studio import cli
     from studio.runs import Registry
@@ -78,6 +79,7 @@ def test_cli_train_on_the_cluster_follows_the_run_to_done(cluster, data_dir, wor
     assert json.loads(Path(run.run_dir, "cluster.json").read_text()).get("exit") in (0, None)
 
 
+@pytest.mark.slow  # ~135 s on the shared 2-core machine
 def test_page_queue_on_ray_stop_kill_and_reattach(cluster, data_dir, workspace):
     from studio.backends import make_backend
     from studio.backends.ray_backend import WORKER_DIED

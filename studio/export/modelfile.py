@@ -13,10 +13,12 @@ LLAMA3 = ("<|begin_of_text|>{{- if .System }}<|start_header_id|>system<|end_head
           "{{ .System }}<|eot_id|>{{ end }}{{- range .Messages }}{{- if ne .Role \"system\" }}"
           "<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n{{ .Content }}<|eot_id|>{{ end }}"
           "{{- end }}<|start_header_id|>assistant<|end_header_id|>\n\n")
-# The studio's own layout for models without a chat template (studio.tasks.causal_lm).
+# The studio's own layout for models without a chat template (studio.tasks.causal_lm). No
+# "{{-" before "else": it would trim the blank line after each instruction (the parity check
+# renders this template and compares it with training's text).
 PLAIN = ("{{- if .System }}### System:\n{{ .System }}\n\n{{ end }}{{- range .Messages }}"
          "{{- if eq .Role \"user\" }}### Instruction:\n{{ .Content }}\n\n"
-         "{{- else if eq .Role \"assistant\" }}### Response:\n{{ .Content }}\n\n{{ end }}"
+         "{{ else if eq .Role \"assistant\" }}### Response:\n{{ .Content }}\n\n{{ end }}"
          "{{- end }}### Response:\n")
 
 

@@ -52,8 +52,15 @@ def verify(folder: RunFolder | str | Path, fmt: str, quant: str = "f16",
     runtime = {"gguf": "llama_cpp", "onnx": "onnxruntime"}.get(fmt)
     if runtime and importlib.util.find_spec(runtime) is None:
         package = LLAMA_PACKAGE if fmt == "gguf" else "onnxruntime"
-        return {**base, "status": "missing", "runtime": package, "rows": 0, "seconds": 0.0,
-                "warnings": [{"code": "verify_missing", "params": {"package": package}}]}
+        report = {**base, "status": "missing", "runtime": package, "rows": 0, "seconds": 0.0,
+                  "warnings": [{"code": "verify_missing", "params": {"package": package}}]}
+        if fmt == "gguf":  # the Modelfile's template needs no llama.cpp: check it anyway
+            from ..inference import chat_messages, prompt_text
+            lm = load_model(folder)
+            messages = chat_messages(lm, _prompts(folder, 1)[0])
+            report["modelfile"] = _modelfile_check(where, messages, prompt_text(lm, messages),
+                                                   lm.tokenizer)
+        return report
     lm = load_model(folder)
     if info.get("task") == "classification":
         report = {**base, **_classification(folder, lm, fmt, where)}
@@ -179,9 +186,41 @@ def _generation(folder, lm, fmt, where, quant, n, max_new_tokens) -> dict:
                 "source": template["source"], **diff}})
     else:
         template = {"source": template["source"], "same": None, "first_difference": None}
-    return {"runtime": runtime, "kind": "generation", "rows": len(answers),
-            "identical": sum(a["same"] for a in answers), "answers": answers,
-            "template": template, "warnings": warnings}
+    report = {"runtime": runtime, "kind": "generation", "rows": len(answers),
+              "identical": sum(a["same"] for a in answers), "answers": answers,
+              "template": template, "warnings": warnings}
+    if fmt == "gguf" and conversations and ours:
+        report["modelfile"] = _modelfile_check(where, conversations[0], ours[0][0], tok)
+        if report["modelfile"]["same"] is False:
+            warnings.append({"code": "verify_template", "params": {
+                "source": "Modelfile TEMPLATE", **report["modelfile"]["first_difference"]}})
+    return report
+
+
+def _modelfile_check(where: Path, messages: list[dict], studio_text: str, tok) -> dict:
+    """The Modelfile's TEMPLATE rendered as Ollama would (its SYSTEM line added when the
+    conversation has no system message) against the studio's text."""
+    import re
+
+    from .gotemplate import TemplateError, modelfile_template, render
+    try:
+        text = (where / "Modelfile").read_text(encoding="utf-8")
+    except OSError:
+        return {"source": "Modelfile TEMPLATE", "same": None, "first_difference": None}
+    template = modelfile_template(text)
+    if template is None:  # Ollama takes the GGUF's own template, checked above
+        return {"source": "Modelfile TEMPLATE", "same": None, "first_difference": None}
+    system = re.search(r'^SYSTEM """(.*?)"""', text, re.S | re.M)
+    if system and not any(m["role"] == "system" for m in messages):
+        messages = [{"role": "system", "content": system.group(1)}] + list(messages)
+    try:
+        rendered = render(template, messages)
+    except TemplateError as e:
+        log.info("could not render the Modelfile TEMPLATE: %s", e)
+        return {"source": "Modelfile TEMPLATE", "same": None, "first_difference": None}
+    ids = lambda t: tok(t, add_special_tokens=False)["input_ids"]  # noqa: E731
+    diff = first_difference(ids(studio_text), ids(rendered), tok)
+    return {"source": "Modelfile TEMPLATE", "same": diff is None, "first_difference": diff}
 
 
 def _until_eos(ids: list[int], tok) -> list[int]:
@@ -233,8 +272,15 @@ def report_text(report: dict) -> str:
     """The report in English for the command line (the page renders it through i18n)."""
     fmt, runtime = report["format"], report["runtime"]
     if report["status"] == "missing":
-        return (f"verify: {fmt} was not checked: {runtime} is not installed; install it with "
+        text = (f"verify: {fmt} was not checked: {runtime} is not installed; install it with "
                 f"`pip install -r requirements-llama.txt` (or `pip install {runtime}`).")
+        m = report.get("modelfile") or {}
+        if m.get("same") is not None:
+            text += "\n  Ollama Modelfile TEMPLATE: " + (
+                "renders identically" if m["same"] else
+                "DIFFERENT at token {index}: studio {studio}, Modelfile {artifact}".format(
+                    **m["first_difference"]))
+        return text
     lines = [f"verify: {fmt} through {runtime}, {report['rows']} validation rows, "
              f"{report['seconds']:.1f} s"]
     if report["kind"] == "classification":
@@ -256,6 +302,12 @@ def report_text(report: dict) -> str:
                 "renders identically" if t["same"] else
                 "DIFFERENT at token {index}: studio {studio}, export {artifact}".format(
                     **t["first_difference"])))
+        m = report.get("modelfile")
+        if m and m.get("same") is not None:
+            lines.append("  Ollama Modelfile TEMPLATE: " + (
+                "renders identically" if m["same"] else
+                "DIFFERENT at token {index}: studio {studio}, Modelfile {artifact}".format(
+                    **m["first_difference"])))
     lines.append("  result: " + ("matches the studio" if report["status"] == "ok"
                                  else "WARNING: the export does not answer exactly like the "
                                       "studio (see above)"))

@@ -83,6 +83,8 @@ def test_missing_llama_cpp_is_said_plainly(llama_lora_run, monkeypatch):
     report = verify(llama_lora_run, "gguf")
     assert report["status"] == "missing" and report["runtime"] == "llama-cpp-python"
     assert "llama-cpp-python is not installed" in report_text(report)
+    assert report["modelfile"]["same"] is True  # checked without llama.cpp
+    assert "Modelfile TEMPLATE: renders identically" in report_text(report)
 
 
 def test_cli_export_verify_prints_the_report(bert_run):
@@ -95,3 +97,29 @@ def test_cli_export_verify_prints_the_report(bert_run):
     out = run_cli("export", bert_run.name, "--format", "onnx", "--verify", "--json",
                   "--workspace", str(ws))
     assert json.loads(out.stdout)["verify"]["same_labels"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_LLAMA, reason="llama-cpp-python is not installed")
+def test_smollm2_gguf_answers_like_the_studio_in_llama_cpp(tmp_path):
+    """The real SmolLM2-135M with a LoRA adapter: f16 and q8_0 load in llama.cpp with no
+    override ('smollm' pre-tokenizer), the template renders identically, f16 answers match."""
+    from pathlib import Path
+
+    from helpers import make_job, train_in_process
+    data = Path(__file__).resolve().parents[2].parent / "shared/data/alpaca_en_demo.json"
+    if not data.exists():
+        pytest.skip("alpaca_en_demo.json is not in the shared data folder")
+    cfg = make_job(data, "smollm2-135m", method__method="lora", data__max_rows=16,
+                   train__max_steps=2, train__batch_size=4, train__max_length=128,
+                   train__eval_before=False, train__generation_samples=2)
+    code, run_dir, _ = train_in_process(cfg, tmp_path / "ws")
+    assert code == 0
+    for quant in ("f16", "q8_0"):
+        export(run_dir, "gguf", quant=quant)
+        report = verify(run_dir, "gguf", quant=quant)
+        print(report_text(report))
+        assert all(a["same_prompt_tokens"] for a in report["answers"]), report_text(report)
+        assert report["template"]["same"] is True and report["modelfile"]["same"] is True
+        if quant == "f16":
+            assert report["identical"] == report["rows"], report_text(report)
