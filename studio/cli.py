@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_parsers(sub, _workspace_arg)  # sweep
     from .labels.commands import add_parsers as labels_parsers
     labels_parsers(sub, _workspace_arg)  # labels
+    from .advisor.commands import add_parsers as advise_parsers
+    advise_parsers(sub, _workspace_arg)  # advise: sets args.handler, as the verbs above do
     return parser
 
 
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     console.setFormatter(logging.Formatter("%(message)s"))
     logging.getLogger().addHandler(console)
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS.get(args.command, lambda a: a.handler(a))(args)
     except (UserError, StudioError) as e:  # errors a user caused: one sentence, exit 2
         print(f"error: {e}", file=sys.stderr)
         return 2

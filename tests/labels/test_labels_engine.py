@@ -39,7 +39,7 @@ def test_probabilities_are_out_of_fold_never_in_sample():
     # Each row has a feature of its own: a model that saw the row fits its label exactly, a
     # model that held it out knows nothing about it and falls back to the class balance.
     n = 40
-    features = np.eye(n)
+    features = 5 * np.eye(n)  # in sample, a fit gives each row its own label with p 0.91
     labels = np.array([0, 1] * (n // 2))
     probs = crossfit.out_of_fold(features, labels, 2, folds=5)
     given = probs[np.arange(n), labels]
@@ -52,6 +52,17 @@ def test_self_confidence_rule_without_cleanlab_ranks_the_contradicted_rows():
     probs = np.array([[.9, .1], [.8, .2], [.2, .8], [.9, .1],
                       [.1, .9], [.95, .05], [.2, .8], [.3, .7]])
     assert rank._self_confidence_issues(labels, probs).tolist() == [5, 2]
+
+
+def test_without_cleanlab_the_same_rule_runs_and_says_so(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "cleanlab", None)  # import cleanlab -> ImportError
+    monkeypatch.setitem(sys.modules, "cleanlab.filter", None)
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    probs = np.array([[.9, .1], [.8, .2], [.2, .8], [.9, .1],
+                      [.1, .9], [.95, .05], [.2, .8], [.3, .7]])
+    assert rank.label_issues(labels, probs).tolist() == [5, 2]
+    assert rank.method_name() == "self-confidence rule (numpy)"
 
 
 def test_not_classification_and_too_small_files_say_so(data_dir, tmp_path):
