@@ -454,3 +454,39 @@ EN.update({
                     "(fingerprint {fingerprint}). It is now the data file; a run trained on it "
                     "records these edits.",
 })
+
+# Try step: blind side-by-side rating (components/rating_panel.py, studio/ratings)
+EN.update({
+    "rate_model_a": "First model", "rate_model_b": "Second model", "rate_refresh": "Refresh",
+    "rate_base_model": "base model {model}",
+    "rate_source": "Prompts", "rate_source_validation": "Validation rows",
+    "rate_source_file": "A file", "rate_source_typed": "Typed",
+    "rate_typed": "Prompts, one per line", "rate_file": "Prompts file (.txt, one per line, or "
+                                                       "a data file)",
+    "rate_start": "Start rating", "rate_prompt": "Prompt",
+    "rate_answer_a": "Answer A", "rate_answer_b": "Answer B",
+    "rate_button_left": "A is better (1)", "rate_button_right": "B is better (2)",
+    "rate_button_tie": "Tie (3)", "rate_button_both_bad": "Both bad (4)",
+    "rate_next": "Next prompt (n)",
+    "rate_choice_left": "A", "rate_choice_right": "B", "rate_choice_tie": "a tie",
+    "rate_choice_both_bad": "both bad",
+    "rate_pick_two": "Pick two models to compare: two runs, or a run and its base model.",
+    "rate_started": "{n} prompts to rate. The answers are shown unnamed and in a random order; "
+                    "the models are named after each vote.",
+    "rate_started_one": "1 prompt to rate. The answers are shown unnamed and in a random order; "
+                        "the models are named after the vote.",
+    "rate_progress": "Prompt {i} of {n}: which answer is better?",
+    "rate_done": "All {n} prompts are rated; the leaderboard shows the pair's win rate.",
+    "rate_nothing_to_vote": "This prompt already has your vote; go to the next prompt.",
+    "rate_reveal": "A was {left}, B was {right}; you chose {choice}.",
+    "lb_verdict_rating_beats": "{winner} beats {loser} in {rate}% of decisive votes (95% CI "
+                               "{low} to {high}; sign test p = {p}, {decisive} decisive of "
+                               "{n} ratings).",
+    "lb_verdict_rating_not_significant": "{winner} wins {rate}% of decisive votes against "
+                                         "{loser}, but the difference is not significant (95% "
+                                         "CI {low} to {high}; sign test p = {p}, {decisive} "
+                                         "decisive of {n} ratings).",
+    "lb_verdict_rating_no_decisive": "{winner} and {loser} have no decisive vote yet ({n} "
+                                     "ratings, all ties or both bad); rate more prompts to "
+                                     "compare them.",
+})

@@ -591,3 +591,44 @@ ZH_ERRORS.update({
     "cluster_check": "无法确认集群的各个节点能看到工作区；请确认每个节点都已启动，然后重新开始。",
     "cluster_workspace": "工作区 {workspace} 没有与集群节点 {node} 共享：请把它放在每个节点都以相同路径挂载的存储上（NFS、共享磁盘），然后重新开始。",
 })
+
+# 试用步骤：盲评对比（components/rating_panel.py, studio/ratings）
+ZH.update({
+    "rate_model_a": "第一个模型", "rate_model_b": "第二个模型", "rate_refresh": "刷新",
+    "rate_base_model": "基础模型 {model}",
+    "rate_source": "提示", "rate_source_validation": "验证集行",
+    "rate_source_file": "文件", "rate_source_typed": "手动输入",
+    "rate_typed": "提示，每行一个", "rate_file": "提示文件（.txt 每行一个，或数据文件）",
+    "rate_start": "开始评分", "rate_prompt": "提示",
+    "rate_answer_a": "回答 A", "rate_answer_b": "回答 B",
+    "rate_button_left": "A 更好 (1)", "rate_button_right": "B 更好 (2)",
+    "rate_button_tie": "平手 (3)", "rate_button_both_bad": "都不好 (4)",
+    "rate_next": "下一个提示 (n)",
+    "rate_choice_left": "A", "rate_choice_right": "B", "rate_choice_tie": "平手",
+    "rate_choice_both_bad": "都不好",
+    "rate_pick_two": "请选择两个要比较的模型：两个训练任务，或一个任务及其基础模型。",
+    "rate_started": "共 {n} 个提示待评分。回答不显示模型名，顺序随机；每次投票后揭晓模型。",
+    "rate_progress": "第 {i} / {n} 个提示：哪个回答更好？",
+    "rate_done": "全部 {n} 个提示已评分；排行榜显示这一对模型的胜率。",
+    "rate_nothing_to_vote": "这个提示已经投过票了；请进入下一个提示。",
+    "rate_reveal": "A 是 {left}，B 是 {right}；你选择了 {choice}。",
+    "lb_verdict_rating_beats": "{winner} 在 {rate}% 的有效投票中胜过 {loser}（95% 置信区间 {low} 至 "
+                               "{high}；符号检验 p = {p}，{n} 次评分中 {decisive} 次有效）。",
+    "lb_verdict_rating_not_significant": "{winner} 在 {rate}% 的有效投票中胜过 {loser}，但差异不显著"
+                                         "（95% 置信区间 {low} 至 {high}；符号检验 p = {p}，"
+                                         "{n} 次评分中 {decisive} 次有效）。",
+    "lb_verdict_rating_no_decisive": "{winner} 和 {loser} 还没有有效投票（{n} 次评分全是平手或都不好）；"
+                                     "请再评几个提示。",
+})
+ZH_ERRORS.update({
+    "rating_bad_vote": "投票必须是 A、B、平手或都不好，而不是“{vote}”。",
+    "rating_same_runs": "评分比较两个不同的模型：请选择同一任务（都是对话或都是文本到文本）的两个不同训练任务。",
+    "rating_no_run": "没有训练任务“{run}”；请从任务列表中选择一个已完成的任务。",
+    "rating_not_generation": "任务 {run} 不是已完成的对话或文本到文本任务；评分比较两个这类任务的回答。",
+    "rating_need_run": "请至少选择一个训练任务；基础模型要与由它训练出的任务比较。",
+    "rating_wrong_base": "基础模型 {model} 不是该任务训练所用的模型；请将任务与它自己的基础模型（{base}）比较。",
+    "rating_no_prompts": "没有可评分的提示；请输入提示、提供文件，或选择保留了验证样本的任务（train.generation_samples > 0）。",
+})
+ZH_ERRORS.update({
+    "zip_bomb": "{file} 解压后膨胀了 {ratio} 倍，超过了真实电子表格的 {limit} 倍；请用 Excel 重新保存或另存为 CSV。",
+})

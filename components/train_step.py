@@ -340,7 +340,9 @@ def build(ctx: Ctx) -> None:
         from .guard import request_address
         out = start_run(queue, data_state, model_state, lang, paths, vals,
                         owner(ctx, request), ctx.policy, request_address(request))
-        return {**out, "timer": gr.Timer(active=True)} if "run_id" in out else out
+        # A new run is followed: the settings of a run opened before are no longer shown.
+        return {**out, "timer": gr.Timer(active=True), "run_settings": ""} \
+            if "run_id" in out else out
 
     def do_estimate(request: gr.Request, data_state, model_state, lang, *vals):
         shown = check_form(paths, vals, lang)
@@ -358,7 +360,8 @@ def build(ctx: Ctx) -> None:
 
     wire(start.click, do_start, [ctx.data, ctx.model, ctx.lang, *values],
          {"run_id": ctx.run_id, "tail": tail, "message": message, "command": command,
-          "yaml_file": yaml_file, "timer": timer}, api_name="start")
+          "yaml_file": yaml_file, "timer": timer, "run_settings": ctx.parts["run_settings"]},
+         api_name="start")
     wire(stop.click, do_stop, [ctx.run_id, ctx.lang], {"message": message}, api_name="stop")
 
     def wire_timer():  # after the Try step exists: a finished run refreshes its run list

@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     labels_parsers(sub, _workspace_arg)  # labels
     from .advisor.commands import add_parsers as advise_parsers
     advise_parsers(sub, _workspace_arg)  # advise: sets args.handler, as the verbs above do
+    from .ratings.commands import add_parsers as rate; rate(sub, _workspace_arg)  # noqa: E702
     return parser
 
 

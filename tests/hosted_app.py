@@ -53,8 +53,9 @@ class App:
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
+        log = self.log()[-3000:]  # before close() closes the log file
         self.close()
-        raise RuntimeError("app.py did not start in time: " + self.log()[-3000:])
+        raise RuntimeError("app.py did not start in time: " + log)
 
     def log(self) -> str:
         self._log.flush()

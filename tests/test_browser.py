@@ -617,7 +617,7 @@ def test_spilled_csv_is_joined_back_and_said(server, browser, shots, tmp_path):
 def start_untouched(page, server, epochs: str) -> dict:
     """Start from the Train step with only Epochs set (Advanced untouched), wait for the run
     to end; the run's job.yaml as the engine resolved it."""
-    tab(page, 3)
+    slow_tab(page, 3)
     page.locator("#train-estimate", has_text="steps per epoch").wait_for(timeout=60000)
     set_number(page, "f-train-epochs", epochs)
     page.locator("#train-estimate", has_text="steps per epoch").wait_for(timeout=60000)
@@ -627,8 +627,14 @@ def start_untouched(page, server, epochs: str) -> dict:
     run_id = message.inner_text().split("Run ", 1)[1].split(" ", 1)[0]
     # the header names the new run once its first events are read (then the status is its)
     page.locator("#train-header", has_text=run_id).wait_for(timeout=240000)
+    assert page.locator("#train-run-settings").inner_text().strip() == ""  # the opened run's
     page.locator("#train-status", has_text="finished").wait_for(timeout=300000)
     return yaml.safe_load((server["workspace"] / "runs" / run_id / "job.yaml").read_text())
+
+
+def slow_tab(page, number: int) -> None:
+    """A tab click that waits out a busy page (a chart drawing on a loaded machine)."""
+    page.get_by_role("tab", name=TABS["en-US"][number - 1]).click(timeout=120000)
 
 
 def shown_in_advanced(page, paths) -> dict:
@@ -656,23 +662,23 @@ def test_opened_run_never_becomes_the_next_job(server, browser, shots, tmp_path)
                 "train.packing=true", "data.max_rows=40", "data.system_prompt=Be brief.")
     assert r.returncode == 0, r.stderr[-2000:]
     page = open_page(browser, server["url"])
-    tab(page, 5)
+    page.set_default_timeout(120000)  # three trainings in one tab on a shared machine
+    slow_tab(page, 5)
     page.locator("#runs-refresh").click()
     box = page.locator("#runs-select label", has_text="inherited-chat").first
     box.wait_for(timeout=30000)
     box.click()
     page.locator("#runs-open").click()
-    tab(page, 3)
+    slow_tab(page, 3)
     shown = page.locator("#train-run-settings", has_text="inherited-chat")
     shown.wait_for(timeout=30000)
     assert "Max rows 40" in shown.inner_text() and "Lora r 16" in shown.inner_text()
 
     # T5 on input -> target pairs, Advanced untouched
-    tab(page, 1)
+    slow_tab(page, 1)
     pick(page, "data-sample", "translation_en_zh.csv")
     page.locator("#data-summary", has_text="usable rows").wait_for(timeout=30000)
-    page.screenshot(path=shots / "i22-pairs-data.png", full_page=True)
-    tab(page, 2)
+    slow_tab(page, 2)
     pick(page, "model-preset", "tiny-t5")
     page.locator("#model-info", has_text="can learn").wait_for(timeout=60000)
     t5 = start_untouched(page, server, "0.05")
@@ -686,10 +692,10 @@ def test_opened_run_never_becomes_the_next_job(server, browser, shots, tmp_path)
     page.screenshot(path=shots / "i22-t5-advanced.png", full_page=True)
 
     # classification with tiny-bert, still untouched
-    tab(page, 1)
+    slow_tab(page, 1)
     pick(page, "data-sample", "reviews_sentiment.csv")
     page.locator("#data-summary", has_text="200 usable rows").wait_for(timeout=30000)
-    tab(page, 2)
+    slow_tab(page, 2)
     pick(page, "model-preset", "tiny-bert")
     page.locator("#model-info", has_text="can learn classification").wait_for(timeout=60000)
     bert = start_untouched(page, server, "0.1")

@@ -29,6 +29,18 @@ def test_the_studio_never_imports_ray_without_a_cluster():
 ray = pytest.importorskip("ray")
 
 
+def test_no_cluster_at_the_address_is_refused_in_one_sentence(tmp_path):
+    code = ("from studio.backends import make_backend\n"
+            "try:\n    make_backend('auto', %r)\n"
+            "except Exception as e:\n    print(type(e).__name__, e.code); print(e)" % str(tmp_path))
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # none runs here
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300)
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "ConfigError cluster_connect", out.stdout + out.stderr
+    assert len(lines) == 2 and "ray start --head" in lines[1] and "Traceback" not in out.stdout
+
+
 @pytest.fixture(scope="module")
 def cluster():
     ray.init(num_cpus=2, include_dashboard=False, namespace="studio", log_to_driver=False,
@@ -130,3 +142,32 @@ def test_a_workspace_the_nodes_cannot_read_is_refused(cluster, tmp_path, monkeyp
     assert err.value.code == "cluster_workspace"
     assert "not shared with cluster node" in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "ws" / ray_backend.MARKER).exists()  # the marker is cleaned up
+
+
+def test_cli_stop_kills_a_cluster_run_through_ray(tmp_path, monkeypatch, capsys):
+    """`python -m studio stop` twice: the second request kills the run on the cluster its
+    folder names (the command has no queue to ask)."""
+    from studio import cli
+    from studio.backends import ray_backend
+    from studio.runs import Registry
+    registry = Registry(tmp_path)
+    cfg = make_job(Path("/data/reviews.csv"), "tiny-bert")
+    run = registry.new_run(cfg)
+    registry.update(run.id, status="running")
+    Path(run.run_dir, "cluster-submit.json").write_text(json.dumps(
+        {"backend": "ray", "address": "ray://head:10001"}))
+    killed = []
+
+    class Cluster:
+        def kill(self, r):
+            killed.append(r.id)
+            return True
+    monkeypatch.setattr(ray_backend.RayBackend, "connect",
+                        classmethod(lambda cls, address, workspace=None: (
+                            killed.append(address), Cluster())[1]))
+    assert cli.main(["stop", run.id, "--workspace", str(tmp_path)]) == 0
+    assert killed == []  # the first request only asks
+    assert cli.main(["stop", run.id, "--workspace", str(tmp_path)]) == 0
+    assert killed == ["ray://head:10001", run.id]
+    assert registry.get(run.id).status == "stopped"
+    assert "Killed run" in capsys.readouterr().out

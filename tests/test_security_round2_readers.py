@@ -156,6 +156,16 @@ def test_bomb_is_refused_by_its_declared_size(tmp_path, monkeypatch):
                             "files.")
 
 
+def test_bomb_is_refused_by_its_inflation_ratio_at_default_limits(tmp_path):
+    """20 MB of XML from ~60 KB (300x) is under the local 1,024 MB, but no real sheet inflates
+    like that: refused before a row is parsed."""
+    path = table_xlsx(tmp_path / "bomb.xlsx", 200_000)
+    with pytest.raises(DataError) as e:
+        read_any(path)
+    assert e.value.code == "zip_bomb", e.value
+    assert "more than the 100 times a real spreadsheet does" in str(e.value)
+
+
 def test_bomb_with_a_lying_header_is_refused(tmp_path, monkeypatch):
     """Declared 2 KB, really 20 MB: refused with a sentence (today: a BadZipFile traceback)."""
     path = table_xlsx(tmp_path / "liar.xlsx", 200_000)

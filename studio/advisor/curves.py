@@ -16,9 +16,9 @@ OVERFIT_GL_PCT = 5.0
 # Prechelt's training progress looks at the last strip of training; here the last quarter
 # of the logged losses against the quarter before it. A drop of more than 10% there means
 # the curve has not flattened: more epochs would still lower it.
-STILL_LEARNING_DROP = 0.10
+STILL_LEARNING_DROP = 0.05
 STILL_LEARNING_VAL_DROP = 0.02   # validation loss must still be falling too (2% per eval)
-TAIL_SHARE = 0.25
+TAIL_SHARE = 1 / 3
 MIN_LOGS = 4                    # fewer points say nothing about a curve's shape
 MORE_EPOCHS_FACTOR = 2
 MAX_EPOCHS = 100                # train.epochs' own maximum
@@ -27,14 +27,17 @@ MAX_EPOCHS = 100                # train.epochs' own maximum
 # DIVERGE_FACTOR x above the first one is divergence (also the live check's rule).
 DIVERGE_FACTOR = 3.0
 # Spikes: after the loss has fallen below SPIKE_LOW x the first loss, it comes back above
-# the first loss SPIKES times or more.
-SPIKE_LOW, SPIKES = 0.7, 2
+# the first loss SPIKES times or more, in at least SPIKE_SHARE of the logs since (one small
+# batch's loss is noisy: a few jumps in a hundred logs are batches, not the rate).
+SPIKE_LOW, SPIKES, SPIKE_SHARE = 0.7, 2, 0.1
 # Flat: the last quarter's mean is less than 5% under the first quarter's.
 FLAT_DROP = 0.05
 # Smith 2017: good rates span about an order of magnitude; more than 3x the usual rate for
 # a model with a flat loss points at a rate too high, less than that at one too low.
 HIGH_RATIO = 3.0
 LR_DIVIDE_NAN, LR_DIVIDE, LR_MULTIPLY_FAR, LR_MULTIPLY = 10, 3, 10, 3
+# The failed run's code when studio.advisor.live_check stopped it, and its finding's code.
+LIVE_CODES = {"diverged": "lr_too_high_rise", "diverged_nan": "lr_too_high_nan"}
 FAR_BELOW = 10.0                # 10x under the usual rate: multiply by 10, else by 3
 
 
@@ -81,9 +84,13 @@ def lr_too_high(f: RunFacts) -> Finding | None:
     lr = f.learning_rate
     if not lr:
         return None
+    stopped = f.final.get("params") or {}
+    if f.final.get("code") in LIVE_CODES and stopped.get("new_lr"):  # the live check's own
+        return lr_finding(LIVE_CODES[f.final["code"]], stopped["new_lr"], **{
+            k: v for k, v in stopped.items() if k != "new_lr"})
     nan = next((step for step, _, loss in f.logs if loss is None), None)
     if nan is not None or f.final.get("code") == "diverged_nan":
-        step = nan if nan is not None else (f.final.get("params") or {}).get("step")
+        step = nan if nan is not None else stopped.get("step")
         return lr_finding("lr_too_high_nan", lr / LR_DIVIDE_NAN, step=step, lr=lr)
     losses = [(s, loss) for s, _, loss in f.logs if loss is not None]
     if len(losses) < 2 or losses[0][1] <= 0:
@@ -93,12 +100,11 @@ def lr_too_high(f: RunFacts) -> Finding | None:
     if peak[1] > DIVERGE_FACTOR * first:
         return lr_finding("lr_too_high_rise", lr / LR_DIVIDE_NAN, loss=peak[1], step=peak[0],
                           factor=round(peak[1] / first, 1), first_loss=first, lr=lr)
-    spikes, low = 0, False
+    spikes, since = 0, 0
     for _, loss in losses[1:]:
-        low = low or loss < SPIKE_LOW * first
-        if low and loss > first:
-            spikes += 1
-    if spikes >= SPIKES:  # far above the model's usual rate: back by 10x, else by 3x
+        since += since > 0 or loss < SPIKE_LOW * first
+        spikes += since > 0 and loss > first
+    if spikes >= SPIKES and spikes >= SPIKE_SHARE * since:  # far above the model's usual rate: back by 10x, else by 3x
         usual = usual_learning_rate(f.model, f.family, f.method, f.parameters)
         divide = LR_DIVIDE_NAN if usual and lr >= FAR_BELOW * usual else LR_DIVIDE
         return lr_finding("lr_too_high_spikes", lr / divide, spikes=spikes,

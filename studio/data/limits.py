@@ -31,6 +31,8 @@ class ReadLimits:
     max_seconds: float = 900           # one read, start to end (0: no limit)
     max_depth: int = 64                # JSON nesting ([[[...]]]); records need a handful
     max_cell_mb: int = 4               # one CSV cell or row: pyarrow's block size
+    max_inflate_ratio: int = 100       # a zip member above RATIO_FROM_MB expanding more than
+                                       # this is a bomb (real sheets: 5-20x; Apache POI's rule)
 
 
 HOSTED = ReadLimits(max_rows=500_000, max_columns=1_000, max_cells=2_000_000,
@@ -92,6 +94,12 @@ def too_much_unpacked(name: str, limit_mb: int) -> DataError:
     return DataError("too_much_unpacked", f"{name} expands to more than {limit_mb:,} MB when "
                      f"unpacked, this studio's limit for a spreadsheet; save it as CSV or split "
                      f"it into smaller files.", file=name, limit_mb=limit_mb)
+
+
+def inflates_too_much(name: str, ratio: int, limit: int) -> DataError:
+    return DataError("zip_bomb", f"{name} expands {ratio:,} times when unpacked, more than the "
+                     f"{limit} times a real spreadsheet does; save it again from Excel or as "
+                     f"CSV.", file=name, ratio=ratio, limit=limit)
 
 
 def too_slow(name: str, seconds: float) -> DataError:

@@ -20,6 +20,7 @@ from studio.errors import DataError
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = 256          # rows between two looks at the clock
+RATIO_FROM_MB = 16         # members smaller than this may compress as well as they like
 
 
 class CountingReader:
@@ -45,13 +46,19 @@ def check_archive(path: Path, limits: L.ReadLimits) -> int:
     limit = limits.max_unpacked_mb * 2**20
     try:
         with zipfile.ZipFile(path) as z:
-            declared = sum(max(0, i.file_size) for i in z.infolist())
+            members = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
         raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); save "
                         f"it again as .xlsx or export a CSV.", file=path.name,
                         detail=str(e)) from None
+    declared = sum(max(0, i.file_size) for i in members)
     if declared > limit:
         raise L.too_much_unpacked(path.name, limits.max_unpacked_mb)
+    for i in members:
+        ratio = i.file_size // max(1, i.compress_size)
+        if limits.max_inflate_ratio and i.file_size > RATIO_FROM_MB << 20 \
+                and ratio > limits.max_inflate_ratio:
+            raise L.inflates_too_much(path.name, ratio, limits.max_inflate_ratio)
     return limit
 
 

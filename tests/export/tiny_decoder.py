@@ -12,8 +12,9 @@ CHATML = ("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\
 
 
 def build_tiny_decoder(target: Path, arch: str = "llama", tie: bool = False) -> Path:
-    """A 2-layer Llama (or Mistral, Qwen2, GPT-2) with random weights and a small byte-level BPE tokenizer
-    trained here (real merges, ChatML specials): what GGUF export supports, built offline."""
+    """A 2-layer Llama (or Mistral, Qwen2, GPT-2) with random weights and a small byte-level
+    BPE tokenizer trained here (real merges, ChatML specials): what GGUF export supports, built
+    offline."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import (GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
                               MistralConfig, MistralForCausalLM, PreTrainedTokenizerFast,
