@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 
 from . import charts, fmt
+from .eval_line import eval_line
 from .i18n import tr
 
 LOG_LINES = 40
@@ -26,7 +27,7 @@ STAGES = ("tokenizing", "evaluating", "training", "final_eval", "saving")  # eng
 def new_tail(run_id: str = "") -> dict:
     return {"run_id": run_id, "offset": 0, "log_offset": 0, "loss": [], "metric": [], "lr": [],
             "start": None, "first": None, "last": None, "final": None, "stage": None,
-            "log": [], "messages": []}
+            "log": [], "messages": [], "eval_progress": None}
 
 
 def advance(tail: dict, folder) -> tuple[dict, bool]:
@@ -61,6 +62,9 @@ def apply_event(tail: dict, e: dict) -> None:
         tail["start"] = e
     elif kind == "stage":
         tail["stage"] = e.get("stage")
+        tail["eval_progress"] = None
+    elif kind == "eval_progress":  # rows evaluated so far (studio/eval_progress.py)
+        tail["eval_progress"] = e
     elif kind == "log":
         tail["first"] = tail.get("first") or e
         tail["last"] = e
@@ -69,6 +73,7 @@ def apply_event(tail: dict, e: dict) -> None:
         if e.get("learning_rate") is not None:
             add_point(tail["lr"], e["step"], e["learning_rate"], "lr")
     elif kind == "eval":
+        tail["eval_progress"] = None  # that evaluation ended
         # before (step 0), during and after training: a one-epoch run still gets a line
         metrics, step = e.get("metrics") or {}, e.get("step") or 0
         if metrics.get("eval_loss") is not None:
@@ -116,7 +121,7 @@ def progress_html(tail: dict, lang: str, position: int = 0) -> str:
     start, last, final = tail.get("start"), tail.get("last"), tail.get("final")
     stage = tail.get("stage")
     if not last and not final:
-        return line_html(tr(lang, "stage_" + (stage or "starting")))
+        return line_html(eval_line(tail, lang) or tr(lang, "stage_" + (stage or "starting")))
     total = (start or {}).get("total_steps") or (last or {}).get("total_steps") or 1
     step = (last or {}).get("step", 0)
     if final and final.get("type") == "done":
@@ -128,7 +133,9 @@ def progress_html(tail: dict, lang: str, position: int = 0) -> str:
               total=total, epoch=fmt.number(round((last or {}).get("epoch", 0), 2), 3),
               speed=fmt.speed((last or {}).get("samples_per_second")),
               eta=fmt.duration(eta, lang) if eta is not None else tr(lang, "eta_estimating"))
-    if not final and stage in ("final_eval", "saving"):
+    if eval_line(tail, lang):  # the final evaluation, or one during training, counting rows
+        line += " · " + eval_line(tail, lang)
+    elif not final and stage in ("final_eval", "saving"):
         line += " · " + tr(lang, "stage_" + stage)
     return (f"<div class='studio-progress'><div class='bar'><div class='fill' "
             f"style='width:{share * 100:.1f}%'></div></div><span id='train-progress-text'>"

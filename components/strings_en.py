@@ -88,6 +88,11 @@ EN: dict[str, str] = {
     "stage_training": "Preparing: the first training steps…",
     "stage_final_eval": "evaluating the trained model…", "stage_saving": "saving the model…",
     "eta_estimating": "estimating…",
+    "eval_phase_before": "Evaluating the base model", "eval_phase_during": "Evaluating",
+    "eval_phase_after": "Evaluating the trained model",
+    "eval_progress_loss": "{what}: {done} / {total} rows, {eta}",
+    "eval_progress_generate": "{what}: generating samples {done} / {total}, {eta}",
+    "eval_eta": "about {eta} left",
     "train_progress": "Step {step}/{total} · epoch {epoch} · {speed} samples/s · ETA {eta}",
     "train_done": "Training finished. {metrics}. Try the model in step 4.",
     "train_stopped": "The run was stopped; the model trained so far was saved if possible.",
@@ -201,8 +206,8 @@ EN: dict[str, str] = {
                            "model (its auto_map) on this computer, with your permissions and "
                            "access to your files and tokens. Turn it on only for a model "
                            "whose authors you trust.",
-    "limit_disk": "Your runs and uploads take {used} MB of the {limit} MB this studio keeps per person; "
-                  "delete old runs in step 5 first.",
+    "limit_disk": "Your runs and uploads take {used} MB of the {limit} MB this studio keeps "
+                  "per person; delete old runs in step 5 first.",
     "limit_time_stopped": "Run {run} was stopped: a job may train for at most {minutes} "
                           "minutes on this studio.",
     # errors
@@ -489,4 +494,12 @@ EN.update({
     "lb_verdict_rating_no_decisive": "{winner} and {loser} have no decisive vote yet ({n} "
                                      "ratings, all ties or both bad); rate more prompts to "
                                      "compare them.",
+})
+
+# The training-health advisor's findings (components/advice_view.py; the sentences come from
+# the engine, studio.advisor, and ZH_FINDINGS).
+EN.update({
+    "advice_title": "What the curves say",
+    "advice_try": "Train again with: {overrides}",
+    "advice_none": "Nothing to report: the curves look healthy.",
 })

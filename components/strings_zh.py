@@ -70,6 +70,11 @@ ZH: dict[str, str] = {
     "stage_training": "准备中：正在进行最初的训练步……",
     "stage_final_eval": "正在评估训练后的模型……", "stage_saving": "正在保存模型……",
     "eta_estimating": "估算中……",
+    "eval_phase_before": "正在评估基础模型", "eval_phase_during": "正在评估",
+    "eval_phase_after": "正在评估训练后的模型",
+    "eval_progress_loss": "{what}：{done} / {total} 行，{eta}",
+    "eval_progress_generate": "{what}：正在生成样本 {done} / {total}，{eta}",
+    "eval_eta": "约剩 {eta}",
     "train_progress": "第 {step}/{total} 步 · 第 {epoch} 轮 · 每秒 {speed} 个样本 · 预计剩余 {eta}",
     "train_done": "训练完成。{metrics}。请在第 4 步试用模型。",
     "train_stopped": "任务已停止；已尽可能保存目前训练的模型。",
@@ -628,7 +633,51 @@ ZH_ERRORS.update({
     "rating_need_run": "请至少选择一个训练任务；基础模型要与由它训练出的任务比较。",
     "rating_wrong_base": "基础模型 {model} 不是该任务训练所用的模型；请将任务与它自己的基础模型（{base}）比较。",
     "rating_no_prompts": "没有可评分的提示；请输入提示、提供文件，或选择保留了验证样本的任务（train.generation_samples > 0）。",
+    "rating_judge_failed": "{endpoint} 上的评审模型没有回应；请确认它正在运行并提供模型 {model}。",
+    "rating_judge_model": "请用 --judge-model 指定评审模型的名称（例如 llama3.2）。",
 })
 ZH_ERRORS.update({
     "zip_bomb": "{file} 解压后膨胀了 {ratio} 倍，超过了真实电子表格的 {limit} 倍；请用 Excel 重新保存或另存为 CSV。",
+})
+
+# The training-health advisor's findings by code (studio.advisor.finding SENTENCES: same
+# params), and the failed runs its live check stops (studio.advisor.live_check).
+ZH_FINDINGS: dict[str, str] = {
+    "overfitting": "验证损失在第 {best_epoch} 轮（第 {best_step} 步，{best_loss}）最低，之后上升了 {rise_pct}%，"
+                   "达到 {last_loss}：模型正在过拟合；保存的是最后的模型，请训练 {epochs} 轮（或开启早停以保留最佳模型）。",
+    "overfitting_best_kept": "验证损失在第 {best_epoch} 轮（第 {best_step} 步，{best_loss}）最低，之后上升了 "
+                             "{rise_pct}%，达到 {last_loss}：模型正在过拟合；保存的是第 {best_step} 步的最佳模型；"
+                             "训练 {epochs} 轮就够了。",
+    "still_learning": "在训练的最后阶段，训练损失下降了 {train_drop_pct}%，验证损失下降了 {val_drop_pct}%："
+                      "模型仍在学习；请训练 {epochs} 轮。",
+    "still_learning_train": "在训练的最后阶段，训练损失下降了 {train_drop_pct}%：模型仍在学习；请训练 {epochs} 轮。",
+    "lr_too_high_nan": "学习率为 {lr} 时，损失在第 {step} 步变成了 NaN：学习率太高；请用 {new_lr} 重新训练。",
+    "lr_too_high_rise": "学习率为 {lr} 时，损失在第 {step} 步升到 {loss}，是最初损失（{first_loss}）的 {factor} 倍："
+                        "训练发散了；请用学习率 {new_lr} 重新训练。",
+    "lr_too_high_spikes": "学习率为 {lr} 时，损失在下降后又 {spikes} 次跳回最初损失（{first_loss}）之上："
+                          "学习率太高；请试试 {new_lr}。",
+    "lr_too_high_flat": "学习率为 {lr}（是该模型常用值 {usual} 的 {ratio} 倍）时，损失几乎没有变化"
+                        "（从 {first_loss} 到 {last_loss}，下降 {drop_pct}%）：学习率太高，学不到东西；请试试 {new_lr}。",
+    "lr_too_low": "学习率为 {lr} 时，损失几乎没有变化（从 {first_loss} 到 {last_loss}，下降 {drop_pct}%）："
+                  "学习率太低；请试试 {new_lr}。",
+    "classes_ignored": "模型从未正确预测 {classes}（在 {support} 个验证行上召回率为 0）：它忽略了这些类别；"
+                       "请添加这些类别的样本或训练更久。",
+    "classes_unbalanced": "宏平均 F1（{macro_f1}）比准确率（{accuracy}）低 {gap}：模型偏向常见类别而忽视少见类别；"
+                          "请添加少见类别的样本。",
+    "too_little_data": "{rows} 行训练数据对应 {trainable} 个可训练参数（每行 {per_row} 个）：全量微调容易死记这么少的行；"
+                       "请改用 LoRA 适配器，或添加数据。",
+    "too_little_data_lora": "对这个模型（{trainable} 个可训练参数）来说，{rows} 行训练数据太少：得分可能不稳定；请添加数据。",
+    "generation_repeats": "{total} 个生成样本中有 {count} 个在重复自己（其 {n}-gram 中有 {share_pct}% 是重复的），"
+                          "例如“{example}”；请训练更久或使用更多数据。",
+    "generation_empty": "{total} 个生成样本中有 {count} 个是空的：模型一开始就结束了回答；"
+                        "请训练更久，或检查数据中的回答是否为空。",
+}
+ZH_ERRORS.update({
+    "diverged": ZH_FINDINGS["lr_too_high_rise"],
+    "diverged_nan": ZH_FINDINGS["lr_too_high_nan"],
+})
+ZH.update({
+    "advice_title": "训练曲线说明了什么",
+    "advice_try": "用这些设置重新训练：{overrides}",
+    "advice_none": "没有发现问题：训练曲线看起来正常。",
 })

@@ -150,8 +150,10 @@ class TrainConfig:
                                       "faster).", advanced=True)
     eval_before: bool = opt(True, "Evaluate the base model before training (before vs after).",
                             advanced=True)
-    generation_samples: int = opt(8, "Validation examples generated for BLEU/ROUGE/exact match "
-                                      "(generation tasks).", min=0, max=1000, advanced=True)
+    generation_samples: int | None = opt(None, "Validation examples generated for BLEU/ROUGE/"
+                                              "exact match (generation tasks; empty = 8, fewer "
+                                              "on a CPU when the run is short).", min=0,
+                                         max=1000, advanced=True)
     threads: int = opt(0, "CPU threads (0 = all cores).", min=0, max=512, advanced=True)
     devices: int = opt(1, "Processes (GPUs, or CPU workers) that train together: more than 1 "
                           "launches the job through torchrun, each process on its own share of the "

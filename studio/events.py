@@ -15,6 +15,8 @@ Schema - every event has `type` and `time` (unix seconds); the rest by type:
              training, final_eval, saving
   checkpoint step, path
   message    level ("info" | "warning"), text, code  (data notes, LoRA targets chosen, ...)
+  finding    code, text, params, suggestion {dotted key: value}: what the run's curves show
+             (studio.advisor), written just before the final event (or the failed one)
   done       metrics {name: value}, model_path, elapsed
   failed     reason (one sentence), code, log (path of the log file with the traceback)
   stopped    step, model_path (the model trained so far was saved there)

@@ -23,6 +23,7 @@ from .callbacks import EventCallback, StopCallback, StopFlag
 from .config import JobConfig
 from .distributed import is_main, rank, world_size
 from .errors import ConfigError, StudioError
+from . import eval_progress
 from .events import EventWriter
 from .models import first_line
 from .runs import Registry, RunFolder
@@ -142,6 +143,7 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
     writer.emit("stage", stage="tokenizing")  # data read, model loaded; stages: events.py
     train_ds, val_ds = build_datasets(plan, writer)
     trainer, callback = make_trainer(plan, folder, train_ds, val_ds, writer, stop)
+    progress = eval_progress.attach(trainer, writer, val_ds)  # rows counted while evaluating
     announce_start(plan, folder, writer, train_ds, val_ds, callback.total)
 
     checkpoint = jobs.last_checkpoint(folder.path) if resume else None
@@ -155,7 +157,8 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
     before = {}
     if val_ds is not None and plan.cfg.train.eval_before and checkpoint is None:
         writer.emit("stage", stage="evaluating")
-        before = evaluate(trainer, plan, val_ds, folder, phase="before")
+        with progress.phase("before", trainer.model, eval_progress.generated_rows(plan)):
+            before = evaluate(trainer, plan, val_ds, folder, phase="before")
         writer.emit("eval", phase="before", step=0, epoch=0.0, metrics=scalars(before))
 
     writer.emit("stage", stage="training")
@@ -168,7 +171,8 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
     after = {}
     if val_ds is not None:
         writer.emit("stage", stage="final_eval")
-        after = evaluate(trainer, plan, val_ds, folder, phase="after")
+        with progress.phase("after", trainer.model, eval_progress.generated_rows(plan)):
+            after = evaluate(trainer, plan, val_ds, folder, phase="after")
         writer.emit("eval", phase="after", step=step, epoch=trainer.state.epoch,
                     metrics=scalars(after))
     writer.emit("stage", stage="saving")

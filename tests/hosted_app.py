@@ -25,7 +25,7 @@ class App:
     """A running studio: .url, .workspace, .proc; .close() ends it (and only it)."""
 
     def __init__(self, workspace: Path, *args: str, env: dict | None = None,
-                 timeout: float = 120):
+                 timeout: float = 300):  # a loaded 2-core machine starts it slowly
         self.workspace, self.port = Path(workspace), free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.workspace.mkdir(parents=True, exist_ok=True)

@@ -189,7 +189,7 @@ def test_uploaded_model_module_never_runs(hosted, tmp_path):
             name, api_name="/check_model")
     # No model was accepted, so Start has nothing to train.
     c.predict(handle_file(str(SAMPLES / "reviews_sentiment.csv")), None, api_name="/on_file")
-    _, message, _, _ = c.predict(*form_values(c), api_name="/start")
+    message = c.predict(*form_values(c), api_name="/start")[1]  # run id, message, ...
     assert message == "✖ Choose a model in step 2 first."
 
     # A crafted job asking for remote code is refused by the training child itself.

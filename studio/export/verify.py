@@ -158,7 +158,7 @@ def _generation(folder, lm, fmt, where, quant, n, max_new_tokens) -> dict:
                "plain_prompts": [t for t, _, _ in ours]}
         runtime, out = _child(folder, fmt, where, job)
         theirs = list(zip(out["prompts"], out["prompt_ids"], out["new_ids"]))
-        template = {"source": "tokenizer_config", "text": None}
+        template = {"source": "the folder's tokenizer chat_template", "text": None}
     warnings, answers = [], []
     tok = lm.tokenizer
     for prompt, (text, ids, new), (their_text, their_ids, their_new) in zip(asked, ours,

@@ -160,6 +160,8 @@ def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
             planned = resolve_defaults(given, family, preset, model_max_length(config),
                                        model_width(config))
         cfg = planned
+    from ..eval_budget import default_generation_samples  # the CPU rule: eval_budget.py
+    cfg.train.generation_samples = default_generation_samples(cfg, len(job_data.train))[0]
     record_data(cfg, job_data)
     return cfg, family, location, preset, job_data
 
@@ -207,6 +209,7 @@ def record_data(cfg: JobConfig, job_data) -> None:
 def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
     """Resolve the job, then load tokenizer and model and apply LoRA / dropout / freezing."""
     from ..tasks import task_module
+    asked_samples = cfg.train.generation_samples  # None: the CPU rule may choose fewer
     cfg, family, location, preset, job_data = resolve(cfg)
     plan = Plan(cfg, family, location, preset, job_data, task_module(cfg.task, family))
     for p in getattr(job_data.inspection, "problems", []):
@@ -217,6 +220,11 @@ def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
         log_note(level="info", code="method_auto", text=cfg.method.auto_reason)
     if log_note and cfg.train.memory_plan:  # what the memory planner changed, and why
         log_note(level="warning", code="memory_plan", text=cfg.train.memory_plan)
+    if log_note and asked_samples is None:  # said once when the CPU rule shrank the default
+        from ..eval_budget import shrink_note
+        if note := shrink_note(cfg):
+            log_note(level="info", code="generation_samples_cpu", text=note,
+                     samples=cfg.train.generation_samples)
     if not load_model:
         return plan
     from transformers import AutoTokenizer, set_seed

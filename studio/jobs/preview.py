@@ -16,6 +16,7 @@ from . import adapters
 from .memory import skeleton as build_skeleton  # the job's model on the meta device
 from .plan import resolve, resolve_packing
 from .trainer_args import steps_per_epoch, total_steps
+from ..eval_budget import eval_work
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Preview:
     trainable: int
     labels: list = field(default_factory=list)
     memory: object = None          # memory_plan.MemoryPlan: estimated peak, budget, changes
+    evaluation: dict = field(default_factory=dict)  # studio.eval_budget.eval_work: its cost
 
     @property
     def effective_batch(self) -> int:
@@ -49,7 +51,8 @@ class Preview:
                 # not the budget: free memory moves between two identical previews
                 "memory": self.memory and {"peak_bytes": self.memory.estimate.total,
                                            "code": self.memory.code,
-                                           "sentence": self.memory.sentence}}
+                                           "sentence": self.memory.sentence},
+                "evaluation": self.evaluation}
 
 
 def preview(cfg: JobConfig) -> Preview:
@@ -66,7 +69,8 @@ def preview(cfg: JobConfig) -> Preview:
     return Preview(resolved, family, rows, len(job_data.validation),
                    resolved.data.rows_excluded, steps_per_epoch(resolved, rows, devices),
                    total_steps(resolved, rows, devices), parameters,
-                   adapters.count(trainable_model)[1], list(job_data.labels), memory)
+                   adapters.count(trainable_model)[1], list(job_data.labels), memory,
+                   eval_work(resolved, rows, len(job_data.validation)))
 
 
 # Reading a file is the slow part of a preview and the page asks again on every settings

@@ -42,6 +42,6 @@ def fake_run(path: Path, losses=(), evals=(), after=None, samples=None, task="cl
     return folder
 
 
-def falling(n=30, start=2.0, end=0.2):
-    """A healthy curve: loss falls geometrically and flattens towards `end`."""
-    return [end + (start - end) * 0.7 ** i for i in range(n)]
+def falling(n=30, start=2.0, end=0.3):
+    """A healthy curve: loss falls geometrically and flattens out at `end`."""
+    return [end + (start - end) * 0.5 ** i for i in range(n)]
