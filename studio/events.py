@@ -13,6 +13,8 @@ Schema - every event has `type` and `time` (unix seconds); the rest by type:
   stage      stage: what the run is busy with between and around the steps, once the data
              is read and the model loaded: tokenizing, evaluating (the base model),
              training, final_eval, saving
+  eval_progress  phase ("before" | "during" | "after"), part ("loss" | "generate"), done,
+             total (rows), eta_s: an evaluation's count (studio/eval_progress.py)
   checkpoint step, path
   message    level ("info" | "warning"), text, code  (data notes, LoRA targets chosen, ...)
   finding    code, text, params, suggestion {dotted key: value}: what the run's curves show

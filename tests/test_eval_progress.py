@@ -125,3 +125,14 @@ def test_eval_work_counts_every_pass_and_sample():
     cfg.train.eval_before = False
     assert eval_budget.eval_work(cfg, 80, 10)["generated"] == 8
     assert eval_budget.eval_work(cfg, 80, 0)["passes"] == 0
+
+
+def test_the_preview_says_what_evaluation_will_cost(data_dir, monkeypatch):
+    from studio.jobs.preview import preview
+    monkeypatch.setattr(eval_budget, "on_cpu", lambda: True)
+    cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat", train__max_steps=2)
+    cfg.train.generation_samples = None
+    evaluation = preview(cfg).to_dict()["evaluation"]
+    assert evaluation["generated"] == 2 * 4  # before and after, 4 samples by the CPU rule
+    assert evaluation["passes"] >= 2 and evaluation["rows"] > 0
+    assert evaluation["share_of_training"] > 0

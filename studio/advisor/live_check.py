@@ -19,7 +19,7 @@ class DivergenceCheck(TrainerCallback):
     def __init__(self, writer, cfg):
         self.writer, self.lr = writer, cfg.train.learning_rate
         self.first = None
-        self.above = 0
+        self.above = self.bad_norms = 0
 
     def on_log(self, args, state, control, logs=None, **kw):
         logs = logs or {}
@@ -27,10 +27,11 @@ class DivergenceCheck(TrainerCallback):
             return
         loss, norm = logs["loss"], logs.get("grad_norm")
         # The Trainer hides a NaN step loss in its logged average (logging_nan_inf_filter);
-        # the gradient norm of that step is still NaN.
-        if not finite(loss) or (norm is not None and not finite(norm)):
-            self.stop("lr_too_high_nan", step=state.global_step,
-                      lr=self.lr)
+        # the gradient norm still shows it. One infinite norm can be an fp16 overflow step
+        # that the loss scaler skips; NaN weights give one at every log: PATIENCE in a row.
+        self.bad_norms = self.bad_norms + 1 if norm is not None and not finite(norm) else 0
+        if not finite(loss) or self.bad_norms >= PATIENCE:
+            self.stop("lr_too_high_nan", step=state.global_step, lr=self.lr)
         if self.first is None:
             self.first = loss
             return

@@ -52,13 +52,25 @@ def log(cb, loss, step, grad_norm=1.0):
               logs={"loss": loss, "grad_norm": grad_norm})
 
 
-def test_a_nan_gradient_ends_the_run_with_the_sentence():
+def test_a_nan_loss_ends_the_run_at_once():
     cb, writer = check()
     log(cb, 0.7, 1)
+    with pytest.raises(RunError):
+        log(cb, float("nan"), 2)
+
+
+def test_nan_gradients_end_the_run_with_the_sentence():
+    cb, writer = check()
+    log(cb, 0.7, 1)
+    log(cb, 0.69, 2, grad_norm=float("inf"))  # one fp16 overflow step: the scaler skips it
+    log(cb, 0.68, 3)
+    for step in range(4, 4 + PATIENCE - 1):  # the Trainer hides a NaN loss, not the norm
+        log(cb, 0.0, step, grad_norm=float("nan"))
+    assert writer.events == []
     with pytest.raises(RunError) as e:
-        log(cb, 0.69, 2, grad_norm=float("nan"))  # the Trainer hides a NaN loss, not the norm
+        log(cb, 0.0, 9, grad_norm=float("nan"))
     assert e.value.code == "diverged_nan" and e.value.params["new_lr"] == 1e-3
-    assert "became NaN at step 2" in str(e.value) and "1e-03" not in str(e.value)
+    assert "became NaN at step 9" in str(e.value) and "1e-03" not in str(e.value)
     assert writer.events[0]["type"] == "finding" and writer.events[0]["code"] == \
         "lr_too_high_nan" and writer.events[0]["suggestion"] == {"train.learning_rate": 1e-3}
 

@@ -138,3 +138,14 @@ def test_the_panel_builds_and_its_shortcuts_press_its_buttons(tmp_path):
     assert pressed == {"rate-left", "rate-right", "rate-tie", "rate-both-bad", "rate-next"}
     assert pressed <= ids
     assert any(d.js and "__studioRatingKeys" in d.js for d in demo.fns.values())
+
+
+def test_keys_the_panel_builds_at_run_time_are_translated():
+    from components.strings_en import EN
+    from components.strings_zh import ZH, ZH_ERRORS
+    keys = {f"rate_button_{c}" for c in rp.CHOICES} | {f"rate_choice_{c}" for c in rp.CHOICES}
+    keys |= {f"rate_source_{s}" for s in rp.SOURCES}
+    keys |= {f"lb_verdict_rating_{c}" for c in ("beats", "not_significant", "no_decisive")}
+    assert not sorted(keys - set(EN)) and not sorted(keys - set(ZH))
+    assert {"rating_no_run", "rating_wrong_base", "rating_same_runs", "rating_not_generation",
+            "rating_no_prompts", "rating_judge_failed"} <= set(ZH_ERRORS)
