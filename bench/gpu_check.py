@@ -54,7 +54,8 @@ else:
 
 def studio_job(argv: list[str]):
     """The JobConfig a studio command describes, read the way `python -m studio train` reads it."""
-    from studio.cli import build_parser, job_from_args
+    from studio.cli import build_parser
+    from studio.jobargs import job_from_args
     return job_from_args(build_parser().parse_args(argv[3:]))  # after PY -m studio
 
 

@@ -166,10 +166,10 @@ def measure_baseline() -> float:
 
 def predict(args: list[str]) -> dict:
     """The planner's estimate for the job the CLI would build from `args`."""
-    from studio import cli
+    from studio import cli, jobargs
     from studio.jobs import memory, resolve
     parsed = cli.build_parser().parse_args(["train", *args, "train.max_steps=3"])
-    cfg = cli.job_from_args(parsed)
+    cfg = jobargs.job_from_args(parsed)
     os.environ["STUDIO_MEMORY_BUDGET_MB"] = "10000000"
     resolved = resolve(cfg)
     est = memory.estimate(resolved[0], resolved[1], resolved[2], resolved[4])

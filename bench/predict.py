@@ -65,7 +65,7 @@ def inner(args) -> int:
     does (load_for_cli + predict_to_file), with its own clock around the prediction."""
     sys.path.insert(0, str(ROOT))
     t0 = float(os.environ.get("BENCH_T0", time.time()))
-    from studio.cli import quiet_libraries
+    from studio.quiet import quiet_libraries
     from studio.inference import load_for_cli, predict_to_file
     from studio.runs import Registry
     quiet_libraries()

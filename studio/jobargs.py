@@ -1,10 +1,49 @@
-"""Command-line flags on top of a job: shared by `train` and `sweep` so both read
---data/--model/--task/... the same way."""
+"""Command-line pieces every verb shares: the user error that ends a command, the
+--workspace and --cluster flags, and the job flags (--data/--model/--task/... and key=value
+overrides) that `train` and `sweep` read the same way."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from .config import JobConfig
+
+
+class UserError(Exception):
+    """Ends the command with its message on stderr and exit code 2."""
+
+
+def workspace_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", default=None,
+                   help="Workspace folder with runs and the registry (default: $STUDIO_WORKSPACE "
+                        "or ./workspace).")
+
+
+def cluster_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="Train on a Ray cluster: ray://HOST:10001, or auto for the one running "
+                        "on this machine (default: $STUDIO_CLUSTER; none: this machine). The "
+                        "workspace must be on storage every node sees.")
+
+
+def cluster_of(args) -> str:
+    """The cluster a new job goes to ('' for this machine): --cluster, else $STUDIO_CLUSTER."""
+    from .backends import cluster_address
+    address = cluster_address(getattr(args, "cluster", None))
+    return "" if address.lower() in ("local", "none") else address
+
+
+def job_from_args(args) -> JobConfig:
+    """The job that `train`/`sweep` flags describe: a job file, or --data and --model."""
+    overrides = overrides_of(args)
+    if args.job:
+        cfg = JobConfig.from_yaml(args.job)
+    elif args.data and args.model:
+        cfg = JobConfig()
+    else:
+        raise UserError("Give a job file (python -m studio train job.yaml) or both --data and "
+                        "--model (python -m studio train --data reviews.csv --model minilm-l6).")
+    return fill_job(cfg, args, overrides)
 
 
 def overrides_of(args) -> list[str]:

@@ -13,7 +13,6 @@ import shutil
 import math
 import time
 import traceback
-import warnings
 from pathlib import Path
 
 from . import jobs
@@ -25,6 +24,7 @@ from .distributed import is_main, rank, world_size
 from .errors import ConfigError, StudioError
 from . import eval_progress
 from .events import EventWriter
+from .quiet import quiet_libraries
 from .models import first_line
 from .runs import Registry, RunFolder
 
@@ -178,15 +178,6 @@ def train(cfg: JobConfig, folder: RunFolder, writer: EventWriter, stop: StopFlag
     writer.emit("stage", stage="saving")
     jobs.save_model(trainer, plan, folder.model_dir)
     return finish_done(plan, folder, writer, report, callback, before, after, step, t0)
-
-
-def quiet_libraries() -> None:
-    """Load reports, progress bars and library warnings mean nothing to a user reading the
-    run's log; our events are the log."""
-    from transformers.utils import logging as hf_logging
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
-    warnings.filterwarnings("ignore", category=UserWarning)
 
 
 def record_resolved_job(plan, folder: RunFolder, report: Report) -> None:

@@ -14,7 +14,7 @@ import pytest
 from components import data_step, form, model_step, train_step
 from components.common import box
 from components.i18n import error_text
-from studio import cli, jobs
+from studio import cli, jobargs, jobs
 from studio.config import iter_fields
 from studio.errors import ModelError
 from studio.runs import Registry
@@ -40,7 +40,7 @@ def data_state(path) -> dict:
 def cli_job(path, model, task):
     args = cli.build_parser().parse_args(["train", "--data", str(path), "--model", model,
                                           "--task", task])
-    return cli.job_from_args(args)
+    return jobargs.job_from_args(args)
 
 
 def differences(a, b) -> list[str]:

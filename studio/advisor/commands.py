@@ -1,5 +1,5 @@
 """`python -m studio advise RUN [--json]`: the training-health findings of a run, each with
-the overrides to pass to `python -m studio train` (studio.cli hands it its args)."""
+the overrides to pass to `python -m studio train` (listed in studio.cli.VERBS)."""
 from __future__ import annotations
 
 import json

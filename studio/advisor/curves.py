@@ -13,9 +13,9 @@ from .suggest import usual_learning_rate
 # his GL_alpha criteria stop at alpha between 1 and 5. 5% is the tolerant end (small
 # validation sets are noisy).
 OVERFIT_GL_PCT = 5.0
-# Prechelt's training progress looks at the last strip of training; here the last quarter
-# of the logged losses against the quarter before it. A drop of more than 10% there means
-# the curve has not flattened: more epochs would still lower it.
+# Prechelt's training progress looks at the last strip of training; here the last third of
+# the logged losses against the third before it. A drop of more than 5% there means the
+# curve has not flattened: more epochs would still lower it.
 STILL_LEARNING_DROP = 0.05
 STILL_LEARNING_VAL_DROP = 0.02   # validation loss must still be falling too (2% per eval)
 TAIL_SHARE = 1 / 3
@@ -30,7 +30,7 @@ DIVERGE_FACTOR = 3.0
 # the first loss SPIKES times or more, in at least SPIKE_SHARE of the logs since (one small
 # batch's loss is noisy: a few jumps in a hundred logs are batches, not the rate).
 SPIKE_LOW, SPIKES, SPIKE_SHARE = 0.7, 2, 0.1
-# Flat: the last quarter's mean is less than 5% under the first quarter's.
+# Flat: the last third's mean is less than 5% under the first third's.
 FLAT_DROP = 0.05
 # Smith 2017: good rates span about an order of magnitude; more than 3x the usual rate for
 # a model with a flat loss points at a rate too high, less than that at one too low.
@@ -104,7 +104,8 @@ def lr_too_high(f: RunFacts) -> Finding | None:
     for _, loss in losses[1:]:
         since += since > 0 or loss < SPIKE_LOW * first
         spikes += since > 0 and loss > first
-    if spikes >= SPIKES and spikes >= SPIKE_SHARE * since:  # far above the model's usual rate: back by 10x, else by 3x
+    if spikes >= SPIKES and spikes >= SPIKE_SHARE * since:
+        # far above the model's usual rate: back by 10x, else by 3x
         usual = usual_learning_rate(f.model, f.family, f.method, f.parameters)
         divide = LR_DIVIDE_NAN if usual and lr >= FAR_BELOW * usual else LR_DIVIDE
         return lr_finding("lr_too_high_spikes", lr / divide, spikes=spikes,
@@ -113,7 +114,7 @@ def lr_too_high(f: RunFacts) -> Finding | None:
 
 
 def flat(f: RunFacts) -> tuple[float, float, float] | None:
-    """(first quarter's mean, last quarter's mean, relative drop) when the loss is flat."""
+    """(first third's mean, last third's mean, relative drop) when the loss is flat."""
     losses = [loss for _, _, loss in f.logs if loss is not None]
     if len(losses) < MIN_LOGS:
         return None

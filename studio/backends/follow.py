@@ -62,7 +62,7 @@ def train_on_cluster(args, registry, address: str) -> int:
     """The train command's cluster path: one run, followed to its end; the exit code of a
     local train (0 done, 1 otherwise)."""
     import sys
-    from ..cli import UserError, job_from_args
+    from ..jobargs import UserError, job_from_args
     from ..console import ConsoleEcho
     from ..jobs import precheck
     if args.resume:

@@ -1,4 +1,4 @@
-"""The `export` and `serve` verbs of `python -m studio` (studio.cli hands them their args)."""
+"""The `export` and `serve` verbs of `python -m studio` (listed in studio.cli.VERBS)."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,7 @@ def add_parsers(sub, workspace_arg) -> None:
                         "transformers process for merged/zip) and report the agreement.")
     e.add_argument("--json", action="store_true")
     workspace_arg(e)
+    e.set_defaults(handler=_quietly(run_export))
 
     s = sub.add_parser("serve", help="Serve a trained run with an OpenAI-compatible API.")
     s.add_argument("run", help="Run id (or a unique prefix, or its name).")
@@ -50,6 +51,16 @@ def add_parsers(sub, workspace_arg) -> None:
                    help="Requests that may wait behind the one generating (default 16); more "
                         "are answered 429 with Retry-After.")
     workspace_arg(s)
+    s.set_defaults(handler=_quietly(run_serve))
+
+
+def _quietly(handler):
+    """No loading bars or library warnings around an export report or a server's log."""
+    def run(args) -> int:
+        from ..quiet import quiet_libraries
+        quiet_libraries()
+        return handler(args)
+    return run
 
 
 def _folder(args):

@@ -1,10 +1,11 @@
-"""`python -m studio labels FILE|RUN [--top N] [--json] [--out cleaned.csv]` (studio.cli hands
-it its args)."""
+"""`python -m studio labels FILE|RUN [--top N] [--json] [--out cleaned.csv]` (listed in
+studio.cli.VERBS)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from ..quiet import quiet_libraries
 from .finder import THRESHOLD
 
 
@@ -35,7 +36,7 @@ def add_parsers(sub, workspace_arg) -> None:
 def run_labels(args) -> int:
     from ..errors import RunError
     from .finder import check_file, check_run
-    quiet()
+    quiet_libraries()
     roles = {k: v for k, v in (("text", args.text_column), ("label", args.label_column)) if v}
     if Path(args.source).is_file():
         report = check_file(args.source, roles or None, folds=args.folds, seed=args.seed)
@@ -73,14 +74,6 @@ def run_labels(args) -> int:
     return 0
 
 
-def quiet() -> None:
-    """No loading bars or library warnings in the report (studio.cli.quiet_libraries does the
-    same; importing it here would make cli <-> labels an import cycle)."""
-    import warnings
-    from transformers.utils import logging as hf_logging
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
-    warnings.filterwarnings("ignore")
 
 
 def text_report(report, top: int | None) -> str:

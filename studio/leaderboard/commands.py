@@ -1,4 +1,4 @@
-"""`python -m studio leaderboard [--json]` (studio.cli hands it its args)."""
+"""`python -m studio leaderboard [--json]` (listed in studio.cli.VERBS)."""
 from __future__ import annotations
 
 import json

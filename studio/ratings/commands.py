@@ -1,5 +1,5 @@
-"""`python -m studio ratings [--json] [--export pairs.jsonl|votes.csv]` (studio.cli hands it its
-args): each pair of rated models with its win rate, interval and significance sentence."""
+"""`python -m studio ratings [--json] [--export pairs.jsonl|votes.csv]` (listed in
+studio.cli.VERBS): each pair of rated models with its win rate, interval and significance sentence."""
 from __future__ import annotations
 
 import json

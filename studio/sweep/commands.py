@@ -1,4 +1,4 @@
-"""The `sweep` verb of `python -m studio` (studio.cli registers it with `add_parsers`)."""
+"""The `sweep` verb of `python -m studio` (listed in studio.cli.VERBS)."""
 from __future__ import annotations
 
 import argparse
@@ -36,8 +36,8 @@ def add_parsers(sub, workspace_arg) -> None:
                    help="Stop launching candidates once the estimate says the sweep would take "
                         "longer (measured from the first candidate's speed).")
     s.add_argument("--json", action="store_true", help="Print the candidates as JSON at the end.")
-    from ..cli import _cluster_arg
-    _cluster_arg(s)  # on a cluster the candidates train at once, as many as it has room for
+    from ..jobargs import cluster_arg
+    cluster_arg(s)  # on a cluster the candidates train at once, as many as it has room for
     workspace_arg(s)
     s.set_defaults(handler=run_sweep)
 
@@ -74,8 +74,8 @@ def run_sweep(args) -> int:
                           "sweep_budget", value=args.budget_minutes)
     registry = Registry(args.workspace)
     say = (lambda text: None) if args.json else (lambda text: print(text, flush=True))
-    from ..cli import _cluster_of
-    if (address := _cluster_of(args)):
+    from ..jobargs import cluster_of
+    if (address := cluster_of(args)):
         from ..backends.follow import sweep_on_cluster
         sweep = sweep_on_cluster(registry, base, grid, args.budget_minutes, address, say=say)
     else:

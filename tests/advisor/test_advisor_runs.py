@@ -2,10 +2,7 @@
 the engine; the findings are stored with the run (findings.json and `finding` events)."""
 from __future__ import annotations
 
-import random
-
 import pandas as pd
-import pytest
 
 from conftest import toy_sentiment
 from helpers import events_of, make_job, train_in_process
