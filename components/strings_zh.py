@@ -215,6 +215,7 @@ ZH: dict[str, str] = {
 
 # Engine errors by code (DataError / ModelError / failed events); params as the engine gives.
 ZH_ERRORS: dict[str, str] = {
+    "generation_samples_cpu": "在 CPU 上，这次较短的训练只生成 {samples} 个验证样本（而不是 8 个），让评估只占训练时间的一小部分；可设置 train.generation_samples 自行选择。",
     "too_large": "{file} 有 {size_mb} MB，超过了 {limit_mb} MB 的上传上限；请使用更小的文件或调高 STUDIO_MAX_UPLOAD_MB。",
     "unknown_encoding": "“{encoding}”不是已知的文本编码；请使用 utf-8、utf-16、gb18030 或 cp1252 等。",
     "binary_file": "{file} 不是文本数据表；请导出为 CSV、JSON、Parquet 或 Excel。",
