@@ -154,6 +154,8 @@ def build(ctx: Ctx, pick, reload_btn, reopen, open_outputs: dict):
             use_btn = gr.Button(t("lb_use"), variant="primary", elem_id="lb-use", scale=1)
             export_btn = gr.Button(t("lb_export"), elem_id="lb-export", scale=1)
         message = gr.Markdown(elem_id="lb-message")
+        from .ratings_view import build as build_ratings  # Try's blind ratings, per pair
+        build_ratings(ctx, reload_btn)
     ids = gr.State([])
     outputs = {"group": group, "table": board_table, "verdict": verdict, "run": run,
                "ids": ids, "empty": empty}

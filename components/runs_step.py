@@ -152,6 +152,10 @@ def build(ctx: Ctx) -> None:
         confirm_btn = gr.Button(t("runs_confirm"), variant="stop", visible=False,
                                 elem_id="runs-confirm")
     message = gr.Markdown(elem_id="runs-message")
+    from . import advice_view  # the first selected run's findings; its button fills Train
+    advice, _ = advice_view.panel(ctx, "runs", to_train=True)
+    wire(pick.change, advice_view.runs_advice(ctx, registry), [pick, ctx.lang], advice,
+         show_progress="hidden")
     curves = gr.State(None)
 
     @gr.render(inputs=[curves, ctx.lang])

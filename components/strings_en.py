@@ -494,6 +494,19 @@ EN.update({
     "lb_verdict_rating_no_decisive": "{winner} and {loser} have no decisive vote yet ({n} "
                                      "ratings, all ties or both bad); rate more prompts to "
                                      "compare them.",
+    "rate_title": "Rate two models blind",
+    "lb_rt_title": "**Blind ratings** (Try → Rate two models blind): each rated pair of models, "
+                   "the first one being the one with more wins; the win rate counts decisive "
+                   "votes only (not ties or both bad).",
+    "lb_rt_none": "No ratings yet: on Try, rate two chat or text-to-text runs blind.",
+    "lb_rt_pair": "{a} vs {b}", "lb_rt_col_pair": "pair (first vs second)",
+    "lb_rt_col_wins": "first wins", "lb_rt_col_losses": "second wins",
+    "lb_rt_col_ties": "ties", "lb_rt_col_both_bad": "both bad",
+    "lb_rt_col_rate": "first's win rate %", "lb_rt_col_ci": "95% interval",
+    "lb_rt_col_ratings": "ratings",
+    "lb_rt_download": "Download ratings", "lb_rt_files": "Preference pairs (JSONL) and votes (CSV)",
+    "lb_rt_downloaded": "Preference pairs: {pairs} (ties and both-bad votes left out: "
+                        "{left_out}); votes in the CSV: {votes}.",
 })
 
 # The training-health advisor's findings (components/advice_view.py; the sentences come from
@@ -502,4 +515,12 @@ EN.update({
     "advice_title": "What the curves say",
     "advice_try": "Train again with: {overrides}",
     "advice_none": "Nothing to report: the curves look healthy.",
+    "advice_apply": "Train again with these settings",
+    "advice_change": "{field} {was} → {now}",
+    "advice_applied": "Set from the advice on run {run}: {changes}. The other settings are as "
+                      "you left them; press Start to train.",
+    "advice_other_job": "That run trained {model} on {data}; choose them in steps 1 and 2 to "
+                        "train the same job again.",
+    "advice_nothing": "No advice with settings to apply: open a finished run first.",
+    "advice_unset": "auto",
 })

@@ -158,7 +158,7 @@ ZH: dict[str, str] = {
     "err_engine_fallback": "出错了：{detail}",
     # settings (labels and help), same keys as the English ones generated from the metadata
     "field_task": "任务", "help_task": "要训练什么：分类、对话（指令微调）或文本到文本（输入 -> 目标）。",
-    "field_name": "任务名称", "help_name": "给这次训练起个名字（留空则自动生成）。",
+    "field_name": "任务名称", "field_model.name": "模型", "help_name": "给这次训练起个名字（留空则自动生成）。",
     "field_data.validation_fraction": "验证集比例",
     "help_data.validation_fraction": "未提供验证文件时，从训练数据中留出用于验证的比例（分类任务按类别分层）。",
     "field_data.max_rows": "最多使用行数", "help_data.max_rows": "只使用前 N 行训练数据（0 = 全部）。",
@@ -625,6 +625,18 @@ ZH.update({
                                          "{n} 次评分中 {decisive} 次有效）。",
     "lb_verdict_rating_no_decisive": "{winner} 和 {loser} 还没有有效投票（{n} 次评分全是平手或都不好）；"
                                      "请再评几个提示。",
+    "rate_title": "盲评两个模型",
+    "lb_rt_title": "**盲评结果**（试用 → 盲评两个模型）：每一对评过的模型，胜场多的排在前面；"
+                   "胜率只计有效投票（不含平手和都不好）。",
+    "lb_rt_none": "还没有评分：在试用步骤里盲评两个对话或文本到文本任务。",
+    "lb_rt_pair": "{a} 对 {b}", "lb_rt_col_pair": "模型对（前者对后者）",
+    "lb_rt_col_wins": "前者胜", "lb_rt_col_losses": "后者胜",
+    "lb_rt_col_ties": "平手", "lb_rt_col_both_bad": "都不好",
+    "lb_rt_col_rate": "前者胜率 %", "lb_rt_col_ci": "95% 区间",
+    "lb_rt_col_ratings": "评分数",
+    "lb_rt_download": "下载评分", "lb_rt_files": "偏好对（JSONL）和投票（CSV）",
+    "lb_rt_downloaded": "偏好对：{pairs} 条（未计入的平手和都不好：{left_out} 条）；"
+                        "CSV 中的投票：{votes} 条。",
 })
 ZH_ERRORS.update({
     "rating_bad_vote": "投票必须是 A、B、平手或都不好，而不是“{vote}”。",
@@ -681,4 +693,10 @@ ZH.update({
     "advice_title": "训练曲线说明了什么",
     "advice_try": "用这些设置重新训练：{overrides}",
     "advice_none": "没有发现问题：训练曲线看起来正常。",
+    "advice_apply": "用这些设置重新训练",
+    "advice_change": "{field} {was} → {now}",
+    "advice_applied": "已按运行 {run} 的建议设置：{changes}。其他设置保持你原来的值；点击“开始”即可训练。",
+    "advice_other_job": "该运行用 {data} 训练了 {model}；请在第 1、2 步选择它们，以重新训练同一个任务。",
+    "advice_nothing": "没有可应用设置的建议：请先打开一个已结束的运行。",
+    "advice_unset": "自动",
 })

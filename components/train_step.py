@@ -12,7 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from . import charts, fmt, form, live, sweep_panel
+from . import advice_view, charts, fmt, form, live, sweep_panel
 from .common import Ctx, box, mine, owner, wire
 from .i18n import error_text, t, tr
 from .try_step import source_update
@@ -112,7 +112,7 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
     """One timer tick: read only the new events and redraw what changed.
 
     Outputs loss, metric, lr, log, progress, status, tail, header, try_tab, command,
-    yaml_file, try_source (refreshed when the run ends), message, timer. A fresh tail (new
+    yaml_file, try_source and advice_* (when the run ends), message, timer. A fresh tail (new
     run, reloaded page) starts at offset 0 once; a tick with nothing new sends nothing (the
     progress line only when the queue position moved it), and once the run has ended and
     nothing changed the timer stops: an idle page showing a finished run does no work.
@@ -145,6 +145,9 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
         out["try_tab"] = gr.Tab(interactive=True)
     if final:
         out["try_source"] = source_update(registry, run_id, owner=owner, lang=lang)
+        out.update(advice_view.run_advice(registry, run_id, lang, owner))  # findings.json
+    elif fresh:  # another run followed: the last one's advice goes
+        out.update(advice_view.hidden())
         if not fresh:  # "Asked the run to stop" and the like: the status says how it ended
             out["message"] = ""
     if fresh:
@@ -318,6 +321,8 @@ def build(ctx: Ctx) -> None:
     ctx.parts["run_settings"] = gr.Markdown(elem_id="train-run-settings")
     progress = gr.HTML(elem_id="train-progress")
     status = gr.Markdown(elem_id="train-status")
+    ctx.parts["form"] = widgets
+    advice, advice_click = advice_view.panel(ctx, "train")  # the ended run's findings
     with gr.Row():
         plots = {name: charts.line_plot(t(label), f"plot-{name}")
                  for name, (label, _) in PLOTS.items()}
@@ -370,7 +375,7 @@ def build(ctx: Ctx) -> None:
               "log": log_box, "progress": progress, "status": status, "tail": tail,
               "header": header, "try_tab": ctx.tab["try"], "command": command,
               "yaml_file": yaml_file, "try_source": ctx.parts["try_source"],
-              "message": message, "timer": timer},
+              "message": message, "timer": timer, **advice},
              show_progress="hidden")
     ctx.later.append(wire_timer)
     # "Choose a valid data file in step 1 first." stayed after a valid file came: a refusal
@@ -397,3 +402,7 @@ def build(ctx: Ctx) -> None:
                                                            *values],
          estimate_outputs, show_progress="hidden", concurrency_id="train-form",
          concurrency_limit=1, trigger_mode="always_last")
+    # "Train again with these settings" set some fields: check them and estimate again.
+    ctx.parts["train_check"] = (do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
+                                estimate_outputs)
+    wire(advice_click.then, *ctx.parts["train_check"], show_progress="hidden")

@@ -39,7 +39,7 @@ def source_update(registry, run_id, current=None, owner=None, lang: str = "en"):
 def open_run(registry, run_id, lang, owner=None) -> dict:
     """Show the right playground for the run's task, and its evaluation. Outputs info,
     cls_group, chat_group, t2t_group, metrics, confusion, errors, samples, source, cm_col,
-    err_col, smp_col, errors_note. Someone
+    err_col, smp_col, errors_note, rate_group (blind rating: generation runs). Someone
     else's run (hosted) answers like a missing one."""
     hidden = gr.update(visible=False)
     run = registry.get(run_id, **mine(owner)) if run_id else None
@@ -47,7 +47,7 @@ def open_run(registry, run_id, lang, owner=None) -> dict:
         return {"info": box(tr(lang, "try_pick_run"), "info"), "cls_group": hidden,
                 "chat_group": hidden, "t2t_group": hidden, "metrics": None, "confusion": None,
                 "errors": None, "samples": None, "cm_col": hidden, "err_col": hidden,
-                "smp_col": hidden, "errors_note": ""}
+                "smp_col": hidden, "errors_note": "", "rate_group": hidden}
     folder = registry.folder(run)
     task = run.task
     cls = task == "classification"
@@ -65,7 +65,8 @@ def open_run(registry, run_id, lang, owner=None) -> dict:
             "errors_note": errors_note(folder, lang) if cls else "",
             "samples": None if cls else results.samples(folder, lang),
             "source": gr.update(value=run.id), "cm_col": gr.update(visible=cls),
-            "err_col": gr.update(visible=cls), "smp_col": gr.update(visible=not cls)}
+            "err_col": gr.update(visible=cls), "smp_col": gr.update(visible=not cls),
+            "rate_group": gr.update(visible=task in ("chat", "text2text"))}
 
 
 def errors_note(folder, lang: str) -> str:
@@ -263,6 +264,11 @@ def build(ctx: Ctx) -> None:
             samples = gr.Dataframe(label=t("try_samples"), interactive=False, wrap=True,
                                    max_height=480, elem_id="try-samples",
                                    column_widths=["34%", "33%", "33%"])
+    # Blind side-by-side rating of two generation runs (or a run and its base model).
+    with gr.Accordion(t("rate_title"), open=True, visible=False,
+                      elem_id="rating") as rate_group:
+        from .rating_panel import build as build_rating
+        build_rating(ctx)
     ctx.parts["try_source"] = source
 
     # Every handler acts for the request's owner (hosted: its own runs only).
@@ -287,7 +293,8 @@ def build(ctx: Ctx) -> None:
          {"info": info, "cls_group": cls_group, "chat_group": chat_group,
           "t2t_group": t2t_group, "metrics": metrics, "confusion": confusion, "errors": errors,
           "source": source, "cm_col": cm_col, "samples": samples, "err_col": err_col,
-          "smp_col": smp_col, "errors_note": errors_md}, api_name="open_run")
+          "smp_col": smp_col, "errors_note": errors_md, "rate_group": rate_group},
+         api_name="open_run")
     wire(refresh.click, do_refresh, [ctx.run_id, ctx.lang], {"source": source})
     labels_out = {"tuned": tuned_label, "base": base_label, "message": message}
     for i, trigger in enumerate((go.click, text.submit)):

@@ -73,7 +73,8 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = opt("tiny-bert", "Preset name, Hugging Face model id or local folder.")
+    name: str = opt("tiny-bert", "Preset name, Hugging Face model id or local folder.",
+                    label="Model")
     family: str = opt("auto", "Model family (auto = detect from the model's config).",
                       choices=FAMILIES)
     trust_remote_code: bool = opt(False, "Run code shipped with the model (only for models you "
@@ -168,7 +169,7 @@ class TrainConfig:
 class JobConfig:
     task: str = opt("auto", "What to train: classification, chat (instruction tuning) or "
                             "text2text (input -> target).", choices=TASKS)
-    name: str = opt("", "A name for the run (empty = generated).")
+    name: str = opt("", "A name for the run (empty = generated).", label="Run name")
     sweep: str = opt("", "Recorded: the sweep (`python -m studio sweep`, \"Try several\") this "
                          "run is a candidate of; empty for a single run.", recorded=True)
     data: DataConfig = field(default_factory=DataConfig)

@@ -74,9 +74,15 @@ class EvalProgress(TrainerCallback):
         def generate(*args, **kwargs):
             if self._part is None or self._part[1] != "generate":
                 self._begin(phase, "generate", total)
-            out = original(*args, **kwargs)
             ids = kwargs.get("input_ids", args[0] if args else None)
-            self._advance(int(ids.shape[0]) if hasattr(ids, "shape") else 1)
+            rows = int(ids.shape[0]) if hasattr(ids, "shape") else 1
+            # Eight samples are one batch: without counting its tokens the line would say
+            # "0 / 8, estimating" for the whole pass. Beam search refuses a streamer.
+            if kwargs.get("max_new_tokens") and "streamer" not in kwargs and \
+                    (kwargs.get("num_beams") or 1) == 1:
+                kwargs["streamer"] = TokenCounter(self, rows, kwargs["max_new_tokens"])
+            out = original(*args, **kwargs)
+            self._advance(rows)
             return out
 
         object.__setattr__(model, "generate", generate)
@@ -103,10 +109,38 @@ class EvalProgress(TrainerCallback):
             elapsed = now - p[3]
             self._emit(elapsed / p[4] * (p[2] - p[4]) if p[4] else None)
 
+    def _within_batch(self, rows: int, share: float) -> None:
+        """A batch of `rows` is `share` done: a time-left estimate before it ends (the count
+        itself moves when the batch ends)."""
+        p = self._part
+        now = time.time()
+        if p is None or now - p[5] < EMIT_EVERY or share <= 0:
+            return
+        p[5] = now
+        done = p[4] + rows * min(1.0, share)
+        self._emit((now - p[3]) / done * (p[2] - done))
+
     def _emit(self, eta) -> None:
         phase, part, total, _started, done, _last = self._part
         self.writer.emit("eval_progress", phase=phase, part=part, done=done, total=total,
                          eta_s=None if eta is None or not math.isfinite(eta) else round(eta, 1))
+
+
+class TokenCounter:
+    """A generation streamer (transformers' put/end protocol) that counts decoding steps:
+    generate() puts the prompt first, then each step's new tokens."""
+
+    def __init__(self, progress: EvalProgress, rows: int, max_new_tokens: int):
+        self.progress, self.rows, self.limit = progress, rows, max(1, max_new_tokens)
+        self.steps = -1  # the first put is the prompt
+
+    def put(self, value) -> None:
+        self.steps += 1
+        if self.steps > 0:
+            self.progress._within_batch(self.rows, self.steps / self.limit)
+
+    def end(self) -> None:
+        pass
 
 
 def attach(trainer, writer, val_ds) -> EvalProgress:

@@ -13,9 +13,12 @@ from studio.config import JobConfig
 from studio.jobs import prepare
 
 
-def test_a_chat_run_counts_its_evaluation_rows_up_to_the_total(data_dir, workspace, monkeypatch):
+@pytest.mark.parametrize("data, model, task", [("chat.json", "tiny-gpt", "chat"),
+                                               ("pairs.csv", "tiny-t5", "text2text")])
+def test_a_generation_run_counts_its_evaluation_rows_up_to_the_total(
+        data, model, task, data_dir, workspace, monkeypatch):
     monkeypatch.setattr(eval_progress, "EMIT_EVERY", 0.0)  # every batch, so counts are seen
-    cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat", train__max_steps=2,
+    cfg = make_job(data_dir / data, model, task, train__max_steps=2,
                    train__batch_size=4, train__eval_before=True, train__generation_samples=3)
     code, run_dir, _ = train_in_process(cfg, workspace)
     events = events_of(run_dir)
@@ -30,6 +33,8 @@ def test_a_chat_run_counts_its_evaluation_rows_up_to_the_total(data_dir, workspa
             assert counts[0] == 0 and counts == sorted(counts) and counts[-1] == total
             assert all(e["total"] == total for e in seen)
             assert seen[-1]["eta_s"] == 0
+            if part == "generate":  # one batch of 3: its decoding steps give a time left early
+                assert any(e["done"] < total and e["eta_s"] is not None for e in seen)
     # each phase's counter comes before that phase's result
     types = [(e["type"], e.get("phase")) for e in events]
     first_before = types.index(("eval_progress", "before"))

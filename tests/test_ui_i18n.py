@@ -105,3 +105,15 @@ def test_language_follows_the_browser():
     assert lang_of(None) == "en"
     assert tr("zh-CN", "train_queued", position=2).startswith("正在排队")
     assert tr("en", "no_such_key") == "no_such_key"
+
+
+def test_every_setting_has_its_own_label_in_both_languages():
+    """'Settings that differ' names rows by label: two settings called 'Name' (the run's and
+    the model's) made two rows nobody could tell apart."""
+    from components.i18n import field_label
+    from studio.config import describe_fields
+    paths = [f["path"] for f in describe_fields(recorded=True)]
+    for lang in ("en", "zh-CN"):
+        labels = [field_label(p, lang) for p in paths]
+        twice = {label for label in labels if labels.count(label) > 1}
+        assert not twice, (lang, twice)

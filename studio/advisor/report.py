@@ -1,6 +1,6 @@
 """The advisor over one run: `findings(run_folder)` reads the run's own files and applies
-every rule; `record(folder, writer)` stores them with the run when it ends (findings.json
-and one `finding` event each, before the final event)."""
+every rule; `record(folder, writer)` stores them with the run when it ends (findings.json,
+a "findings" list in metrics.json, and one `finding` event each, before the final event)."""
 from __future__ import annotations
 
 import logging
@@ -38,6 +38,9 @@ def record(folder: RunFolder, writer) -> list[Finding]:
     try:
         found = findings(folder)
         folder.write_findings([x.to_dict() for x in found])
+        metrics = folder.metrics()
+        if metrics:  # also in metrics.json: what `runs --json` and the leaderboard read
+            folder.write_metrics({**metrics, "findings": [x.to_dict() for x in found]})
         for x in found:
             writer.emit("finding", code=x.code, text=x.sentence, params=x.params,
                         suggestion=x.suggestion)
