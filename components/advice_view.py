@@ -49,12 +49,9 @@ def findings_markdown(findings: list, lang: str) -> str:
 
 
 # ---- a run's advice on the page ------------------------------------------------------------
-HIDDEN = {"advice": "", "advice_apply": None, "advice_state": None}
-
-
 def hidden() -> dict:
     """Outputs advice, advice_apply, advice_state for no run or one without findings."""
-    return {**HIDDEN, "advice_apply": gr.update(visible=False)}
+    return {"advice": "", "advice_apply": gr.update(visible=False), "advice_state": None}
 
 
 def run_findings(folder) -> list[dict] | None:
@@ -183,10 +180,10 @@ def panel(ctx, elem: str, to_train: bool = False):
 
     clicked = wire(parts["advice_apply"].click, do_apply,
                    [parts["advice_state"], ctx.lang, ctx.data, ctx.model, *widgets.values()],
-                   outputs)
+                   outputs, api_visibility="undocumented")  # the page's only: not in the API
     check = ctx.parts.get("train_check")  # the form's check and estimate, for the new values
     if check:  # (the Train step chains its own: its check is made after its panel)
-        wire(clicked.then, *check)
+        wire(clicked.then, *check, show_progress="hidden", api_visibility="undocumented")
     return parts, clicked
 
 

@@ -86,10 +86,21 @@ def show(registry, models, session: dict, index: int, lang: str, owner_value=Non
     except Exception as e:  # noqa: BLE001
         return {**empty, "rate_answers": {}, "rate_status": box(error_text(e, lang))}
     left, right = s.order(index)
-    return {"rate_prompt": s.prompts[index], "rate_left": answers[left],
-            "rate_right": answers[right], "rate_reveal": "",
+    return {"rate_prompt": s.prompts[index], "rate_left": shown_answer(answers[left], lang),
+            "rate_right": shown_answer(answers[right], lang), "rate_reveal": "",
             "rate_answers": {**answers, "index": index, "voted": False},
             "rate_status": tr(lang, "rate_progress", i=index + 1, n=len(s.prompts))}
+
+
+def shown_answer(text: str, lang: str) -> str:
+    """An empty answer says so (an empty box looked broken); the vote keeps the real one."""
+    return text if str(text or "").strip() else tr(lang, "rate_empty_answer")
+
+
+def source_shown(source: str) -> dict:
+    """Only the prompt box the chosen source needs. Outputs rate_typed, rate_file."""
+    return {"rate_typed": gr.update(visible=source == "typed"),
+            "rate_file": gr.update(visible=source == "file")}
 
 
 def vote(registry, session: dict, index: int, choice: str, answers: dict, lang: str,
@@ -141,8 +152,10 @@ def build(ctx: Ctx) -> dict:
             refresh = gr.Button(t("rate_refresh"), scale=0, elem_id="rate-refresh")
         source = gr.Radio([(t("rate_source_" + s), s) for s in SOURCES], value="validation",
                           label=t("rate_source"), elem_id="rate-source")
-        typed = gr.Textbox(lines=3, label=t("rate_typed"), elem_id="rate-typed")
-        file = gr.File(label=t("rate_file"), type="filepath", elem_id="rate-file")
+        typed = gr.Textbox(lines=3, label=t("rate_typed"), elem_id="rate-typed",
+                           visible=False)
+        file = gr.File(label=t("rate_file"), type="filepath", elem_id="rate-file",
+                       visible=False)
         begin = gr.Button(t("rate_start"), variant="primary", elem_id="rate-start")
         status = gr.Markdown(elem_id="rate-status")
         prompt = gr.Textbox(label=t("rate_prompt"), interactive=False, elem_id="rate-prompt")
@@ -178,6 +191,7 @@ def build(ctx: Ctx) -> dict:
     def on_show(sess, i, lang, request: gr.Request):
         return show(ctx.registry, ctx.cache, sess, i, lang, owner(ctx, request))
 
+    wire(source.change, source_shown, [source], {"rate_typed": typed, "rate_file": file})
     wire(refresh.click, on_refresh, [run_a, run_b, ctx.lang], {"rate_a": run_a,
                                                               "rate_b": run_b})
     started = wire(begin.click, on_start, [run_a, run_b, source, typed, file, ctx.lang],

@@ -155,7 +155,7 @@ def build(ctx: Ctx) -> None:
     from . import advice_view  # the first selected run's findings; its button fills Train
     advice, _ = advice_view.panel(ctx, "runs", to_train=True)
     wire(pick.change, advice_view.runs_advice(ctx, registry), [pick, ctx.lang], advice,
-         show_progress="hidden")
+         show_progress="hidden", api_visibility="undocumented")
     curves = gr.State(None)
 
     @gr.render(inputs=[curves, ctx.lang])

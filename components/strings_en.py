@@ -133,7 +133,7 @@ EN: dict[str, str] = {
     "choice_epoch": "every epoch", "choice_steps": "every N steps", "choice_no": "never",
     "choice_join": "join", "choice_exclude": "exclude",
     "form_model_own": "auto: the model's own",
-    "train_estimate_time": "Estimated time: about {time}, from earlier runs of this model.",
+    "train_estimate_time": "Estimated time: about {time}, {evaluation} of it evaluating, from an earlier run of this model.",
     "train_estimate_unknown": "The time estimate appears after the first steps.",
     "plot_loss": "Loss (train and eval)", "plot_metric": "Evaluation metric",
     "plot_lr": "Learning rate",
@@ -495,6 +495,7 @@ EN.update({
                                      "ratings, all ties or both bad); rate more prompts to "
                                      "compare them.",
     "rate_title": "Rate two models blind",
+    "rate_empty_answer": "(this model ended its answer without a visible character)",
     "lb_rt_title": "**Blind ratings** (Try → Rate two models blind): each rated pair of models, "
                    "the first one being the one with more wins; the win rate counts decisive "
                    "votes only (not ties or both bad).",

@@ -106,7 +106,7 @@ ZH: dict[str, str] = {
     "choice_epoch": "每轮一次", "choice_steps": "每 N 步一次", "choice_no": "不评估",
     "choice_join": "拼回", "choice_exclude": "排除",
     "form_model_own": "自动：使用模型自带的值",
-    "train_estimate_time": "根据此模型以往的运行，预计耗时约 {time}。",
+    "train_estimate_time": "根据此模型以往的一次运行，预计耗时约 {time}，其中评估约 {evaluation}。",
     "train_estimate_unknown": "耗时估计将在最初几步之后显示。",
     "plot_loss": "损失（训练与验证）", "plot_metric": "评估指标", "plot_lr": "学习率",
     "try_run": "已训练的任务", "try_refresh": "↻ 刷新", "try_compare": "与基础模型对比",
@@ -626,6 +626,7 @@ ZH.update({
     "lb_verdict_rating_no_decisive": "{winner} 和 {loser} 还没有有效投票（{n} 次评分全是平手或都不好）；"
                                      "请再评几个提示。",
     "rate_title": "盲评两个模型",
+    "rate_empty_answer": "（这个模型的回答没有任何可见字符）",
     "lb_rt_title": "**盲评结果**（试用 → 盲评两个模型）：每一对评过的模型，胜场多的排在前面；"
                    "胜率只计有效投票（不含平手和都不好）。",
     "lb_rt_none": "还没有评分：在试用步骤里盲评两个对话或文本到文本任务。",

@@ -231,12 +231,7 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
                 method=tr(lang, "choice_" + p.cfg.method.method),
                 max_length=p.cfg.train.max_length, lr=fmt.number(p.cfg.train.learning_rate))]
     lines += method_lines(p, lang) + memory_lines(p.memory, lang) + device_lines(p, lang)
-    speed = past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
-    if speed:
-        seconds = p.total_steps * p.cfg.train.batch_size * p.cfg.train.grad_accum / speed
-        lines.append(tr(lang, "train_estimate_time", time=fmt.duration(seconds, lang)))
-    else:
-        lines.append(tr(lang, "train_estimate_unknown"))
+    lines.append(time_line(registry, p, owner, lang))
     picks = form.engine_picks(p.cfg, paths, lang)
     for path, update in picks.items():
         shown[path] = {**shown.get(path, {}), **update}
@@ -283,15 +278,16 @@ def memory_lines(plan, lang: str) -> list[str]:
     return lines
 
 
-def past_speed(registry, model: str, method: str, owner=None) -> float | None:
-    """Samples per second of the latest finished run of this model and method (hosted: of
-    this owner's runs)."""
-    for run in registry.list(200, **mine(owner)):
-        m = run.metrics or {}
-        if run.status == "done" and run.model == model and run.method == method and \
-                m.get("train_samples_per_second"):
-            return float(m["train_samples_per_second"])
-    return None
+def time_line(registry, p, owner, lang: str) -> str:
+    """The time before Start, evaluation included, from the engine's one estimate
+    (studio.eval_budget: the speed an earlier run of this model and method measured)."""
+    from studio import eval_budget
+    speed = eval_budget.past_speed(registry, p.cfg.model.name, p.cfg.method.method, owner)
+    guess = eval_budget.estimate_seconds(p.cfg, p.train_rows, p.validation_rows, speed)
+    if not guess:
+        return tr(lang, "train_estimate_unknown")
+    return tr(lang, "train_estimate_time", time=fmt.duration(guess["total"], lang),
+              evaluation=fmt.duration(guess["evaluation"], lang))
 
 
 PLOTS = {"loss": ("plot_loss", "axis_loss"), "metric": ("plot_metric", "axis_score"),
@@ -405,4 +401,5 @@ def build(ctx: Ctx) -> None:
     # "Train again with these settings" set some fields: check them and estimate again.
     ctx.parts["train_check"] = (do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
                                 estimate_outputs)
-    wire(advice_click.then, *ctx.parts["train_check"], show_progress="hidden")
+    wire(advice_click.then, *ctx.parts["train_check"], show_progress="hidden",
+         api_visibility="undocumented")  # the page's own: not another /do_estimate endpoint

@@ -141,3 +141,22 @@ def test_the_preview_says_what_evaluation_will_cost(data_dir, monkeypatch):
     assert evaluation["generated"] == 2 * 4  # before and after, 4 samples by the CPU rule
     assert evaluation["passes"] >= 2 and evaluation["rows"] > 0
     assert evaluation["share_of_training"] > 0
+
+
+def test_the_train_step_shows_the_time_before_start_from_an_earlier_run(data_dir):
+    """Before, the page read the registry's summary, which never holds the speed, and always
+    said 'appears after the first steps'; now it shows the engine's estimate, evaluation in."""
+    from components import train_step
+    registry = FakeRegistry([_run("r1", "tiny-bert", "full")],
+                            {"r1": {"train_samples_per_second": 50.0,
+                                    "after": {"accuracy": 0.9,
+                                              "timing": {"seconds": 2.0, "examples": 20}}}})
+    state = {"valid": True, "task": "classification", "path": str(data_dir / "sentiment.csv")}
+    text = train_step.estimate(registry, state, {"name": "tiny-bert"}, "en", [], [])["estimate"]
+    assert "Estimated time: about " in text and " of it evaluating" in text
+    assert "appears after the first steps" not in text
+    zh = train_step.estimate(registry, state, {"name": "tiny-bert"}, "zh-CN", [], [])["estimate"]
+    assert "预计耗时约" in zh and "其中评估约" in zh
+    none = train_step.estimate(FakeRegistry([], {}), state, {"name": "tiny-bert"}, "en", [],
+                               [])["estimate"]
+    assert "appears after the first steps" in none

@@ -101,7 +101,7 @@ def test_rate_ten_prompts_and_see_the_pair_on_the_leaderboard(server, browser, s
     expected = pair_stats(winner, loser, wins[winner], wins[loser], 1, 1)
     tab(page, 5)
     table = page.locator("#lb-rt-table")
-    table.get_by_text(f"{winner} vs {loser}").wait_for(timeout=30000)
+    table.get_by_text(f"{winner} vs {loser}").first.wait_for(timeout=30000)
     text = table.inner_text()
     rate = expected.win_rate
     assert f"{100 * rate.low:.1f} – {100 * rate.high:.1f}" in text

@@ -150,6 +150,11 @@ def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
     given = cfg.copy()
     cfg = resolve_defaults(cfg, family, preset, model_max_length(config), model_width(config),
                            method_parameters(cfg, family, location))
+    # The CPU rule for generated samples (eval_budget.py), before the memory planner: the
+    # plan it records is keyed by the finished job, and a LoRA re-resolve starts from `given`.
+    from ..eval_budget import default_generation_samples
+    samples = default_generation_samples(cfg, len(job_data.train))[0]
+    cfg.train.generation_samples = given.train.generation_samples = samples
     if plan_memory:
         from . import memory_plan
         planned = memory_plan.apply(cfg, family, location, job_data)
@@ -160,8 +165,6 @@ def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
             planned = resolve_defaults(given, family, preset, model_max_length(config),
                                        model_width(config))
         cfg = planned
-    from ..eval_budget import default_generation_samples  # the CPU rule: eval_budget.py
-    cfg.train.generation_samples = default_generation_samples(cfg, len(job_data.train))[0]
     record_data(cfg, job_data)
     return cfg, family, location, preset, job_data
 
