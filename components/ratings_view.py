@@ -110,7 +110,7 @@ def download(registry, lang, owner_value=None) -> dict:
 def build(ctx: Ctx, reload_btn) -> None:
     """The ratings table and downloads; refreshed with the leaderboard."""
     registry = ctx.registry
-    with gr.Group(elem_id="lb-ratings"):
+    with gr.Column(elem_id="lb-ratings"):
         gr.Markdown(t("lb_rt_title"), elem_id="lb-rt-title")
         empty = gr.Markdown(elem_id="lb-rt-empty")
         rt_table = gr.Dataframe(interactive=False, wrap=True, visible=False,

@@ -146,10 +146,10 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
     if final:
         out["try_source"] = source_update(registry, run_id, owner=owner, lang=lang)
         out.update(advice_view.run_advice(registry, run_id, lang, owner))  # findings.json
-    elif fresh:  # another run followed: the last one's advice goes
-        out.update(advice_view.hidden())
         if not fresh:  # "Asked the run to stop" and the like: the status says how it ended
             out["message"] = ""
+    elif fresh:  # another run followed: the last one's advice goes
+        out.update(advice_view.hidden())
     if fresh:
         out.update(followed(registry, run))
     return out

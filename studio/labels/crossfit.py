@@ -19,6 +19,13 @@ FOLDS = 5
 # the probabilities so sharp that cleanlab's noise-rate pruning flags fewer of them on small
 # files (3 flipped of 60 toy rows: C=1 flags all 3, C=10 one).
 C = 1.0
+# Tried on the seeded 5% flips of bench/labels_noise.py (top-5% precision, SST-2 5,000 rows /
+# shipped sample 200 rows), keeping this plain model because nothing beat it on both:
+#   C chosen by inner 3-fold LogisticRegressionCV (log-loss):   0.45 / 0.60 at 10x the time
+#   TF-IDF word 1-2 + char 2-5 grams LR (C=1 / inner CV):       0.35 / 0.10, 0.33 / 0.10
+#   mean of the embedding LR and the TF-IDF LR (C=1 / CV):      0.46 / 0.30, 0.44 / 0.40
+# Inner CV gains nothing over C=1 here (same out-of-fold accuracy, 0.79); bag-of-words has too
+# few rows to learn a vocabulary from on 200 reviews, and averaging it in dilutes the encoder.
 
 
 def out_of_fold(features: np.ndarray, labels: np.ndarray, n_classes: int, *,

@@ -10,6 +10,10 @@ stays an import that may be missing, and then the same self-confidence rule runs
 probabilities alone: a row is an issue when its given label's
 probability is below that class's average self-confidence and another class is likelier, and
 issues are ranked by that probability, lowest first.
+
+With two classes cleanlab's other rankings (normalized_margin, confidence_weighted_entropy)
+depend on the same one probability; on the SST-2 bench and the sample they picked the same
+top 5% (0.45 / 0.60 precision); self-confidence is kept as the one a user can read off a row.
 """
 from __future__ import annotations
 

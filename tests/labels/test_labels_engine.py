@@ -137,3 +137,26 @@ def test_a_run_ranks_its_own_held_out_rows_or_says_it_has_none(tmp_path, flipped
     report = check_run(registry.get(other))
     assert report.source == "embeddings" and report.note_code == "labels_run_no_probabilities"
     assert {s.row for s in report.suspects[:len(FLIPPED)]} == FLIPPED
+
+
+def test_embedding_runs_on_one_thread_and_restores_the_callers_setting(monkeypatch):
+    # Short sentences are too small for two intra-op threads to split: the same vectors for
+    # twice the CPU on a shared 2-core machine (studio/labels/embed.py THREADS).
+    import torch
+    from studio.labels import embed
+    seen = []
+    real_forward = embed._forward
+
+    def spy(*args):
+        seen.append(torch.get_num_threads())
+        return real_forward(*args)
+
+    monkeypatch.setattr(embed, "_forward", spy)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        vectors = embed.embed(["a fine film", "a dull film"])
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
