@@ -78,8 +78,12 @@ def inspect_data(path, val_path, task, overrides, lang, workspace=None,
 
 
 def summary_text(insp, lang: str) -> str:
+    """What was read. A file that lacks a column its task needs (one text column and no
+    label) has no task yet: the summary then names none, and the problem below says what is
+    missing and what to do."""
     name = display_name(insp.path)
-    line = tr(lang, "data_summary", file=f"`{name}`",
+    untasked = any(p.kind == "missing_column" for p in insp.blocking)
+    line = tr(lang, "data_summary_no_task" if untasked else "data_summary", file=f"`{name}`",
               format=named_value(lang, "format", insp.format), encoding=insp.encoding or "-",
               rows=insp.rows, excluded=len(insp.excluded), task=tr(lang, "task_" + insp.task),
               layout=named_value(lang, "layout", insp.layout))

@@ -112,6 +112,19 @@ def setting_text(code: str, params: dict, lang: str) -> str:
     return tr(lang, "cfg_" + code, **p)
 
 
+def setting_words(params: dict | None, lang: str) -> dict:
+    """An error's params as the page names them: the setting it names (`field`, a config
+    path) by its label, and its value as the form shows it (False -> 'off' / '关')."""
+    p = dict(params or {})
+    if p.get("field"):
+        p["field"] = field_label(p["field"], lang)
+        if "value" in p and not isinstance(p["value"], (list, dict)):
+            value = p["value"]
+            p["value"] = choice_label(str(value).lower() if isinstance(value, bool) else value,
+                                      lang)
+    return p
+
+
 def _plain(value):
     """A number as typed: 10000 (not 1e+04), 1000000000, 0.1, 1e-07."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -134,7 +147,7 @@ def error_text(exc: BaseException, lang: str) -> str:
         return english
     if isinstance(exc, StudioError):
         template = ZH_ERRORS.get(exc.code)
-        text = fill(template, dict(exc.params or {})) if template else None
+        text = fill(template, setting_words(exc.params, lang)) if template else None
         if text:
             return text
     return tr(lang, "err_engine_fallback", detail=english)

@@ -93,17 +93,26 @@ def overlay(registry, selected, lang, owner=None) -> pd.DataFrame:
 
 
 def ask_delete(selected, lang) -> dict:
-    """First click: show what will be deleted and the confirm button. Outputs message,
-    confirm."""
+    """First click: show what will be deleted with the confirm and Cancel buttons (a question
+    needs a way to say no). Outputs message, confirm, cancel."""
     if not selected:
-        return {"message": box(tr(lang, "runs_select_first"), "info"),
-                "confirm": gr.update(visible=False)}
+        return {"message": box(tr(lang, "runs_select_first"), "info"), **asked(False)}
     return {"message": box(tr(lang, "runs_confirm_delete", runs=", ".join(selected)), "warning"),
-            "confirm": gr.update(visible=True)}
+            **asked(True)}
+
+
+def asked(showing: bool) -> dict:
+    """The confirm and Cancel buttons, shown together or hidden together."""
+    return {"confirm": gr.update(visible=showing), "cancel": gr.update(visible=showing)}
+
+
+def cancel_delete(lang) -> dict:
+    """Cancel: nothing is deleted; the question and its buttons go."""
+    return {"message": "", **asked(False)}
 
 
 def delete_runs(registry, cache, selected, lang, owner=None) -> dict:
-    """Outputs message, confirm (hidden again). Someone else's run (hosted) is refused by the
+    """Outputs message, confirm and cancel (hidden again). Someone else's run (hosted) is refused by the
     engine exactly like a missing one."""
     errors = []
     for run_id in selected or []:
@@ -114,7 +123,7 @@ def delete_runs(registry, cache, selected, lang, owner=None) -> dict:
             errors.append(error_text(e, lang))
     text = box(" ".join(errors)) if errors else box(tr(lang, "runs_deleted",
                                                        count=len(selected or [])), "ok")
-    return {"message": text, "confirm": gr.update(visible=False)}
+    return {"message": text, **asked(False)}
 
 
 def reopen(registry, selected, lang, owner=None) -> dict:
@@ -151,6 +160,7 @@ def build(ctx: Ctx) -> None:
         delete_btn = gr.Button(t("runs_delete"), variant="stop", elem_id="runs-delete")
         confirm_btn = gr.Button(t("runs_confirm"), variant="stop", visible=False,
                                 elem_id="runs-confirm")
+        cancel_btn = gr.Button(t("runs_cancel_delete"), visible=False, elem_id="runs-cancel")
     message = gr.Markdown(elem_id="runs-message")
     from . import advice_view  # the first selected run's findings; its button fills Train
     advice, _ = advice_view.panel(ctx, "runs", to_train=True)
@@ -188,8 +198,9 @@ def build(ctx: Ctx) -> None:
     wire(ctx.tab["runs"].select, do_refresh, [pick, ctx.lang], listing)
     wire(compare_btn.click, do_overlay, [pick, ctx.lang], {"curves": curves},
          api_name="overlay")
-    asking = {"message": message, "confirm": confirm_btn}
+    asking = {"message": message, "confirm": confirm_btn, "cancel": cancel_btn}
     wire(delete_btn.click, ask_delete, [pick, ctx.lang], asking)
+    wire(cancel_btn.click, cancel_delete, [ctx.lang], asking)
     deleted = wire(confirm_btn.click, do_delete, [pick, ctx.lang], asking,
                    api_name="delete_runs")
     wire(deleted.then, do_refresh, [pick, ctx.lang], listing)

@@ -26,6 +26,7 @@ EN: dict[str, str] = {
     "data_preview": "Preview (first rows)", "data_chart": "Distribution",
     "data_summary": "**{file}**: {format}, {encoding}, {rows} usable rows, {excluded} excluded. "
                     "Task: **{task}** ({layout}).",
+    "data_summary_no_task": "**{file}**: {format}, {encoding}, {rows} rows read.",
     "data_labels": "Labels: {labels}", "data_no_problems": "No problems found in this file.",
     "data_rows_listed": "rows {rows}", "data_rows_more": "rows {rows} and {more} more",
     "chart_labels": "Examples per label",
@@ -161,6 +162,10 @@ EN: dict[str, str] = {
     "runs_refresh": "↻ Refresh", "runs_history": "Run history", "runs_select": "Select runs",
     "runs_overlay": "Overlay curves", "runs_open": "Open (follow live or try)",
     "runs_delete": "Delete…", "runs_confirm": "Yes, delete for good",
+    "runs_cancel_delete": "Cancel",
+    # components/active_notice.py: a page that opens while a run of this owner trains
+    "active_notice": "Run **{run}** ({model}) is {status}; follow it on the Train step.",
+    "active_follow": "Follow it on Train",
     "runs_curves": "Loss of the selected runs",
     "runs_select_first": "Select one or more runs first.",
     "runs_confirm_delete": "Delete {runs} with their models and logs? This cannot be undone.",

@@ -13,6 +13,7 @@ ZH: dict[str, str] = {
     "data_preview": "预览（前几行）", "data_chart": "分布",
     "data_summary": "**{file}**：{format}，{encoding}，可用 {rows} 行，排除 {excluded} 行。"
                     "任务：**{task}**（{layout}）。",
+    "data_summary_no_task": "**{file}**：{format}，{encoding}，读取 {rows} 行。",
     "data_labels": "标签：{labels}", "data_no_problems": "该文件没有发现问题。",
     "data_rows_listed": "第 {rows} 行", "data_rows_more": "第 {rows} 行，另有 {more} 行",
     "chart_labels": "各标签的样本数", "chart_lengths": "按长度（字符数）统计的样本数",
@@ -87,7 +88,7 @@ ZH: dict[str, str] = {
     "train_preview_steps": "每轮 {per_epoch} 步，共 **{steps} 步**（每步 {batch} 行）。",
     "train_preview_model": "{params} 个参数，其中训练 {trainable} 个（{method}）· 输入截断为 {max_length} 个 token · 学习率 {lr}。",
     "method_auto_lora": "已选择 LoRA：{model} 有 {params} 个参数（参数少于 {threshold} 时默认全量微调）；"
-                        "如需训练全部权重，请把训练方法设为全量微调（method.method=full）。",
+                        "如需训练全部权重，请把训练方法设为全量微调。",
     "form_auto": "自动", "form_engine_value": "自动：{value}",
     "train_fix_settings": "请先修正标红的设置；之后会重新显示估算，并可以开始训练。",
     "cfg_needs_value": "请填写{field}。",
@@ -129,6 +130,9 @@ ZH: dict[str, str] = {
     "runs_refresh": "↻ 刷新", "runs_history": "训练记录", "runs_select": "选择任务",
     "runs_overlay": "叠加曲线", "runs_open": "打开（实时跟踪或试用）", "runs_delete": "删除……",
     "runs_confirm": "确定永久删除", "runs_curves": "所选任务的损失曲线",
+    "runs_cancel_delete": "取消",
+    "active_notice": "任务 **{run}**（{model}）{status}；可以在“训练”步骤中跟踪它。",
+    "active_follow": "在“训练”中跟踪",
     "runs_select_first": "请先选择一个或多个任务。",
     "runs_confirm_delete": "删除 {runs} 及其模型和日志？此操作无法撤销。",
     "runs_deleted": "已删除 {count} 个任务。",
@@ -267,7 +271,7 @@ ZH_PROBLEMS: dict[tuple[str, str], str] = {
     ("empty_text", "warning"): "{count} 行的文本为空或只有空白；按你的选择保留。",
     ("missing_label", "excluded"): "{count} 行没有标签，已被排除；填上标签后即可使用。",
     ("label_whitespace", "fixed"): "{count} 个标签两端有多余空格，已去除。",
-    ("label_whitespace", "warning"): "{count} 个标签有多余空格，会被当作不同的类别；选择修复可去除。",
+    ("label_whitespace", "warning"): "{count} 个标签有多余空格，会被当作不同的类别；请在文件中删除这些空格以合并它们。",
     ("label_case", "fixed"): "{count} 个标签与另一个标签只有大小写不同（如 {example}），已合并为更常见的写法。",
     ("label_case", "warning"): "{count} 个标签与另一个标签只有大小写不同（如 {example}），被保留为不同的类别。",
     ("numeric_label_text", "fixed"): "{count} 个数字标签的写法不一致（如 {example}），已统一。",
@@ -277,12 +281,12 @@ ZH_PROBLEMS: dict[tuple[str, str], str] = {
     ("rare_class", "excluded"): "样本少于 2 个的 {classes} 个类别（{names}）共 {count} 行，已被排除。",
     ("duplicate", "excluded"): "{count} 行与前面的某一行完全相同，已被排除。",
     ("duplicate", "warning"): "{count} 行与前面的某一行完全相同；按你的选择保留。",
-    ("conflicting_label", "warning"): "{count} 行与另一行文本相同但标签不同；请检查它们，或选择排除。",
+    ("conflicting_label", "warning"): "{count} 行与另一行文本相同但标签不同；请在文件中更正或删除它们，或用“检查标签”重新标注或排除它们。",
     ("conflicting_label", "excluded"): "{count} 行与另一行文本相同但标签不同，已被排除。",
     ("train_val_overlap", "excluded"): "{count} 个验证行也出现在训练数据中，已从验证集中去掉，以免分数虚高。",
     ("train_val_overlap", "fixed"): "{count} 个留出的行也出现在训练数据中，已移回训练集，以免分数虚高。",
     ("train_val_overlap", "warning"): "{count} 个验证行也出现在训练数据中，会让验证分数虚高。",
-    ("placeholder", "warning"): "{count} 行仍含有模板占位符（如 {example}）；请在训练前替换，或选择排除。",
+    ("placeholder", "warning"): "{count} 行仍含有模板占位符（如 {example}）；请在训练前在文件中替换或删除它们。",
     ("placeholder", "excluded"): "{count} 行含有模板占位符（如 {example}），已被排除。",
     ("too_long", "warning"): "{count} 个样本（{share}%）超过 {max_length} 个 token，将被截断。",
     ("too_long", "excluded"): "{count} 个样本（{share}%）超过 {max_length} 个 token，已被排除。",
@@ -295,7 +299,7 @@ ZH_PROBLEMS: dict[tuple[str, str], str] = {
     ("non_text_content", "warning"): "{count} 条消息包含非文本内容（如图片），已忽略；只训练文本部分。",
     ("unseen_label", "excluded"): "{count} 个验证行的标签在训练数据中从未出现（{names}），已被去掉。",
     ("unseen_label", "warning"): "{count} 个验证行的标签在训练数据中从未出现（{names}）。",
-    ("missing_column", "blocking"): "在列 {columns} 中没有找到{role}列；请选择保存{role}的那一列。",
+    ("missing_column", "blocking"): "没有找到{role}列（现有的列：{columns}）；请在文件中添加{role}列，或选择保存{role}的那一列。",
     ("no_rows", "blocking"): "{total} 行中没有可用的行；请查看被排除行的原因。",
     ("unnamed_columns", "fixed"): "{count} 行的文本延伸到了未命名列 {columns}（文本中有未加引号的分隔符）；已拼回列 {column}。",
     ("unnamed_columns", "excluded"): "{count} 行的文本延伸到了未命名列 {columns}（未加引号的分隔符拆开了列 {column} 的文本），已被排除；请给这些文本加引号，或选择拼回。",
@@ -400,8 +404,8 @@ ZH.update({
                           "（留空 = 支持时开启：BERT 系列分类，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）的对话和文本任务）。",
 })
 ZH_ERRORS.update({
-    "packing_unsupported": "train.packing 只适用于 BERT 系列分类模型，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）"
-                           "的对话和文本任务，且只在单个设备上；请把它设为自动或 false。",
+    "packing_unsupported": "{field}只适用于 BERT 系列分类模型，以及 GPT 系列（Llama、Qwen、Mistral、GPT-2）"
+                           "的对话和文本任务，且只在单个设备上；请把它设为自动或关。",
 })
 
 # 第 5 步的排行榜和两个任务并排对比（components/leaderboard_view.py、compare_view.py）。

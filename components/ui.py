@@ -33,6 +33,8 @@ def build_ui(registry, queue, cache, hosted: bool = False, policy=None,
             if hosted and os.environ.get("OAUTH_CLIENT_ID"):  # a Space with hf_oauth: true
                 gr.LoginButton(elem_id="studio-login")  # runs then belong to the HF account
         ctx.parts["mode"] = gr.Markdown(mode_text(ctx, "en"), elem_id="studio-mode")
+        from . import active_notice  # "a run of yours is training": shown above every step
+        active = active_notice.build(ctx)
         with gr.Tabs(selected="data", elem_id="studio-tabs") as ctx.tabs:
             tabs = {}
             for step in STEPS:
@@ -46,6 +48,7 @@ def build_ui(registry, queue, cache, hosted: bool = False, policy=None,
         for wire in ctx.later:
             wire()
         wire_load(demo, ctx)
+        active_notice.wire_up(demo, ctx, active)
     return demo
 
 

@@ -55,8 +55,8 @@ MESSAGES = {
     ("label_whitespace", "fixed"):
         "{count} [label had|labels had] stray spaces around [it|them], which were removed.",
     ("label_whitespace", "warning"):
-        "{count} [label has|labels have] stray spaces and count as separate classes; choose fix "
-        "to strip them.",
+        "{count} [label has|labels have] stray spaces and count as separate classes; remove the "
+        "spaces in the file to merge them.",
     ("label_case", "fixed"):
         "{count} [label differed|labels differed] from another label only in upper/lower case "
         "(e.g. {example}) and [was|were] merged into the more frequent spelling.",
@@ -83,8 +83,11 @@ MESSAGES = {
     ("duplicate", "warning"):
         "{count} [row repeats|rows repeat] an earlier row exactly and [is|are] kept as you chose.",
     ("conflicting_label", "warning"):
-        "{count} [row shares its|rows share their] text with a row of a different label; check "
-        "[it|them] or choose exclude.",
+        # Name only what every front end offers: the file itself, and Check labels (the Data
+        # step's panel, `python -m studio labels`), which relabels or excludes rows.
+        "{count} [row shares its|rows share their] text with a row of a different label; "
+        "correct or remove [it|them] in the file, or relabel or exclude [it|them] with Check "
+        "labels.",
     ("conflicting_label", "excluded"):
         "{count} [row shares its|rows share their] text with a row of a different label and "
         "[was|were] excluded.",
@@ -99,7 +102,7 @@ MESSAGES = {
         "inflates validation scores.",
     ("placeholder", "warning"):
         "{count} [row still contains|rows still contain] template placeholders such as {example};"
-        " replace them before training or choose exclude.",
+        " replace or remove them in the file before training.",
     ("placeholder", "excluded"):
         "{count} [row contains|rows contain] template placeholders such as {example} and "
         "[was|were] excluded.",
@@ -152,8 +155,8 @@ MESSAGES = {
         "split the text of column {column}) and [was|were] excluded; quote that text, or choose "
         "join.",
     ("missing_column", "blocking"):
-        "No {role} column was found among the columns {columns}; choose the column that holds the"
-        " {role}.",
+        "No {role} column was found (columns: {columns}); add a {role} column to the file, or "
+        "choose the column that holds the {role}.",
     ("no_rows", "blocking"):
         "No usable rows are left out of {total}; see the excluded rows for the reasons.",
 }

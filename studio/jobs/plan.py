@@ -265,7 +265,8 @@ def resolve_packing(cfg: JobConfig, model) -> None:
     elif t.packing and not able:
         raise ConfigError("train.packing works for BERT-family classification and GPT-family "
                           "(Llama, Qwen, Mistral, GPT-2) chat and text2text models on one "
-                          "device only; set it to auto or false.", "packing_unsupported")
+                          "device only; set it to auto or false.", "packing_unsupported",
+                          field="train.packing")  # the page names it by its label
 
 
 def model_width(config) -> int | None:
