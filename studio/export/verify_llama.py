@@ -20,8 +20,10 @@ def llama_answers(where: Path, quant: str, conversations: list[list[dict]],
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     from .gguf_writer import gguf_name
+    # logits_all: llama-cpp-python 0.3 keeps `scores` only when asked (its own sampler needs
+    # none); without it the greedy loop below would read an unwritten row.
     llm = Llama(model_path=str(where / gguf_name(quant)), n_ctx=1024, verbose=False,
-                n_threads=max(1, min(4, os.cpu_count() or 1)), seed=0)
+                n_threads=max(1, min(4, os.cpu_count() or 1)), seed=0, logits_all=True)
     try:
         template = llm.metadata.get("tokenizer.chat_template")
         piece = lambda t: llm.detokenize([t], special=True).decode("utf-8", "replace")  # noqa: E731
