@@ -402,7 +402,7 @@ EN.update({
                                "process needs a GPU of its own: set Devices to at most {have}.",
 })
 
-# Issue 22, the Train step: a run's settings shown read-only; settings that do not apply.
+# the Train step: a run's settings shown read-only; settings that do not apply.
 EN.update({
     "train_run_settings": "Settings of run **{run}**, as it ran. Read-only: the next run uses "
                           "the form above, and what you leave empty there follows the next "
@@ -435,7 +435,7 @@ EN.update({
     "lb_group_choice_one": "{data} · {task} · 1 run", "runs_deleted_one": "Deleted 1 run.",
 })
 
-# Issue 21, the Data step's "Check labels" (components/labels_panel.py, studio.labels).
+# the Data step's "Check labels" (components/labels_panel.py, studio.labels).
 EN.update({
     "labels_check": "Check labels",
     "labels_threshold": "Confidence threshold",

@@ -8,7 +8,7 @@ The CPU rule (train.generation_samples left empty):
   as SAMPLE_ROWS training rows:  n = clamp(floor(SHARE x rows trained / (passes x SAMPLE_ROWS))).
 Generation is the slow part of an evaluation on a CPU (up to 128 tokens one at a time, and a base
 model rarely stops early): a SmolLM2 chat run on 72 rows spent 16.6 + 8 minutes in its two
-evaluations on a busy machine (issue 22). SAMPLE_ROWS is that run's order of magnitude; once the
+evaluations on a busy machine. SAMPLE_ROWS is that run's order of magnitude; once the
 workspace has a finished run of the model, `estimate_seconds` uses its measured times instead.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Progress of the evaluation passes: `eval_progress` events while the base model, the checkpoints
 during training and the final model are evaluated.
 
-A run on a busy CPU sat 16 minutes on "evaluating the base model" with nothing moving (issue 22):
+A run on a busy CPU sat 16 minutes on "evaluating the base model" with nothing moving:
 the loss pass over the validation rows and the generation of samples report nothing through the
 Trainer's logs. This callback counts the loss pass's batches (`on_prediction_step`, which the
 Trainer calls for every evaluation batch, `predict` included) and, while a phase is open, the

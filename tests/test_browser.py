@@ -219,7 +219,7 @@ def test_classification_walk(server, browser, shots):
     page.reload()  # the run id is in BrowserState: a reload reattaches to the same run
     tab(page, 3)
     page.locator("#train-header", has_text="tiny-bert").wait_for(timeout=30000)
-    # ... and shows that run's settings, read-only: the form stays the next job's (issue 22)
+    # ... and shows that run's settings, read-only: the form stays the next job's
     page.locator("#train-run-settings", has_text="Epochs 1").wait_for(timeout=20000)
     assert page.locator("#f-train-epochs input").first.input_value() == "3"  # the default
     page.close()
@@ -651,7 +651,7 @@ ADVANCED = ("method.lora_r", "method.bf16_base", "data.system_prompt",
 
 
 def test_opened_run_never_becomes_the_next_job(server, browser, shots, tmp_path):
-    """Issue 22: a GPT chat run (LoRA, packing, max rows, a name) is opened; then in the same
+    """a GPT chat run (LoRA, packing, max rows, a name) is opened; then in the same
     tab a T5 pairs run and a BERT classification run start without touching Advanced, never
     refused, each with its own model's resolved defaults; Advanced shows what applies."""
     from tests.conftest import run_cli

@@ -1,5 +1,5 @@
 """Evaluation reports its progress, a CPU keeps generated samples a small share of a short run,
-and a job's time is estimated before Start from the workspace's own finished runs (issue 22:
+and a job's time is estimated before Start from the workspace's own finished runs (a chat run sat
 16.6 minutes on "evaluating the base model" with no counter, no estimate before Start)."""
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_a_generation_run_counts_its_evaluation_rows_up_to_the_total(
 
 @pytest.mark.parametrize("rows, passes, cpu, expected", [
     (10_000, 2, True, 8),    # a long run: the usual 8
-    (216, 2, True, 4),       # 72 rows x 3 epochs (the run of issue 22): 0.15*216/16 = 2 -> floor 4
+    (216, 2, True, 4),       # 72 rows x 3 epochs (a 72-row run that sat 16 minutes): 0.15*216/16 = 2 -> floor 4
     (640, 2, True, 6),       # 0.15*640/16 = 6
     (640, 1, True, 8),       # no base-model evaluation: one pass, 12 -> cap 8
     (10, 2, False, 8),       # a GPU keeps the usual 8 whatever the run

@@ -1,5 +1,5 @@
 """The studio attacked as a hosted demo: `python app.py --hosted` driven by outsiders through
-gradio_client and raw HTTP. Each test is one item of issue "Safe to host":
+gradio_client and raw HTTP. Each test is one item of the hosted threat model:
 
  1. an uploaded model module (config.json auto_map + a .py) never runs: no marker file;
  2. a forged file payload (/etc/passwd, another browser's upload) is refused, nothing copied;

@@ -1,5 +1,5 @@
 """Safe to host, round two: what a hosted studio keeps, for whom and for how long, attacked
-through a running `python app.py --hosted` (issue 23, items 7, 9, 10 and the export leftovers
+through a running `python app.py --hosted` (items 7, 9, 10 and the export leftovers
 of 15):
 
  7. the owner is written into the run folder: after a garbage studio.sqlite and a restart each

@@ -1,4 +1,4 @@
-"""Issue "Safe to host, round two", items 3, 4, 5, 6 and 13:
+"""Hosted safety, round two: items 3, 4, 5, 6 and 13:
 
  3. queue places per client address and in total, not per cookie; a job whose owner left
     is dropped with its reason recorded;

@@ -1,4 +1,4 @@
-"""Issue "Safe to host, round two", items 1, 2, 12 and 14: bounded readers, wrong-typed events
+"""Hosted safety, round two: items 1, 2, 12 and 14: bounded readers, wrong-typed events
 and the messages, from the engine, the CLI and (where a browser reaches it) a running hosted app.
 
  1. a 1.6 KB .xlsx whose one cell sits at XFD1048576 is refused at once with a sentence (engine,

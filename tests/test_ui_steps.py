@@ -47,7 +47,7 @@ def train_to_end(services, sample, model, **settings):
     offsets, deadline = [], time.time() + 240
     while time.time() < deadline:
         out = train_step.poll(registry, queue, run_id, tail, "en")
-        # a tick with nothing new sends nothing (issue 22: an idle tab did ~60 redraws/s)
+        # a tick with nothing new sends nothing (an idle tab did ~60 redraws/s)
         assert "progress" in out or set(out) <= {"timer"}
         if "tail" in out:  # only sent when something new was read
             tail = out["tail"]

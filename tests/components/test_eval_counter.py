@@ -1,5 +1,5 @@
 """The Train step counts evaluation rows with an ETA instead of a bare "evaluating the base
-model" (issue 22: 16.6 minutes with nothing moving)."""
+model" (16.6 minutes with nothing moving)."""
 from __future__ import annotations
 
 from components import live

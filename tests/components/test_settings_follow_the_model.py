@@ -1,4 +1,4 @@
-"""Issue 22: opening a run shows its settings without making them the next job's; a value the
+"""opening a run shows its settings without making them the next job's; a value the
 user set that stops applying is put back with a sentence (never a refusal); Advanced shows
 only what applies; one wording for rows per step; an idle page showing an ended run stops
 polling."""
@@ -81,7 +81,7 @@ class Queue:
 
 
 def inherited_chat_settings():
-    """What the form held after a GPT chat run was opened, before issue 22 (its resolved
+    """What the form held after a GPT chat run was opened, before the fix (its resolved
     job.yaml): a name, max rows, packing, LoRA and its rank, a system prompt."""
     return {"name": "chat-run", "data.max_rows": 80, "train.packing": "true",
             "method.method": "lora", "method.lora_r": 16, "data.system_prompt": "Be brief.",

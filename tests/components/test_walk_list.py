@@ -1,4 +1,4 @@
-"""Issue 22's walk list, each where it is made: a stale "choose a data file" refusal, a
+"""The browser walk's findings, each where it is made: a stale "choose a data file" refusal, a
 stopped run's last scores in the Runs table, an empty misclassified table that says why, an
 empty T5 output that says so, samples cut mid-character, and a whole labelled file that keeps
 every row and is scored like `python -m studio eval`."""

@@ -1,4 +1,4 @@
-"""Issue 22's walk list, the items about what a sentence or a page offers: a data warning that
+"""The browser walk's findings, the items about what a sentence or a page offers: a data warning that
 names a control the page has, a file without a label column that claims no task, a delete
 question with Cancel, a page that says a run of its owner is training, and setting errors on
 the Chinese page that name the setting by its label and its value in words."""

@@ -1,4 +1,4 @@
-"""A sweep survives its app (issue 23, item 8): the sweep's state is in its manifest and the
+"""A sweep survives its app (item 8): the sweep's state is in its manifest and the
 app re-arms it at start, hosted and local.
 
 The scene a `kill -9` of the app leaves is built directly (a manifest, the first candidate still

@@ -1,4 +1,4 @@
-"""The issue's done-criterion, in a real browser: flip labels in a small file, "Check labels",
+"""The whole flow, in a real browser: flip labels in a small file, "Check labels",
 see the flipped rows at the top, exclude them, train the cleaned version, and find the
 exclusions in the run's job.yaml."""
 from __future__ import annotations

@@ -87,7 +87,7 @@ def test_mcnemar_interval_is_clopper_pearson_by_hand_and_agrees_with_the_test():
 
 @pytest.mark.parametrize("right, n", [(49, 49), (0, 49), (3, 3), (1, 1)])
 def test_all_right_or_all_wrong_gets_the_exact_interval_not_a_point(right, n):
-    """Issue 22: 49 of 49 right showed "100.0 - 100.0". Clopper-Pearson by hand: with all n
+    """49 of 49 right showed "100.0 - 100.0". Clopper-Pearson by hand: with all n
     right the lower end solves p^n = 0.025, so p = 0.025^(1/n) (0.9275 for 49); all wrong is
     its mirror, 1 - 0.025^(1/n)."""
     ci = bootstrap_ci([1] * right + [0] * (n - right))
