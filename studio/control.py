@@ -6,7 +6,7 @@ import signal
 from dataclasses import dataclass
 
 from .events import EventWriter
-from .runs import Registry, Run, RunFolder, _alive
+from .runs import Registry, Run, RunFolder, pid_alive
 
 
 @dataclass
@@ -25,14 +25,14 @@ def request_stop(registry: Registry, run: Run) -> StopResult:
     if run.status not in ("queued", "running"):
         return StopResult("not_running", f"Run {run.id} is already {run.status}.")
     if folder.request_stop():
-        if run.status == "queued" and not _alive(run.pid):
+        if run.status == "queued" and not pid_alive(run.pid):
             registry.update(run.id, status="stopped", reason="Cancelled before it started.")
             EventWriter(folder.events_file).emit(
                 "stopped", step=0, model_path=None, reason="Cancelled before it started.")
             return StopResult("cancelled", f"Run {run.id} was cancelled before it started.")
         return StopResult("asked", f"Asked run {run.id} to stop; it saves the model at the "
                                    f"next step. Stop again to kill it at once.")
-    if run.pid and _alive(run.pid):
+    if run.pid and pid_alive(run.pid):
         try:  # the UI starts each run in its own process group: take its children too
             if os.getpgid(run.pid) == run.pid:
                 os.killpg(run.pid, signal.SIGKILL)

@@ -254,7 +254,7 @@ class Registry:
         if run is None:
             raise RunError(f"No run '{run_id}'; see the run list.", "no_run", run=run_id)
         self.require_writable("delete a run")
-        if run.status == "running" and _alive(run.pid):
+        if run.status == "running" and pid_alive(run.pid):
             raise RunError(f"Run {run_id} is still training; stop it before deleting it.",
                            "still_running", run=run_id)
         with closing(self._connect()) as db, db:
@@ -303,7 +303,7 @@ class Registry:
             run.metrics = final.get("metrics") or run.metrics
             run.reason = final.get("reason", "")
             run.finished = final.get("time")
-        elif run.status == "running" and run.pid and not _alive(run.pid):
+        elif run.status == "running" and run.pid and not pid_alive(run.pid):
             run.status = "failed"
             run.reason = ("The training process ended without finishing (it was killed or ran "
                           "out of memory); see train.log in the run folder.")
@@ -333,7 +333,8 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-def _alive(pid: int | None) -> bool:
+def pid_alive(pid: int | None) -> bool:
+    """Whether process `pid` runs (a zombie child of ours counts as ended)."""
     if not pid:
         return False
     try:

@@ -5,7 +5,7 @@ import pytest
 
 from studio.config import JobConfig
 from studio.control import StopResult, request_stop
-from studio.runs import Registry, _alive
+from studio.runs import Registry, pid_alive as _alive
 
 
 @pytest.fixture

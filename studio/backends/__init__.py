@@ -11,12 +11,13 @@ Ray is imported only when a cluster is named (`--cluster`, $STUDIO_CLUSTER).
 """
 from __future__ import annotations
 
+import abc
 import os
 
 CLUSTER_ENV = "STUDIO_CLUSTER"
 
 
-class Backend:
+class Backend(abc.ABC):
     """The interface: `submit` starts a run's child, `reattach` finds one a previous server
     started, `kill` ends one at once. `max_parallel` is how many runs may train at once when
     the user did not say (None: the queue's own default)."""
@@ -24,8 +25,9 @@ class Backend:
     remote = False
     max_parallel: int | None = None
 
+    @abc.abstractmethod
     def submit(self, run, argv: list[str], env: dict, cwd: str, stdout_path: str):
-        raise NotImplementedError
+        """Start the run's child; returns a handle that behaves like subprocess.Popen."""
 
     def reattach(self, run):
         """The handle of a run still training that a previous server started, or None."""

@@ -25,13 +25,8 @@ def _writer_alive(name: str) -> bool:
     pid = int(parts[1])
     if pid == os.getpid():
         return True  # an export of this process, in another thread
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from ..runs import pid_alive
+    return pid_alive(pid)
 
 
 def clean_exports(exports_dir: Path, now: float | None = None) -> int:
