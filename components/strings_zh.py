@@ -368,8 +368,8 @@ ZH_ERRORS.update({
     "gguf_quant": "不提供 GGUF 量化方式“{quant}”；请选择 f16 或 q8_0。",
     "gguf_unsupported": "GGUF 导出只支持 llama.cpp 能运行的解码器模型（GPT-2、Llama、Mistral 或 Qwen2 架构，"
                         "如 smollm2-135m、gpt2 或 qwen2.5-0.5b-instruct）上的对话和文本任务；这个任务不是，"
-                        "请改用 {instead} 格式导出。",
-    "gguf_rope": "GGUF 导出尚不支持该模型的“{rope}”旋转位置缩放；请改用 {instead} 格式导出。",
+                        "请改用“{instead}”格式导出。",
+    "gguf_rope": "GGUF 导出尚不支持该模型的“{rope}”旋转位置缩放；请改用“{instead}”格式导出。",
     "gguf_tensor": "GGUF 导出遇到了意外的权重“{tensor}”；请对这个模型使用 merged 格式。",
     "gguf_tokenizer": "GGUF 导出只支持 llama.cpp 认识的字节级 BPE 分词器；请对这个模型使用 merged 格式。",
     "unknown_format": "“{format}”不是导出格式；请选择 zip、merged、gguf 或 onnx。",
@@ -380,7 +380,7 @@ ZH_ERRORS.update({
     "hub_denied": "Hub 拒绝了用于 {repo} 的令牌（HTTP {status}）；请使用可以在该所有者下创建仓库的写入令牌。",
     "hub_failed": "上传到 {repo} 失败；请检查网络连接后重试。",
     "onnx_failed": "torch.onnx 无法导出这个模型；请改用 merged 格式导出。",
-    "onnx_unsupported": "ONNX 导出只适用于分类任务；这个任务生成文本，请改用 {instead} 格式导出。",
+    "onnx_unsupported": "ONNX 导出只适用于分类任务；这个任务生成文本，请改用“{instead}”格式导出。",
     "verify_no_export": "任务 {run} 还没有可检查的 {format} 导出；请先导出。",
     "verify_failed": "导出的 {format} 模型无法在新的 transformers 进程中加载；请加 --force 重新导出。",
     "onnx_missing": "ONNX 导出需要安装 onnx 和 onnxruntime 软件包（pip install onnx onnxruntime）。",
@@ -678,7 +678,7 @@ ZH_FINDINGS: dict[str, str] = {
                         "（从 {first_loss} 到 {last_loss}，下降 {drop_pct}%）：学习率太高，学不到东西；请试试 {new_lr}。",
     "lr_too_low": "学习率为 {lr} 时，损失几乎没有变化（从 {first_loss} 到 {last_loss}，下降 {drop_pct}%）："
                   "学习率太低；请试试 {new_lr}。",
-    "classes_ignored": "模型从未正确预测 {classes}（在 {support} 个验证行上召回率为 0）：它忽略了这些类别；"
+    "classes_ignored": "模型从未正确预测“{classes}”（在 {support} 个验证行上召回率为 0）：它忽略了这些类别；"
                        "请添加这些类别的样本或训练更久。",
     "classes_unbalanced": "宏平均 F1（{macro_f1}）比准确率（{accuracy}）低 {gap}：模型偏向常见类别而忽视少见类别；"
                           "请添加少见类别的样本。",

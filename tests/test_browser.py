@@ -289,9 +289,9 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
     tab(page, 2)
     pick(page, "model-preset", "tiny-gpt")
     page.locator("#model-info", has_text="can learn chat").wait_for(timeout=60000)
-    # Two generated validation answers (not 8) for BLEU/ROUGE before and after: quicker.
-    tab(page, 3)
-    in_advanced(page, lambda: set_number(page, "f-train-generation-samples", 2))
+    # Two generated validation answers (not the default) for BLEU/ROUGE: quicker. A "decide
+    # for me" number, so a one-line box.
+    in_advanced(page, lambda: set_text(page, "f-train-generation-samples", 2))
     first = train(page, shots, "chat-", timeout=200)
 
     # Three messages through the real chat box, each answer streamed in.
