@@ -123,8 +123,9 @@ def drawn(page, elem_id: str) -> bool:
 
 def in_advanced(page, action) -> None:
     """Do `action` in the Train step's Advanced section, leaving it open or closed as it was."""
+    toggle = page.locator("#train-advanced button.label-wrap").first  # any language
+    toggle.wait_for(timeout=60000)
     closed = not page.locator("#f-train-threads").is_visible()
-    toggle = page.locator("#train-advanced > button.label-wrap").first  # any language
     if closed:
         toggle.click()
     action()
