@@ -225,8 +225,14 @@ def shown_settings(config: dict, paths, lang: str) -> list[tuple[str, str]]:
             value = (value or {}).get(part) if isinstance(value, dict) else None
         if value in (None, "") or (path not in BASIC and value == meta[path]["default"]):
             continue
-        shown = choice_label(value, lang) if isinstance(value, str) and meta[path].get(
-            "choices") else str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, bool):  # on/off in the page's language, as the form says it
+            shown = choice_label(str(value).lower(), lang)
+        elif isinstance(value, str) and meta[path].get("choices"):
+            shown = choice_label(value, lang)
+        elif isinstance(value, (list, tuple)):  # module names (LoRA targets): the model's words
+            shown = "`" + ", ".join(map(str, value)) + "`"
+        else:
+            shown = str(value)
         out.append((field_label(path, lang), shown))
     return out
 

@@ -31,10 +31,13 @@ def runs_table(page) -> str:
     page.locator("#runs-refresh").click()
     page.wait_for_timeout(500)
     # The refresh also rebuilds the leaderboard; while it runs the table shows gradio's timer
-    # ("0.9s") over the old rows, so wait until that is gone.
+    # ("0.9s") over the old rows, and on a busy machine it may not have started yet (the
+    # empty table's placeholder headers "1 2 3"), so wait until neither is shown (a browser
+    # with no runs keeps the placeholder: its text is returned after the wait).
+    placeholder = re.compile(r"^\s*Run history\s*1\s*2\s*3\s*$")
     for _ in range(120):
         text = page.locator("#runs-table").inner_text()
-        if not re.match(r"\s*\d+(\.\d+)?s\b", text):
+        if not re.match(r"\s*\d+(\.\d+)?s\b", text) and not placeholder.match(text):
             return text
         page.wait_for_timeout(250)
     return text
