@@ -229,8 +229,10 @@ def shown_settings(config: dict, paths, lang: str) -> list[tuple[str, str]]:
             shown = choice_label(str(value).lower(), lang)
         elif isinstance(value, str) and meta[path].get("choices"):
             shown = choice_label(value, lang)
-        elif isinstance(value, (list, tuple)):  # module names (LoRA targets): the model's words
-            shown = "`" + ", ".join(map(str, value)) + "`"
+        elif isinstance(value, (list, tuple, str)):  # names (run, model, LoRA targets, a
+            # system prompt): the user's or the model's words, shown as they are
+            shown = "`" + (", ".join(map(str, value)) if not isinstance(value, str)
+                           else value) + "`"
         else:
             shown = str(value)
         out.append((field_label(path, lang), shown))

@@ -123,7 +123,7 @@ def test_opening_a_run_shows_its_settings_and_writes_no_field(tmp_path):
     assert set(out) == {"run_settings"}  # not one form field: the next job stays the user's
     text = out["run_settings"]
     assert run.id in text and "Read-only" in text
-    assert "Max rows **80**" in text and "Packing **on**" in text and "Run name **chat-run**" \
+    assert "Max rows **80**" in text and "Packing **on**" in text and "Run name **`chat-run`**" \
         in text
     assert train_step.run_settings(registry, "", paths, "en") == {"run_settings": ""}
 
