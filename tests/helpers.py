@@ -1,6 +1,7 @@
 """Run a job in-process the way `python -m studio train` does (faster than a subprocess)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from studio.config import JobConfig
@@ -47,3 +48,15 @@ def tiny_tokenizer(name: str):
     from studio.models import ensure_tiny
     from studio.tasks.common import ensure_pad_token
     return ensure_pad_token(AutoTokenizer.from_pretrained(ensure_tiny(name)))
+
+
+def wait_for(predicate, timeout: float = 120, every: float = 0.2, what: str = "a condition"):
+    """predicate()'s first truthy value, polled every `every` s; an AssertionError naming
+    `what` after `timeout` s. The one wait of the tests that poll a process or a server."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")

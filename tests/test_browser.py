@@ -70,11 +70,6 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("STUDIO_SCREENSHOTS") or tmp_path / "screens")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def open_page(browser, url, locale="en-US"):

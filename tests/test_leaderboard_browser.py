@@ -10,7 +10,6 @@ Screenshots go to $STUDIO_SCREENSHOTS (how docs/screenshots is refreshed), else 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -44,11 +43,6 @@ def server(tmp_path_factory, data_dir):
     app.close()
 
 
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("STUDIO_SCREENSHOTS") or tmp_path / "screens")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def predictions(run_dir: Path) -> dict[str, dict]:

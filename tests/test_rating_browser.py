@@ -10,7 +10,6 @@ docs/screenshots is refreshed), else tmp_path.
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -42,11 +41,6 @@ def server(tmp_path_factory, data_dir):
     app.close()
 
 
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("STUDIO_SCREENSHOTS") or tmp_path / "screens")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def choose(page, elem_id: str, option: str) -> None:

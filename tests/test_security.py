@@ -14,6 +14,8 @@ logins (--auth-file, plus secrets in its environment).
 """
 from __future__ import annotations
 
+import functools
+
 import json
 import os
 import re
@@ -25,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from gradio_client import handle_file
+from helpers import wait_for as shared_wait_for
 from hosted_app import (SAMPLES, App, browser_http, client, file_data, form_values, raw_call,
                         run_ids, start_training, upload)
 
@@ -63,14 +66,8 @@ def copied(app: App, needle: bytes) -> list[Path]:
             needle in p.read_bytes()]
 
 
-def wait_for(predicate, timeout: float = 180, every: float = 0.5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("timed out waiting")
+# The shared wait (helpers.wait_for) with this module's patience.
+wait_for = functools.partial(shared_wait_for, timeout=180, every=0.5)
 
 
 def registry_run(app: App, run_id: str):

@@ -12,6 +12,8 @@ of 15):
 """
 from __future__ import annotations
 
+import functools
+
 import os
 import re
 import secrets
@@ -21,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from helpers import wait_for as shared_wait_for
 from hosted_app import SAMPLES, App, client, form_values, run_ids
 
 CSV = "text,label\n" + "".join(f"row {i} is a fine film,pos\nrow {i} is dull,neg\n"
@@ -32,14 +35,8 @@ def visitor(app: App, cookie: str, **kwargs):
     return client(app, headers={"Cookie": f"studio_client={cookie}"}, **kwargs)
 
 
-def wait_for(predicate, timeout: float = 300, every: float = 0.5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("timed out waiting")
+# The shared wait (helpers.wait_for) with this module's patience.
+wait_for = functools.partial(shared_wait_for, timeout=300, every=0.5)
 
 
 def finished(workspace: Path, run_id: str) -> bool:

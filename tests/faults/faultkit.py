@@ -11,10 +11,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from conftest import ROOT
+from helpers import wait_for  # noqa: F401 - the fault tests import it from here
 
 SAMPLE = ROOT / "assets" / "samples" / "reviews_sentiment.csv"
 # A tiny-bert run of a few steps: one torch thread (a shared 2-core machine), no evaluation
@@ -91,14 +91,6 @@ def event_lines(run_dir: Path) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def wait_for(predicate, timeout: float = 120, every: float = 0.2, what: str = "a condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def logged_steps(run_dir: Path) -> int:

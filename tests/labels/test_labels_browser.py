@@ -12,7 +12,7 @@ from conftest import ROOT
 from labels_data import FLIPPED, ROWS, flipped_file
 
 sys.path.insert(0, str(ROOT / "tests"))
-from test_browser import CHROMIUM, open_page, pick, server, shots, tab, train  # noqa: E402,F401
+from test_browser import CHROMIUM, open_page, pick, server, tab, train  # noqa: E402,F401
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
