@@ -204,7 +204,9 @@ def test_the_train_step_shows_the_resolved_method(data_dir, low_threshold):
     p = jobs.preview(make_job(data_dir / "chat.json", "tiny-gpt", "chat"))
     assert train_step.method_lines(p, "en") == [p.cfg.method.auto_reason]
     [zh] = train_step.method_lines(p, "zh-CN")
-    assert zh.startswith("已选择 LoRA：tiny-gpt 有 ") and "method.method=full" in zh
+    # The Chinese sentence names the choice on the page, not the raw setting path.
+    assert zh.startswith("已选择 LoRA：tiny-gpt 有 ") and "全量微调" in zh
+    assert "method.method" not in zh
     full = jobs.preview(make_job(data_dir / "chat.json", "tiny-gpt", "chat",
                                  method__method="full"))
     assert train_step.method_lines(full, "en") == []
