@@ -38,6 +38,9 @@ ROOT = BENCH.parent
 PEERS = BENCH / "peers"
 PY = sys.executable
 HZ = os.sysconf("SC_CLK_TCK")
+# The event types that end a run, from their owner (the studio's event schema).
+sys.path.insert(0, str(ROOT))
+from studio.events import FINAL_TYPES  # noqa: E402 - needs ROOT on the path first
 
 # ---- the jobs --------------------------------------------------------------------------------
 
@@ -251,7 +254,7 @@ def studio_result(ws: Path, t0: float, job: dict) -> dict:
     events = [json.loads(x) for x in (run / "events.jsonl").read_text().splitlines() if x]
     logs = [e for e in events if e["type"] == "log"]
     start = next((e for e in events if e["type"] == "start"), {})
-    final = next((e for e in events if e["type"] in ("done", "failed", "stopped")), {})
+    final = next((e for e in events if e["type"] in FINAL_TYPES), {})
     out = {"run_dir": str(run), "status": final.get("type"), "reason": final.get("reason"),
            "train_rows": start.get("train_rows"), "precision": start.get("precision")}
     if logs:
@@ -418,7 +421,7 @@ while time.time() - t0 < 300:
     if logs:
         first = logs[0]["time"] - t0
         break
-    if any(e["type"] in ("failed", "done", "stopped") for e in evs):
+    if any(e["type"] in FINAL_TYPES for e in evs):
         break
     time.sleep(0.05)
 request_stop(registry, registry.get(run.id))

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import Ctx, box, mine, owner, wire
+from .common import Ctx, box, owner, wire
 from .i18n import lang_of, t, tr
 
 
 def active_run(registry, owner_value=None):
     """The newest queued or running run of this owner, or None."""
-    from studio.runs import ACTIVE
-    return next((r for r in registry.list(50, **mine(owner_value)) if r.status in ACTIVE), None)
+    return next(iter(reversed(registry.active(owner_value))), None)
 
 
 def notice(registry, followed: str, lang: str, owner_value=None) -> dict:
@@ -37,7 +36,7 @@ def follow(registry, run_id: str, lang: str, owner_value=None) -> dict:
     """The button: this page follows the run on the Train step (still this owner's and still
     active; else the notice just goes). Outputs run_id, tabs, train_tab, notice, follow."""
     from studio.runs import ACTIVE
-    run = registry.get(run_id, **mine(owner_value)) if run_id else None
+    run = registry.get(run_id, owner=owner_value) if run_id else None
     hidden = {"notice": gr.update(value="", visible=False), "follow": gr.update(visible=False)}
     if run is None or run.status not in ACTIVE:
         return hidden
@@ -71,12 +70,12 @@ def wire_up(demo: gr.Blocks, ctx: Ctx, parts: dict) -> None:
                     {"run_id": ctx.run_id, "tabs": ctx.tabs, "train_tab": ctx.tab["train"],
                      "notice": parts["notice"], "follow": parts["follow"]},
                     api_visibility="undocumented")
-    form_widgets = ctx.parts["form"]
+    form_widgets = ctx.form
 
     def show_settings(rid, lang, request: gr.Request):
-        from .train_step import run_settings
+        from .form import run_settings
         return {**run_settings(registry, rid, list(form_widgets), lang, owner(ctx, request)),
                 "timer": gr.Timer(active=bool(rid))}  # follow it live, as Runs -> Open does
 
     wire(followed.then, show_settings, [ctx.run_id, ctx.lang],
-         {"run_settings": ctx.parts["run_settings"], "timer": ctx.parts["train_timer"]})
+         {"run_settings": ctx.run_settings, "timer": ctx.train_timer})

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import gradio as gr
 
-from .common import box, mine, owner, wire
+from studio.runs import ACTIVE
+
+from .common import box, owner, wire
 from .i18n import choice_label, field_label, fill, t, tr
 from .strings_zh import ZH_FINDINGS
 
@@ -83,8 +85,8 @@ def run_advice(registry, run_id, lang, owner_value=None) -> dict:
     finding suggests settings) and advice_state (what the button applies) for an ended run;
     hidden for a run still going, a missing one, or one without findings."""
     import yaml
-    run = registry.get(run_id, **mine(owner_value)) if run_id else None
-    if run is None or run.status in ("queued", "running"):
+    run = registry.get(run_id, owner=owner_value) if run_id else None
+    if run is None or run.status in ACTIVE:
         return hidden()
     folder = registry.folder(run)
     try:
@@ -160,17 +162,17 @@ def apply_suggestion(state, paths, values, lang, data_state=None, model_state=No
 
 def panel(ctx, elem: str, to_train: bool = False):
     """The findings and the button, for one step: (name -> component (advice, advice_apply,
-    advice_state), the click's event). The click fills the Train form (ctx.parts["form"]) and says so in the
-    Train step's advice message; from another step it also opens the Train step."""
+    advice_state), the click's event). The click fills the Train form (ctx.form) and says so in
+    the Train step's advice message; from another step it also opens the Train step."""
     parts = {"advice": gr.Markdown(elem_id=f"{elem}-advice"),
              "advice_apply": gr.Button(t("advice_apply"), visible=False,
                                        elem_id=f"{elem}-advice-apply"),
              "advice_state": gr.State(None)}
-    if "advice_message" not in ctx.parts:  # the Train step's: where the change is said
-        ctx.parts["advice_message"] = gr.Markdown(elem_id="train-advice-message")
-    widgets = ctx.parts["form"]
+    if ctx.advice_message is None:  # the Train step's: where the change is said
+        ctx.advice_message = gr.Markdown(elem_id="train-advice-message")
+    widgets = ctx.form
     paths = list(widgets)
-    outputs = {**widgets, "advice_message": ctx.parts["advice_message"]}
+    outputs = {**widgets, "advice_message": ctx.advice_message}
     if to_train:
         outputs["tabs"] = ctx.tabs
 
@@ -181,7 +183,7 @@ def panel(ctx, elem: str, to_train: bool = False):
     clicked = wire(parts["advice_apply"].click, do_apply,
                    [parts["advice_state"], ctx.lang, ctx.data, ctx.model, *widgets.values()],
                    outputs, api_visibility="undocumented")  # the page's only: not in the API
-    check = ctx.parts.get("train_check")  # the form's check and estimate, for the new values
+    check = ctx.train_check  # the form's check and estimate, for the new values
     if check:  # (the Train step chains its own: its check is made after its panel)
         wire(clicked.then, *check, show_progress="hidden", api_visibility="undocumented")
     return parts, clicked

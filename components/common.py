@@ -14,6 +14,7 @@ import inspect
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import gradio as gr
 
@@ -40,8 +41,19 @@ class Ctx:
     run_id: object = None          # gr.BrowserState: the run this browser follows
     tabs: object = None            # gr.Tabs
     tab: dict = field(default_factory=dict)    # step name -> gr.Tab
-    parts: dict = field(default_factory=dict)  # "try_source", "preset_table": read by others
-    later: list = field(default_factory=list)  # wiring that needs a later step's components
+    # Components one step builds and another wires (each set by its owner, None before):
+    mode: object = None            # gr.Markdown: the header's mode line (ui)
+    preset_table: tuple | None = None  # (gr.Dataframe, render(lang)) of the presets (model)
+    form: dict | None = None       # the settings form: dotted path -> widget (train)
+    run_settings: object = None    # gr.Markdown: the followed run's settings (train)
+    train_timer: object = None     # gr.Timer that polls the followed run (train)
+    plots: dict | None = None      # "plot_loss", ... -> gr.LinePlot (train)
+    train_check: tuple | None = None   # (fn, inputs, outputs): re-check the form (train)
+    advice_message: object = None  # gr.Markdown: where "train again" says what it set (train)
+    try_source: object = None      # gr.Dropdown: the run Try shows (try)
+    export_settings: object = None  # gr.State: chat settings kept for GGUF exports (try)
+    # Wiring that needs a later step's components, run once every step is built.
+    later: list[Callable[[], None]] = field(default_factory=list)
 
 
 def owner(ctx: Ctx, request) -> str | None:
@@ -49,12 +61,6 @@ def owner(ctx: Ctx, request) -> str | None:
     mode (every run), else the login or this browser's anonymous key (guard.owner_of)."""
     from .guard import owner_of
     return owner_of(request, ctx.hosted)
-
-
-def mine(owner_value: str | None) -> dict:
-    """Keyword arguments that pass `owner` on to an engine call only when there is one, so
-    local mode calls the engine exactly as before."""
-    return {} if owner_value is None else {"owner": owner_value}
 
 
 def upload_roots() -> list[str]:
@@ -120,10 +126,6 @@ def keep_upload(path: str | None, workspace: Path) -> str:
     return str(target)
 
 
-def display_name(path: str) -> str:
-    return Path(path).name
-
-
 def Slider(minimum: float, maximum: float, **kwargs) -> gr.Slider:  # noqa: N802 - a widget
     """gr.Slider, except that a number typed into its box beyond its range is taken at the
     nearest bound - what the box itself shows once the edit ends - instead of gradio's
@@ -143,7 +145,7 @@ def Slider(minimum: float, maximum: float, **kwargs) -> gr.Slider:  # noqa: N802
 
 
 def box(text: str, kind: str = "error") -> str:
-    """A message as Markdown; CSS gives .studio-error / .studio-ok boxes their colour."""
+    """A message as Markdown, marked by its leading icon (✖ error, ⚠ warning, ✔ ok, ℹ info)."""
     if not text:
         return ""
     icon = {"error": "✖", "warning": "⚠", "ok": "✔", "info": "ℹ"}[kind]

@@ -10,28 +10,23 @@ import gradio as gr
 import pandas as pd
 
 from . import charts, fmt
-from .common import Ctx, box, mine, owner, wire
+from .common import Ctx, box, owner, wire
 from .i18n import error_text, field_label, t, tr
+from .run_picker import finished
 
 ALL = "__all__"
 ROWS_SHOWN = 300
-
-
-def finished(registry, owner=None) -> list[tuple[str, str]]:
-    """Finished runs (newest first) as dropdown choices."""
-    return [(f"{r.name if r.name and r.name != r.id else r.model} · {r.id}", r.id)
-            for r in registry.list(500, **mine(owner)) if r.status == "done"]
 
 
 def choices(registry, a, b, owner=None, group_key=None) -> dict:
     """Outputs a, b: the finished runs. Choices still there are kept; else (or when a
     leaderboard group was just picked: `group_key`) the best two runs of that group, or of the
     newest group, are chosen."""
-    from .leaderboard_view import find_group, groups_of
+    from studio.leaderboard import board, find_group
     runs = finished(registry, owner)
     ids = [v for _, v in runs]
     if group_key or a not in ids or b not in ids:
-        group = find_group(groups_of(registry, owner), group_key)
+        group = find_group(board(registry, owner=owner), group_key)
         top = [e.run_id for e in group.entries[:2]] if group else []
         a, b = top if len(top) == 2 else (ids + [None, None])[:2]
     return {"a": gr.update(choices=runs, value=a), "b": gr.update(choices=runs, value=b)}
@@ -105,7 +100,7 @@ def run_compare(registry, a, b, label, lang, owner=None) -> dict:
     if not a or not b:
         return {**cleared, "summary": box(tr(lang, "cmp_pick_two"), "info")}
     try:
-        cmp = compare(registry, a, b, **mine(owner))
+        cmp = compare(registry, a, b, owner=owner)
     except Exception as e:  # noqa: BLE001 - one sentence (a missing or foreign run)
         return {**cleared, "summary": box(error_text(e, lang))}
     labels = cmp.labels

@@ -12,18 +12,17 @@ data state this step produces (read by the Model and Train steps and form.job_co
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
+from studio.config import TASKS
 from studio.data import ROLE_FIELDS
 
-from .common import Ctx, box, confined_upload, display_name, keep_upload, sample_files, wire
+from .common import Ctx, box, confined_upload, keep_upload, sample_files, wire
 from .i18n import error_text, problem_text, t, tr
 
-TASKS = ["auto", "classification", "chat", "text2text"]
 ROLES = tuple(ROLE_FIELDS)            # the engine's one role table: role -> DataConfig field
 UNNAMED = ("join", "exclude")
 PREVIEW_ROWS = 20
@@ -64,7 +63,7 @@ def inspect_data(path, val_path, task, overrides, lang, workspace=None,
              "overrides": dict(overrides or {}), "task": insp.task, "rows": insp.rows,
              "labels": list(insp.labels), "layout": insp.layout,
              "valid": not insp.blocking and insp.rows > 0, "unnamed_columns": unnamed,
-             "chinese": chinese(insp.head_examples(200))}
+             "chinese": insp.chinese()}
     columns = [""] + list(insp.columns)
     spilled = any(p.kind == "unnamed_columns" for p in insp.problems)
     return {"summary": summary_text(insp, lang),
@@ -81,7 +80,7 @@ def summary_text(insp, lang: str) -> str:
     """What was read. A file that lacks a column its task needs (one text column and no
     label) has no task yet: the summary then names none, and the problem below says what is
     missing and what to do."""
-    name = display_name(insp.path)
+    name = Path(insp.path).name
     untasked = any(p.kind == "missing_column" for p in insp.blocking)
     line = tr(lang, "data_summary_no_task" if untasked else "data_summary", file=f"`{name}`",
               format=named_value(lang, "format", insp.format), encoding=insp.encoding or "-",
@@ -99,26 +98,6 @@ def named_value(lang: str, kind: str, value: str) -> str:
     from .strings_en import EN
     key = f"{kind}_{value}"
     return tr(lang, key) if key in EN else str(value).upper()
-
-
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def chinese(examples: pd.DataFrame, sample: int = 200) -> bool:
-    """Whether the data is Chinese: in one of its text columns (the first `sample` examples)
-    at least a third of the letters are CJK characters - an English-to-Chinese translation
-    set counts, its targets are Chinese. The Model step then suggests a Chinese-capable
-    model."""
-    def text(value) -> str:
-        if isinstance(value, (list, tuple)):  # a conversation: its messages' contents
-            return " ".join(text(m.get("content") if isinstance(m, dict) else m) for m in value)
-        return "" if value is None else str(value)
-    for col in (c for c in examples.columns if c != "_row"):
-        joined = " ".join(text(v) for v in examples[col].head(sample))
-        letters = sum(ch.isalpha() for ch in joined)
-        if letters and len(CJK.findall(joined)) >= letters / 3:
-            return True
-    return False
 
 
 def preview(frame: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ are offered, the others are explained in one sentence each), export it with live
 generator on the queue: the page and other users never wait for it), download the file(s),
 push to the Hugging Face Hub with a token that lives only in that one request, and copy the
 code that uses the model. The Try step's chat can keep its settings for the Ollama Modelfile of
-a GGUF export (`chat_settings_box`, called from try_step).
+a GGUF export (try_step.chat_settings_box fills ctx.export_settings, read here).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import gradio as gr
 
 from studio.errors import StudioError
 
-from .common import Ctx, box, mine, owner, wire
+from .common import Ctx, box, owner, wire
 from .export_files import downloads, human_size, streamed
 from .i18n import error_text, t, tr
 
@@ -30,7 +30,7 @@ PYTHON = ("transformers", "peft", "onnxruntime", "openai")   # snippets in Pytho
 def _run(registry, run_id, owner=None):
     """(run, folder) of `owner`'s run; someone else's run raises exactly like a missing one."""
     from studio.errors import RunError
-    run = registry.get(run_id, **mine(owner)) if run_id else None
+    run = registry.get(run_id, owner=owner) if run_id else None
     if run is None:
         raise RunError(f"No run '{run_id}'; see the run list.", "no_run", run=run_id)
     return run, registry.folder(run)
@@ -49,17 +49,6 @@ def offered(folder, lang: str) -> tuple[list[str], list[str]]:
             why.append(tr(lang, "export_unavailable", format=NAMES.get(fmt, fmt),
                           reason=error_text(reason, lang)))
     return ok, why
-
-
-def chat_settings(keep, system, temperature, top_p, max_new) -> dict:
-    """Output settings: the Try chat's settings for the Modelfile, or None when not kept."""
-    if not keep:
-        return {"settings": None}
-    out = {"temperature": float(temperature), "top_p": float(top_p),
-           "max_new_tokens": int(max_new)}
-    if (system or "").strip():
-        out["system_prompt"] = system.strip()
-    return {"settings": out}
 
 
 def settings_line(settings, lang: str) -> str:
@@ -108,7 +97,7 @@ def usage_text(registry, folder, fmt, quant, lang, hosted=False, result=None) ->
 def export_choices(registry, selected, current, lang, owner=None) -> dict:
     """Output run: the finished runs, choosing the first run ticked in the history above,
     else keeping the current choice."""
-    from .try_step import run_choices
+    from .run_picker import run_choices
     choices = run_choices(registry, owner, lang=lang)
     ids = [v for _, v in choices]
     value = next((s for s in (selected or []) if s in ids), current if current in ids else None)
@@ -151,7 +140,9 @@ def explain(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=Fal
 
 def _progress_line(lang, key, fraction, message, **params) -> str:
     text = tr(lang, key, percent=int(round(fraction * 100)), **params)
-    return box(f"{text} {message}" if lang == "en" and message else text, "info")
+    # the engine's progress words are English free text: each language decides to show them
+    return box(tr(lang, "export_progress_detail", line=text, detail=message) if message
+               else text, "info")
 
 
 def export_run(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=False):
@@ -185,19 +176,28 @@ def export_run(registry, run_id, fmt, quant, settings, lang, owner=None, hosted=
         yield {"status": box(error_text(e, lang)), "files": None}
         return
     size = sum(Path(f).stat().st_size for f in files)
-    done = box(tr(lang, "export_reused" if result.reused else "export_done", format=label,
-                  seconds=f"{result.seconds:.1f}", size=human_size(size)), "ok")
     use = usage_text(registry, folder, fmt, quant, lang, hosted, result)
-    yield {"status": done + "\n\n" + box(tr(lang, "verify_running"), "info"), "files": files,
-           "usage": use}
-    yield {"status": done + "\n\n" + verify_md(folder, fmt, quant, lang)}
+    # The download is offered while the parity check runs (minutes on a busy CPU): its
+    # progress moves on the page until the report replaces it.
+    ready = box(tr(lang, "export_ready", format=label, size=human_size(size)), "ok")
+    checking = lambda f, msg: {"status": ready + "\n\n" + _progress_line(  # noqa: E731
+        lang, "verify_progress", f, msg)}
+    yield {**checking(0, ""), "files": files, "usage": use}
+    checked = yield from verify_md(folder, fmt, quant, lang, checking)
+    # The time is the whole wait (checks, merge, conversion, packing, parity check), read from
+    # the export's one clock (ExportResult.waited): the page said "0.6 s" after 9.5 s.
+    done = box(tr(lang, "export_reused" if result.reused else "export_done", format=label,
+                  seconds=f"{result.waited():.1f}", size=human_size(size)), "ok")
+    yield {"status": done + "\n\n" + checked}
 
 
-def verify_md(folder, fmt, quant, lang) -> str:
-    """The parity report (studio.export.verify: plain data) in the page's language."""
+def verify_md(folder, fmt, quant, lang, show=None):
+    """Yields show(fraction, message) while the parity check (studio.export.verify: plain
+    data) runs; returns its report in the page's language."""
     from studio.export.verify import verify
     try:
-        report = verify(folder, fmt, quant=quant)
+        report = yield from streamed(lambda p: verify(folder, fmt, quant=quant, progress=p),
+                                     show or (lambda f, msg: {}))
     except Exception as e:  # noqa: BLE001 - the export itself is done; say why unchecked
         if not isinstance(e, StudioError):
             log.exception("verifying the %s export failed", fmt)
@@ -273,22 +273,10 @@ def push_run(registry, run_id, repo, token, private, lang, owner=None, hosted=Fa
 
 # ---- the page ----------------------------------------------------------------------------
 
-def chat_settings_box(ctx: Ctx, system, temperature, top_p, max_new) -> None:
-    """In the Try step's chat: "Save these settings with the export". The settings live in a
-    per-browser gr.State (ctx.parts["export_settings"]) the Export panel hands to GGUF
-    exports."""
-    keep = gr.Checkbox(False, label=t("try_keep_settings"), info=t("try_keep_settings_info"),
-                       elem_id="try-keep-settings")
-    state = ctx.parts["export_settings"] = gr.State(None)
-    inputs = [keep, system, temperature, top_p, max_new]
-    for part in inputs:
-        wire(part.change, chat_settings, inputs, {"settings": state}, show_progress="hidden")
-
-
 def build(ctx: Ctx, pick, reload_btn) -> None:
     """The panel, under the run history; `pick` is the history's run selection."""
     registry, hosted = ctx.registry, ctx.hosted
-    settings = ctx.parts.get("export_settings")
+    settings = ctx.export_settings
     if settings is None:  # a page without the Try chat: GGUF gets the default settings
         settings = gr.State(None)
     with gr.Accordion(t("export_title"), open=True, elem_id="export-panel"):

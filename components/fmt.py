@@ -13,7 +13,8 @@ from studio.units import count  # noqa: F401 - a parameter or row count: 4.4M, 2
 
 from .i18n import LANGS, tr
 
-# Scores where higher is better; the order the page lists them in (tables, the Runs columns).
+# The metrics the page names first, in this order (tables, the Runs columns): the scores, then
+# the losses (eval_loss, perplexity, train_loss), where lower is better.
 SCORES = ("accuracy", "macro_f1", "bleu", "chrf", "rougeL", "exact_match", "eval_loss",
           "perplexity", "train_loss")
 

@@ -239,6 +239,24 @@ def shown_settings(config: dict, paths, lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def run_settings(registry, run_id, paths, lang, owner=None) -> dict:
+    """Output run_settings: the settings of the run this page follows (its job.yaml, as it
+    resolved them), read-only, for a page that opens on a run (reload, Runs -> Open, "Use this
+    run"). They never go into the form: the next job is what the user sets, and what they
+    leave alone follows the next data and model ("" for no run)."""
+    import yaml
+    run = registry.get(run_id, owner=owner) if run_id else None
+    if run is None:
+        return {"run_settings": ""}
+    try:
+        config = yaml.safe_load(registry.folder(run).job_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {"run_settings": ""}
+    rows = shown_settings(config or {}, paths, lang)
+    return {"run_settings": tr(lang, "train_run_settings", run=run.id) + "\n\n" + " · ".join(
+        f"{label} **{value}**" for label, value in rows)}
+
+
 def engine_picks(resolved, paths, lang: str) -> dict:
     """path -> placeholder update saying what the engine chose for each 'decide for me' number
     among `paths`, read from a resolved config (`jobs.preview(...).cfg`); a value the engine

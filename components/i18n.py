@@ -6,22 +6,38 @@ error with its file name, a progress line) cannot be translated by the browser, 
 translated here in Python with the same dictionaries, in the language the browser asked for
 (`lang_of(request)` reads Accept-Language once per page load and keeps it in a gr.State).
 
-Engine errors and data problems carry a stable `code`/`kind` and their `params`; a Chinese
-template exists for each known code; anything unknown falls back to the engine's English sentence.
+Engine errors and data problems carry a stable `code`/`kind` and their `params`; each language
+has one catalogue keyed by code (English: studio/wording/en.py, the one the CLI prints; Chinese:
+ZH_ERRORS / ZH_PROBLEMS in strings_zh.py) and every language goes through the same lookup
+(`code_text`, `problem_text`); a code a catalogue lacks shows the engine's English sentence.
 """
 from __future__ import annotations
 
+import string
+
 import gradio as gr
+
+from studio import wording
+from studio.wording import en as en_wording
 
 from .strings_en import EN
 from .strings_zh import ZH, ZH_ERRORS, ZH_PROBLEMS
 
 LANGS = {"en": EN, "zh-CN": ZH}
+# Page sentences whose one param is the engine's English free text (a stop's reason, an
+# export's progress words): English shows it, another language may leave it out.
+ENGINE_WORDS = ("run_stopped_note", "export_progress_detail")
+# The sentence of each engine code, one catalogue per language (the same {params} in each).
+ERRORS = {"en": en_wording.ERRORS, "zh-CN": ZH_ERRORS}
+PROBLEMS = {"en": en_wording.PROBLEMS, "zh-CN": ZH_PROBLEMS}
 
 
 def build_i18n() -> gr.I18n:
-    """The gr.I18n handed to launch(); 'zh' and 'zh-Hans' point at the same dictionary."""
-    return gr.I18n(en=EN, **{"zh-CN": ZH, "zh": ZH, "zh-Hans": ZH})
+    """The gr.I18n handed to launch(); 'zh' and 'zh-Hans' point at the same dictionary.
+    Each also carries the keys gradio's own frontend asks for and ships no sentence for."""
+    from .gradio_words import i18n_keys
+    en, zh = {**EN, **i18n_keys(EN)}, {**ZH, **i18n_keys(ZH)}
+    return gr.I18n(en=en, **{"zh-CN": zh, "zh": zh, "zh-Hans": zh})
 
 
 def t(key: str):
@@ -53,9 +69,20 @@ def tr(lang: str, key: str, **params) -> str:
 
 def fill(template: str, params: dict) -> str | None:
     try:
-        return template.format(**{k: _show(v) for k, v in params.items()})
-    except (KeyError, IndexError, ValueError):
+        return _WORDS.format(template, **params)
+    except (KeyError, IndexError, ValueError, TypeError):
         return None
+
+
+class _Words(string.Formatter):
+    """A placeholder with a format spec ({rows:,}) formats the value as the engine does; one
+    without shows it as the page does (a list joined, a float to 4 digits)."""
+
+    def format_field(self, value, format_spec):
+        return format(value, format_spec) if format_spec else str(_show(value))
+
+
+_WORDS = _Words()
 
 
 def _show(value):
@@ -67,15 +94,31 @@ def _show(value):
 
 
 def problem_text(problem, lang: str) -> str:
-    """A data Problem (kind, action, count, params) as one sentence in `lang`."""
-    if lang != "en":
-        template = ZH_PROBLEMS.get((problem.kind, problem.action))
-        params = dict(getattr(problem, "params", {}) or {})
-        params.setdefault("count", problem.count)
-        text = fill(template, params) if template else None
-        if text:
-            return text
-    return problem.message
+    """A data Problem (kind, action, count, params) as one sentence in `lang`, from that
+    language's catalogue; the engine's English sentence where the catalogue lacks the kind."""
+    key = (problem.kind, getattr(problem, "wording", "") or problem.action)
+    template = PROBLEMS.get(lang, {}).get(key)
+    params = {k: v for k, v in (getattr(problem, "params", {}) or {}).items() if k != "count"}
+    try:
+        text = wording.problem_sentence(template, problem.count, params) if template else None
+    except (KeyError, IndexError, ValueError):
+        text = None
+    return text or problem.message
+
+
+def code_text(lang: str, code: str, params: dict | None) -> str | None:
+    """An engine code's sentence in `lang`, its setting named by its label (None: no sentence
+    for this code in that language's catalogue)."""
+    template = ERRORS.get(lang, {}).get(code)
+    if not template:
+        return None
+    shown = setting_words(params, lang)
+    for key in wording.WORDED:      # a setting's value the sentence names: 'lora' -> LoRA
+        if key in shown:
+            shown[key] = choice_label(shown[key], lang)
+    if "status" in shown and "status_" + str(shown["status"]) in EN:
+        shown["status"] = tr(lang, "status_" + str(shown["status"]))
+    return fill(template, shown)
 
 
 # Builtin errors a user can cause that reach the page (a file that vanished); everything else
@@ -143,11 +186,5 @@ def error_text(exc: BaseException, lang: str) -> str:
     params = getattr(exc, "params", None) or {}
     if getattr(exc, "code", "") in SETTING_CODES and params.get("field"):
         return setting_text(exc.code, params, lang)
-    if lang == "en":
-        return english
-    if isinstance(exc, StudioError):
-        template = ZH_ERRORS.get(exc.code)
-        text = fill(template, setting_words(exc.params, lang)) if template else None
-        if text:
-            return text
-    return tr(lang, "err_engine_fallback", detail=english)
+    text = code_text(lang, exc.code, params) if isinstance(exc, StudioError) else None
+    return text or tr(lang, "err_engine_fallback", detail=english)

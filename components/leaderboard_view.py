@@ -7,34 +7,27 @@ page's language. Numbers stay numbers so the table sorts by clicking a column he
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gradio as gr
 import pandas as pd
 
 from . import fmt
-from .common import Ctx, box, mine, owner, wire
+from .common import Ctx, box, owner, wire
 from .i18n import t, tr
-from .strings_en import EN
+from .verdicts import verdict_sentence
 
 COLUMNS = ("run", "score", "ci", "gain", "macro_f1", "train", "speed", "size", "latency",
-           "id")
+           "findings", "id")
 # Share of the table's width per column: the header words fit without breaking mid-word.
 WIDTHS = {"run": 16, "score": 9, "ci": 12, "gain": 8, "macro_f1": 8, "train": 9, "speed": 9,
-          "size": 9, "latency": 10, "id": 10}
-
-
-def groups_of(registry, owner=None) -> list:
-    from studio.leaderboard import board
-    return board(registry, **mine(owner))
+          "size": 9, "latency": 10, "findings": 14,
+          "id": 10}
 
 
 def group_choices(groups, lang: str) -> list[tuple[str, str]]:
     return [(tr(lang, "lb_group_choice", data=g.data, task=tr(lang, "task_" + g.task),
-                count=len(g.entries)), g.fingerprint + "|" + g.task) for g in groups]
-
-
-def find_group(groups, key):
-    return next((g for g in groups if g.fingerprint + "|" + g.task == key),
-                groups[0] if groups else None)
+                count=len(g.entries)), g.key) for g in groups]
 
 
 def table(group, lang: str) -> pd.DataFrame:
@@ -51,11 +44,29 @@ def table(group, lang: str) -> pd.DataFrame:
                "macro_f1": _round(e.macro_f1, 4), "train": _round(e.train_seconds, 1),
                "speed": _round(e.samples_per_second, 1),
                "size": fmt.count(e.parameters),
-               "latency": _round(e.latency_ms, 2), "id": short_id(e.run_id)}
+               "latency": _round(e.latency_ms, 2),
+               "findings": findings_cell(getattr(e, "findings", None), lang),
+               "id": short_id(e.run_id)}
         rows.append([row[c] for c in shown])
     headers = [tr(lang, "lb_col_score_" + group.metric) if c == "score" else
                tr(lang, "lb_col_" + c) for c in shown]
     return pd.DataFrame(rows, columns=headers)
+
+
+def findings_cell(findings, lang: str) -> str:
+    """The advisor's findings stored with a run, a few words each in `lang` ("" for none):
+    what to look at before trusting a score (studio.advisor.finding SHORT)."""
+    from studio.advisor.finding import short_text, show
+
+    from .i18n import fill
+    from .strings_zh import ZH_FINDING_SHORT
+    words = []
+    for f in findings or []:
+        code, params = f.get("code", ""), f.get("params") or {}
+        text = fill(ZH_FINDING_SHORT[code], {k: show(v) for k, v in params.items()}) \
+            if lang != "en" and code in ZH_FINDING_SHORT else None
+        words.append(text or short_text(code, params))
+    return "; ".join(dict.fromkeys(words))  # still_learning twice reads once
 
 
 def widths(frame) -> list[str]:
@@ -76,19 +87,13 @@ def verdict_text(group, lang: str) -> str:
     if group.verdict is not None:
         parts.append(box(verdict_sentence(group.verdict, lang),
                          "ok" if group.verdict.code == "beats" else "info"))
+    tie = getattr(group, "tie", None)
+    if tie is not None:  # why the ★ went to one of two equal scores
+        worded = replace(tie, params={**tie.params, "metric": tr(lang, "metric_" + group.metric)})
+        parts.append(box(verdict_sentence(worded, lang), "info"))
     if group.note is not None:
         parts.append(box(verdict_sentence(group.note, lang), "warning"))
     return "\n\n".join(parts)
-
-
-def verdict_sentence(verdict, lang: str) -> str:
-    """A studio.leaderboard.Verdict in `lang`, by its code (English: the engine's sentence
-    when no template fits)."""
-    params = dict(verdict.params)
-    how = "lb_how_mcnemar" if params.get("test") == "McNemar" else "lb_how_bootstrap"
-    params["how"] = tr(lang, how, p=params.get("p", ""), n=params.get("n", ""))
-    key = "lb_verdict_" + verdict.code
-    return tr(lang, key, **params) if key in EN else verdict.message
 
 
 def _round(value, digits):
@@ -100,7 +105,8 @@ def _round(value, digits):
 def show(registry, key, lang, owner=None) -> dict:
     """Outputs group (choices, keeping the chosen data), table, verdict, run (the group's
     runs, the best chosen), ids (the table's run ids), empty."""
-    groups = groups_of(registry, owner)
+    from studio.leaderboard import board, find_group
+    groups = board(registry, owner=owner)
     if not groups:
         return {"group": gr.update(choices=[], value=None), "table": None, "verdict": "",
                 "run": gr.update(choices=[], value=None), "ids": [],
@@ -108,7 +114,7 @@ def show(registry, key, lang, owner=None) -> dict:
     group = find_group(groups, key)
     runs = [(f"{e.label} · {e.run_id}", e.run_id) for e in group.entries]
     return {"group": gr.update(choices=group_choices(groups, lang),
-                               value=group.fingerprint + "|" + group.task),
+                               value=group.key),
             "table": gr.update(value=(frame := table(group, lang)), column_widths=widths(frame)),
             "verdict": verdict_text(group, lang),
             "run": gr.update(choices=runs, value=runs[0][1]), "ids": [v for _, v in runs],

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from studio import retention
-from studio.retention import folder_mb, owner_disk_mb  # noqa: F401 - the engine's, re-exported
 
 from .i18n import tr
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import html
 
+from studio.events import FINAL_TYPES
+
 from . import charts, fmt
 from .eval_line import eval_line
-from .i18n import tr
+from .i18n import code_text, tr
 
 LOG_LINES = 40
 # Not drawn on the metric chart: losses have their own chart, perplexity is exp(eval loss)
@@ -83,8 +85,10 @@ def apply_event(tail: dict, e: dict) -> None:
                 add_point(tail["metric"], step, value, name)
     elif kind == "message":
         tail["messages"].append(e)
-    elif kind in ("done", "failed", "stopped"):
+    elif kind in FINAL_TYPES:
         tail["final"] = e
+    elif kind == "resume":  # a new attempt: the old end and the old pace no longer hold
+        tail.update(final=None, first=None, last=None, stage=None, eval_progress=None)
 
 
 def plot_value(tail: dict, name: str, lang: str = "en"):
@@ -101,16 +105,12 @@ def plot_value(tail: dict, name: str, lang: str = "en"):
 
 
 def eta_seconds(tail: dict) -> float | None:
-    """Time left from the pace since the first logged step: the first step's warm-up (model
-    compilation, first batch) is not counted, so the early estimate is not ten times too long.
-    None until two log events came in."""
-    first, last = tail.get("first"), tail.get("last")
-    start = tail.get("start") or {}
-    total = start.get("total_steps") or (last or {}).get("total_steps")
-    if not first or not last or not total or last["step"] <= first["step"]:
+    """Time left as the run's latest log event says it (studio.pace wrote it, and
+    `python -m studio runs` reads the same number); None before it is known or once the run
+    has ended."""
+    if tail.get("final"):
         return None
-    pace = (last.get("elapsed", 0) - first.get("elapsed", 0)) / (last["step"] - first["step"])
-    return max(0.0, pace * (total - last["step"]))
+    return (tail.get("last") or {}).get("eta")
 
 
 def progress_html(tail: dict, lang: str, position: int = 0) -> str:
@@ -127,8 +127,7 @@ def progress_html(tail: dict, lang: str, position: int = 0) -> str:
     if final and final.get("type") == "done":
         step = total
     share = max(0.0, min(1.0, step / total))
-    eta = None if final else eta_seconds(tail)
-    # An ended run has no time left to tell ("ETA 0 s" stayed on a stopped run).
+    eta = eta_seconds(tail)  # None once ended: "ETA 0 s" stayed on a stopped run
     line = tr(lang, "train_progress_ended" if final else "train_progress", step=step,
               total=total, epoch=fmt.number(round((last or {}).get("epoch", 0), 2), 3),
               speed=fmt.speed((last or {}).get("samples_per_second")),
@@ -176,16 +175,13 @@ def last_eval(tail: dict):
     return step, {p["series"]: p["value"] for p in points if p["step"] == step}
 
 
-def failure_text(final: dict, lang: str) -> str:
-    """A failed event's reason, translated by its code when a template exists."""
-    from .strings_zh import ZH_ERRORS
-    from .i18n import fill
-    if lang != "en" and final.get("code") in ZH_ERRORS:
-        text = fill(ZH_ERRORS[final["code"]], final.get("params") or {})
-        if text:
-            return text
-    reason = final.get("reason") or tr(lang, "train_failed_unknown")
-    return reason if lang == "en" else tr(lang, "err_engine_fallback", detail=reason)
+def failure_text(final: dict, lang: str, reason: str = "") -> str:
+    """A failed event's reason in `lang`: its code's sentence from that language's catalogue,
+    else the engine's sentence (`reason`: the registry's, when there is no final event)."""
+    text = code_text(lang, final.get("code"), final.get("params") or {})
+    reason = final.get("reason") or reason
+    return text or (tr(lang, "err_engine_fallback", detail=reason) if reason else
+                    tr(lang, "train_failed_unknown"))
 
 
 def log_text(tail: dict) -> str:

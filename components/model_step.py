@@ -8,8 +8,6 @@ from .common import Ctx, box, wire
 from .i18n import error_text, t, tr
 
 FAMILIES = ("bert", "gpt", "t5")
-SUGGESTED = {"classification": ("minilm-l6", "tiny-bert"), "chat": ("smollm2-135m", "tiny-gpt"),
-             "text2text": ("smollm2-135m", "tiny-t5")}
 
 
 def preset_choices() -> list[tuple[str, str]]:
@@ -35,37 +33,10 @@ def preset_table(lang: str) -> str:
     return "\n".join(rows)
 
 
-def suggest(task: str, chinese: bool = False) -> str:
-    """The preset the Model step picks for new data: for Chinese data a Chinese-capable one
-    when the Hub can be used (it downloads on first use), else the first offline one."""
-    from studio.models import PRESETS, preset_available
-    if chinese:
-        fluent = chinese_presets(task)
-        ready = [n for n in fluent if preset_available(PRESETS[n])]
-        if ready or (fluent and not hub_off()):
-            return (ready or fluent)[0]
-    for name in SUGGESTED.get(task, ("tiny-bert",)):
-        if preset_available(PRESETS[name]):
-            return name
-    return "tiny-bert"
-
-
-def hub_off() -> bool:
-    from studio.hub import hub_offline
-    return hub_offline()
-
-
-def chinese_presets(task: str) -> list[str]:
-    """Presets that know Chinese (the presets' `chinese` flag) and can learn `task`."""
-    from studio.models import PRESETS, TASK_FAMILIES
-    return [p.name for p in PRESETS.values()
-            if p.chinese and p.family in TASK_FAMILIES.get(task, ())]
-
-
 def language_note(data_state: dict, name: str, lang: str) -> str:
     """For Chinese data on a preset that does not know Chinese: which presets do, and that the
     offline presets are English."""
-    from studio.models import PRESETS
+    from studio.models import PRESETS, chinese_presets
     task = (data_state or {}).get("task")
     if not (data_state or {}).get("chinese") or name not in PRESETS or PRESETS[name].chinese:
         return ""
@@ -109,7 +80,7 @@ def model_info(name: str, data_state: dict, lang: str) -> dict:
 def on_data(data_state: dict, model_state: dict, current: str, lang: str) -> dict:
     """New data: re-check the chosen model against its task, or suggest one that fits.
     Outputs preset, info, model_state, train_tab."""
-    from studio.models import TASK_FAMILIES
+    from studio.models import TASK_FAMILIES, suggest
     if not (data_state or {}).get("valid"):
         return {"info": "", "model_state": {}, "train_tab": gr.Tab(interactive=False)}
     name = (model_state or {}).get("name") or current
@@ -151,4 +122,4 @@ def build(ctx: Ctx) -> None:
     wire(custom.submit, model_info, [custom, ctx.data, ctx.lang], outputs)
     wire(ctx.data.change, on_data, [ctx.data, ctx.model, preset, ctx.lang],
          {"preset": preset, **outputs})
-    ctx.parts["preset_table"] = (table, preset_table)
+    ctx.preset_table = (table, preset_table)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import Ctx, box, confined_upload, mine, owner, wire
+from .common import Ctx, box, confined_upload, owner, wire
 from .i18n import error_text, t, tr
 
 CHOICES = ("left", "right", "tie", "both_bad")
@@ -39,7 +39,7 @@ def pair_choices(registry, owner_value=None, lang: str = "en") -> list[tuple[str
     """Finished chat / text-to-text runs, then each of their base models ("base:<model>")."""
     from studio.ratings.session import GENERATION_TASKS
     from studio.ratings.store import BASE_PREFIX
-    runs = [r for r in registry.list(200, **mine(owner_value))
+    runs = [r for r in registry.list(200, owner=owner_value)
             if r.task in GENERATION_TASKS and r.status in ("done", "stopped")
             and registry.folder(r).has_model()]
     bases = list(dict.fromkeys(r.model for r in runs))

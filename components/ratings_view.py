@@ -50,7 +50,7 @@ def sentences(rows: list[dict], lang: str) -> str:
     """The engine's verdict per pair, in the page's language (leaderboard_view's templates)."""
     from studio.leaderboard.verdict import Verdict
 
-    from .leaderboard_view import verdict_sentence
+    from .verdicts import verdict_sentence
     parts = []
     for r in rows:
         v = r["verdict"]

@@ -6,9 +6,11 @@ import time
 import gradio as gr
 import pandas as pd
 
+from studio.runs import ACTIVE
+
 from . import charts, fmt
-from .common import Ctx, box, mine, owner, wire
-from .i18n import error_text, t, tr
+from .common import Ctx, box, owner, wire
+from .i18n import code_text, error_text, t, tr
 
 FIXED = ("run", "status", "task", "model", "method", "created")
 # The scores that tell runs apart, in this order whatever the newest run is (the rest are in
@@ -20,7 +22,7 @@ def history(registry, lang: str, owner=None) -> pd.DataFrame:
     """The run table: every run in local mode, hosted `owner`'s runs only. Its columns are the
     same whatever the newest run is: run and status, every score any run has (in the page's
     order, by their names: in view next to the run), the other facts, then the note."""
-    runs = registry.list(500, **mine(owner))
+    runs = registry.list(500, owner=owner)
     shown = {r.id: scores_of(registry, r) for r in runs}
     scores = [k for k in RUN_SCORES if any(k in shown[r.id] for r in runs)]
     rows = []
@@ -31,7 +33,7 @@ def history(registry, lang: str, owner=None) -> pd.DataFrame:
                      tr(lang, "task_" + r.task) if r.task else "-", r.model,
                      tr(lang, "choice_" + r.method) if r.method else "-",
                      time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created)),
-                     note(registry, r, lang)])
+                     " ".join(filter(None, (note(registry, r, lang), scores_note(m, lang))))])
     columns = [tr(lang, "col_" + c) for c in FIXED[:2]] + \
         [fmt.metric_name(k, lang) for k in scores] + \
         [tr(lang, "col_" + c) for c in FIXED[2:]] + [tr(lang, "col_reason")]
@@ -50,25 +52,35 @@ def scores_of(registry, run) -> dict:
         if e.get("type") == "eval":
             apply_event(tail, e)
     last = last_eval(tail)
-    return {**m, **last[1]} if last else m
+    return {**m, **last[1], "_step": last[0]} if last else m
+
+
+def scores_note(scores: dict, lang: str) -> str:
+    """Says that a stopped run's scores are its last evaluation's, and at which step."""
+    step = scores.get("_step")
+    return "" if step is None else tr(lang, "runs_scores_from_step", step=step)
 
 
 def note(registry, run, lang: str) -> str:
-    """Why a run ended the way it did, in `lang`: the engine's sentence in English; else a
-    stop said by the page and a failure by its code (live.failure_text)."""
+    """Why a run ended the way it did, in `lang`: a failure or a stop by its code from that
+    language's catalogue (live.failure_text); a stop without a code as `run_stopped_note`
+    words it (the engine's sentence in English)."""
     from .live import failure_text
-    if lang == "en" or not run.reason:
-        return run.reason or ""
-    if run.status == "stopped":
-        return tr(lang, "train_stopped")
+    if not run.reason:
+        return ""
+    final = registry.folder(run).final_event() or {} if run.status in ("stopped", "failed") \
+        else {}
     if run.status == "failed":
-        return failure_text(registry.folder(run).final_event() or {}, lang)
+        return failure_text(final, lang, run.reason)
+    if run.status == "stopped":
+        return (code_text(lang, final.get("code"), final.get("params")) or
+                tr(lang, "run_stopped_note", reason=run.reason))
     return tr(lang, "err_engine_fallback", detail=run.reason)
 
 
 def refresh(registry, selected, lang, owner=None) -> dict:
     """Outputs table (the history) and pick (the run picker, keeping what is still there)."""
-    ids = [r.id for r in registry.list(500, **mine(owner))]
+    ids = [r.id for r in registry.list(500, owner=owner)]
     keep = [s for s in (selected or []) if s in ids]
     return {"table": history(registry, lang, owner), "pick": gr.update(choices=ids, value=keep)}
 
@@ -79,10 +91,10 @@ def overlay(registry, selected, lang, owner=None) -> pd.DataFrame:
     from .live import apply_event, new_tail
     points = []
     for run_id in selected or []:
-        run = registry.get(run_id, **mine(owner))
+        run = registry.get(run_id, owner=owner)
         if run is None:
             continue
-        short = run.name if run.name and run.name != run.id else run.id[-12:]
+        short = run.label if run.named else run.id[-12:]  # two unnamed runs of one model stay apart
         tail = new_tail(run.id)
         for e in registry.folder(run).events():
             apply_event(tail, e)
@@ -131,15 +143,15 @@ def reopen(registry, selected, lang, owner=None) -> dict:
     live on the Train step (what a second browser does to watch a run), a finished one opens
     in the playground. Outputs run_id, try_source, message, tabs, try_tab, train_tab."""
     from studio.errors import RunError
-    from .try_step import source_update
+    from .run_picker import source_update
     if not selected:
         return {"message": box(tr(lang, "runs_select_first"), "info")}
     run_id = selected[0]
-    run = registry.get(run_id, **mine(owner))
+    run = registry.get(run_id, owner=owner)
     if run is None:
         return {"message": box(error_text(RunError(f"No run '{run_id}'; see the run list.",
                                                    "no_run", run=run_id), lang))}
-    live = run.status in ("queued", "running")
+    live = run.status in ACTIVE
     runs = source_update(registry, run_id, owner=owner, lang=lang)
     return {"run_id": run_id, "try_source": runs, "message": "",
             "tabs": gr.Tabs(selected="train" if live else "try"),
@@ -161,6 +173,8 @@ def build(ctx: Ctx) -> None:
         confirm_btn = gr.Button(t("runs_confirm"), variant="stop", visible=False,
                                 elem_id="runs-confirm")
         cancel_btn = gr.Button(t("runs_cancel_delete"), visible=False, elem_id="runs-cancel")
+        from . import resume_button  # the first selected run, when it can resume
+        resume_btn = resume_button.button("runs")
     message = gr.Markdown(elem_id="runs-message")
     from . import advice_view  # the first selected run's findings; its button fills Train
     advice, _ = advice_view.panel(ctx, "runs", to_train=True)
@@ -176,7 +190,7 @@ def build(ctx: Ctx) -> None:
     listing = {"table": table, "pick": pick}
     from .leaderboard_view import build as build_board  # the leaderboard, two side by side
     used = build_board(ctx, pick, reload_btn, reopen, {
-        "run_id": ctx.run_id, "try_source": ctx.parts["try_source"], "tabs": ctx.tabs,
+        "run_id": ctx.run_id, "try_source": ctx.try_source, "tabs": ctx.tabs,
         "try_tab": ctx.tab["try"], "train_tab": ctx.tab["train"]})
     from .export_panel import build as build_export  # the Export panel, under the curves
     build_export(ctx, pick, reload_btn)
@@ -204,15 +218,16 @@ def build(ctx: Ctx) -> None:
     deleted = wire(confirm_btn.click, do_delete, [pick, ctx.lang], asking,
                    api_name="delete_runs")
     wire(deleted.then, do_refresh, [pick, ctx.lang], listing)
+    resume_button.wire_runs(ctx, resume_btn, pick, message, listing, do_refresh)
     opened = wire(open_btn.click, do_reopen, [pick, ctx.lang],
-                  {"run_id": ctx.run_id, "try_source": ctx.parts["try_source"],
+                  {"run_id": ctx.run_id, "try_source": ctx.try_source,
                    "message": message, "tabs": ctx.tabs, "try_tab": ctx.tab["try"],
                    "train_tab": ctx.tab["train"]}, api_name="reopen")
-    form_widgets = ctx.parts["form"]
-    shown = {"run_settings": ctx.parts["run_settings"], "timer": ctx.parts["train_timer"]}
+    form_widgets = ctx.form
+    shown = {"run_settings": ctx.run_settings, "timer": ctx.train_timer}
 
     def show_settings(rid, lang, request: gr.Request):
-        from .train_step import run_settings
+        from .form import run_settings
         return {**run_settings(registry, rid, list(form_widgets), lang, owner(ctx, request)),
                 "timer": gr.Timer(active=bool(rid))}  # follow it (a stopped timer restarts)
 

@@ -9,7 +9,7 @@ got that visitor's upload (`/on_change` answered with their rows).
 So the Guard middleware rewrites every session hash a request carries into
 `<hash>-<tag>`, where the tag is a digest of the client's key (the studio's HttpOnly cookie,
 or the address of a client that keeps none: studio's owner identity). The same browser
-always gets the same rewritten hash, so gradio works as before; another client replaying the
+always gets the same rewritten hash, so gradio finds its session; another client replaying the
 hash lands in a session of its own, empty. A body this cannot rewrite (a form posted to the
 component server) is refused.
 """

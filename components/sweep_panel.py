@@ -12,12 +12,13 @@ import html
 
 import gradio as gr
 
+from studio.sweep.grid import METHODS
+
 from . import fmt, form
-from .common import Ctx, box, mine, owner, wire
+from .common import Ctx, box, owner, wire
 from .i18n import error_text, t, tr
 
 POLL_SECONDS = 1.0
-METHODS = ("full", "lora")
 
 
 def model_choices(task: str) -> list[tuple[str, str]]:
@@ -56,8 +57,10 @@ def base_and_grid(data_state, model_state, paths, values, picks):
     from studio.sweep import parse_grid
     grid = parse_grid(grid_items(*picks))
     chosen = (grid.get("model.name") or [(model_state or {}).get("name", "")])[0]
-    base = form.job_config(data_state, {**(model_state or {}), "name": chosen},
-                           dict(zip(paths, values)))
+    # The Train step's job, settled the same way (studio.jobs.applies); the Model step's facts
+    # only describe its own model, so another chosen model has its family looked up.
+    model = model_state if (model_state or {}).get("name") == chosen else {"name": chosen}
+    base = form.settled_job(data_state, model or {}, dict(zip(paths, values)))[0]
     return base, grid
 
 
@@ -113,8 +116,8 @@ def lines_html(registry, sweep_id, lang, owner_value=None) -> str:
     budget's sentence when it left candidates out."""
     from studio import sweep as engine
     try:
-        lines = engine.progress(registry, sweep_id, **mine(owner_value))
-        record = engine.load(registry.workspace, sweep_id, **mine(owner_value))
+        lines = engine.progress(registry, sweep_id, owner=owner_value)
+        record = engine.load(registry.workspace, sweep_id, owner=owner_value)
     except Exception:  # noqa: BLE001 - a sweep that is gone (or someone else's): nothing
         return ""
     items = []

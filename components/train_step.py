@@ -12,10 +12,11 @@ from pathlib import Path
 
 import gradio as gr
 
-from . import advice_view, charts, fmt, form, live, sweep_panel
-from .common import Ctx, box, mine, owner, wire
-from .i18n import error_text, t, tr
-from .try_step import source_update
+from . import advice_view, charts, fmt, form, live, resume_button, sweep_panel
+from . import suggest_view
+from .common import Ctx, box, owner, wire
+from .i18n import code_text, error_text, t, tr
+from .run_picker import source_update
 
 POLL_SECONDS = 1.0
 # StopResult.outcome -> the sentence the page shows
@@ -104,7 +105,7 @@ def stop_run(queue, run_id, lang, owner=None) -> dict:
     says so in StopResult.outcome; someone else's run is 'not running'). Output: message."""
     if not run_id:
         return {"message": box(tr(lang, "train_nothing_to_stop"), "info")}
-    key, kind = STOP_TEXT[queue.stop(run_id, **mine(owner)).outcome]
+    key, kind = STOP_TEXT[queue.stop(run_id, owner=owner).outcome]
     return {"message": box(tr(lang, key), kind)}
 
 
@@ -120,7 +121,7 @@ def poll(registry, queue, run_id, tail, lang, owner=None) -> dict:
     """
     if not run_id:
         return {"timer": gr.Timer(active=False)}
-    run = registry.get(run_id, **mine(owner))
+    run = registry.get(run_id, owner=owner)
     if run is None:
         return {"header": "", "timer": gr.Timer(active=False)}
     fresh = not tail or tail.get("run_id") != run_id
@@ -160,24 +161,6 @@ def run_header(run, lang: str) -> str:
               task=tr(lang, "task_" + run.task) if run.task else "-")
 
 
-def run_settings(registry, run_id, paths, lang, owner=None) -> dict:
-    """Output run_settings: the settings of the run this page follows (its job.yaml, as it
-    resolved them), read-only, for a page that opens on a run (reload, Runs -> Open, "Use this
-    run"). They never go into the form: the next job is what the user sets, and what they
-    leave alone follows the next data and model ("" for no run)."""
-    import yaml
-    run = registry.get(run_id, **mine(owner)) if run_id else None
-    if run is None:
-        return {"run_settings": ""}
-    try:
-        config = yaml.safe_load(registry.folder(run).job_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {"run_settings": ""}
-    rows = form.shown_settings(config or {}, paths, lang)
-    return {"run_settings": tr(lang, "train_run_settings", run=run.id) + "\n\n" + " · ".join(
-        f"{label} **{value}**" for label, value in rows)}
-
-
 def stale_refusal(shown, data_state, model_state, lang) -> dict:
     """Output message: Start's "choose the data / the model first" is cleared once what it
     asked for is there; any other message (a run started, a stop asked) stays."""
@@ -208,14 +191,15 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
     given = dict(zip(paths, values))
     known = form.known_visibility(paths, data_state, model_state, given)
     if form.problems(given, lang):
-        return {"estimate": box(tr(lang, "train_fix_settings"), "info"), **known}
+        return {"estimate": box(tr(lang, "train_fix_settings"), "info"), **known,
+                **suggest_view.hidden()}
     if not (data_state or {}).get("valid") or not (model_state or {}).get("name"):
-        return {"estimate": "", **known}
+        return {"estimate": "", **known, **suggest_view.hidden()}
     try:
         cfg, notes = form.settled_job(data_state, model_state, given)
         p = jobs.preview(cfg)
     except Exception as e:  # noqa: BLE001
-        return {"estimate": box(error_text(e, lang)), **known}
+        return {"estimate": box(error_text(e, lang)), **known, **suggest_view.hidden()}
     said, resets = form.reset_notes(notes, lang)
     shown = form.visibility(paths, p.cfg.task, p.family, p.cfg.method.method,
                             p.cfg.train.packing, p.cfg.train.devices)
@@ -238,7 +222,9 @@ def estimate(registry, data_state, model_state, lang, paths, values, owner=None)
     # The sentence goes to the message line: the reset itself triggers the next estimate,
     # which has nothing left to say about it.
     said = {"message": box(" ".join(said), "info")} if said else {}
-    return {"estimate": "  \n".join(lines), **shown, **said}
+    # The engine's suggested learning rate, epochs and batch, each with its rule.
+    return {"estimate": "  \n".join(lines), **shown, **said,
+            **suggest_view.shown(p, lang)}
 
 
 def method_lines(p, lang: str) -> list[str]:
@@ -247,8 +233,7 @@ def method_lines(p, lang: str) -> list[str]:
     reason = p.cfg.method.auto_reason
     if not reason:
         return []
-    return [reason if lang == "en" else tr(lang, "method_auto_lora",
-                                           **auto_note_params(p.cfg.model.name, p.parameters))]
+    return [tr(lang, "method_auto_lora", **auto_note_params(p.cfg.model.name, p.parameters))]
 
 
 def device_lines(p, lang: str) -> list[str]:
@@ -272,9 +257,7 @@ def memory_lines(plan, lang: str) -> list[str]:
                 free=f"{plan.budget / 2**30:.1f}",
                 device=tr(lang, "memory_device_" + plan.estimate.device))]
     if plan.code:
-        method = "choice_" + ("lora" if plan.params.get("method") == "LoRA" else "full")
-        lines.append(plan.sentence if lang == "en" else tr(
-            lang, plan.code, **{**plan.params, "method": tr(lang, method)}))
+        lines.append(code_text(lang, plan.code, plan.params) or plan.sentence)
     return lines
 
 
@@ -308,16 +291,18 @@ def build(ctx: Ctx) -> None:
     paths = list(widgets)
     values = list(widgets.values())
     estimate_md = gr.Markdown(elem_id="train-estimate")
+    suggested, suggest_click = suggest_view.panel(ctx, widgets)  # "Use suggested settings"
     with gr.Row():
         start = gr.Button(t("train_start"), variant="primary", elem_id="train-start")
         stop = gr.Button(t("train_stop"), variant="stop", elem_id="train-stop")
+        resume = resume_button.button("train")  # a stopped or failed run with a checkpoint
     message = gr.Markdown(elem_id="train-message")
     header = gr.Markdown(elem_id="train-header")
     # The followed run's own settings, read-only: opening a run never writes the next job.
-    ctx.parts["run_settings"] = gr.Markdown(elem_id="train-run-settings")
+    ctx.run_settings = gr.Markdown(elem_id="train-run-settings")
     progress = gr.HTML(elem_id="train-progress")
     status = gr.Markdown(elem_id="train-status")
-    ctx.parts["form"] = widgets
+    ctx.form = widgets  # before advice_view.panel, which fills it
     advice, advice_click = advice_view.panel(ctx, "train")  # the ended run's findings
     with gr.Row():
         plots = {name: charts.line_plot(t(label), f"plot-{name}")
@@ -331,9 +316,8 @@ def build(ctx: Ctx) -> None:
                                       elem_id="train-yaml")
     tail = gr.State(None)
     timer = gr.Timer(POLL_SECONDS)
-    ctx.parts["train_timer"] = timer
-    ctx.parts["form"] = widgets
-    ctx.parts["plots"] = {f"plot_{name}": plot for name, plot in plots.items()}
+    ctx.train_timer = timer
+    ctx.plots = {f"plot_{name}": plot for name, plot in plots.items()}
     sweep_panel.build(ctx, widgets)  # "Try several": a grid of candidates on one split
 
     # gr.Request comes first: gradio fills only a named parameter before the form's *vals.
@@ -361,16 +345,17 @@ def build(ctx: Ctx) -> None:
 
     wire(start.click, do_start, [ctx.data, ctx.model, ctx.lang, *values],
          {"run_id": ctx.run_id, "tail": tail, "message": message, "command": command,
-          "yaml_file": yaml_file, "timer": timer, "run_settings": ctx.parts["run_settings"]},
+          "yaml_file": yaml_file, "timer": timer, "run_settings": ctx.run_settings},
          api_name="start")
     wire(stop.click, do_stop, [ctx.run_id, ctx.lang], {"message": message}, api_name="stop")
+    resume_button.wire_train(ctx, resume, message, tail, status)
 
     def wire_timer():  # after the Try step exists: a finished run refreshes its run list
         wire(timer.tick, do_poll, [ctx.run_id, tail, ctx.lang],
              {"loss": plots["loss"], "metric": plots["metric"], "lr": plots["lr"],
               "log": log_box, "progress": progress, "status": status, "tail": tail,
               "header": header, "try_tab": ctx.tab["try"], "command": command,
-              "yaml_file": yaml_file, "try_source": ctx.parts["try_source"],
+              "yaml_file": yaml_file, "try_source": ctx.try_source,
               "message": message, "timer": timer, **advice},
              show_progress="hidden")
     ctx.later.append(wire_timer)
@@ -383,7 +368,8 @@ def build(ctx: Ctx) -> None:
     wire(ctx.run_id.change, lambda rid: {"timer": gr.Timer(active=bool(rid))}, [ctx.run_id],
          {"timer": timer}, show_progress="hidden", queue=False)
     # Every field: its help line or its problem; Start; the estimate and the engine's picks.
-    estimate_outputs = {"estimate": estimate_md, "start": start, "message": message, **widgets}
+    estimate_outputs = {"estimate": estimate_md, "start": start, "message": message, **widgets,
+                        **suggested}
     # Text boxes re-check when the user is done typing, not at every key; the page's language
     # arriving (page load) puts every help line in it. One queue for all of them, in the order
     # they were triggered: a slow check of older values (a model change asks the engine for
@@ -399,7 +385,9 @@ def build(ctx: Ctx) -> None:
          estimate_outputs, show_progress="hidden", concurrency_id="train-form",
          concurrency_limit=1, trigger_mode="always_last")
     # "Train again with these settings" set some fields: check them and estimate again.
-    ctx.parts["train_check"] = (do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
+    ctx.train_check = (do_estimate, [ctx.data, ctx.model, ctx.lang, *values],
                                 estimate_outputs)
-    wire(advice_click.then, *ctx.parts["train_check"], show_progress="hidden",
+    wire(advice_click.then, *ctx.train_check, show_progress="hidden",
          api_visibility="undocumented")  # the page's own: not another /do_estimate endpoint
+    wire(suggest_click.then, *ctx.train_check, show_progress="hidden",
+         api_visibility="undocumented")  # "Use suggested settings": the same check

@@ -13,27 +13,11 @@ from pathlib import Path
 import gradio as gr
 
 from . import results
-from .common import Ctx, Slider, box, confined_upload, mine, owner, wire
+from .common import Ctx, Slider, box, confined_upload, owner, wire
 from .i18n import error_text, t, tr
+from .run_picker import source_update
 
 TOP_CLASSES = 10
-
-
-def run_choices(registry, owner=None, lang: str = "en") -> list[tuple[str, str]]:
-    """Finished runs that saved a model, newest first (hosted: `owner`'s only)."""
-    return [(f"{r.id} · {r.model} · {tr(lang, 'task_' + r.task) if r.task else '-'}", r.id)
-            for r in registry.list(200, **mine(owner))
-            if r.status in ("done", "stopped") and registry.folder(r).has_model()]
-
-
-def source_update(registry, run_id, current=None, owner=None, lang: str = "en"):
-    """The run list, selecting `current` if still there, else this browser's run, else the
-    newest one: never a value the list does not hold (a running run is followed on the Train
-    step, not here)."""
-    choices = run_choices(registry, owner, lang)
-    ids = [v for _, v in choices]
-    value = next((r for r in (current, run_id) if r in ids), ids[0] if ids else None)
-    return gr.update(choices=choices, value=value)
 
 
 def open_run(registry, run_id, lang, owner=None) -> dict:
@@ -42,7 +26,7 @@ def open_run(registry, run_id, lang, owner=None) -> dict:
     err_col, smp_col, errors_note, rate_group (blind rating: generation runs). Someone
     else's run (hosted) answers like a missing one."""
     hidden = gr.update(visible=False)
-    run = registry.get(run_id, **mine(owner)) if run_id else None
+    run = registry.get(run_id, owner=owner) if run_id else None
     if run is None:
         return {"info": box(tr(lang, "try_pick_run"), "info"), "cls_group": hidden,
                 "chat_group": hidden, "t2t_group": hidden, "metrics": None, "confusion": None,
@@ -86,7 +70,7 @@ def untrained(model: str) -> bool:
 
 
 def base_name(registry, run_id, owner=None) -> tuple[str, str, list[str]]:
-    run = registry.get(run_id, **mine(owner))
+    run = registry.get(run_id, owner=owner)
     return run.model, run.task, results.labels(registry.folder(run))
 
 
@@ -96,7 +80,7 @@ def classify_text(cache, registry, run_id, text, compare, lang, owner=None) -> d
     if not run_id or not (text or "").strip():
         return {"tuned": None, "base": None, "message": box(tr(lang, "try_need_text"), "info")}
     try:
-        tuned = classify(cache.run(registry, run_id, **mine(owner)), [text])[0]["probabilities"]
+        tuned = classify(cache.run(registry, run_id, owner=owner), [text])[0]["probabilities"]
         base = None
         if compare:
             name, task, labels = base_name(registry, run_id, owner)
@@ -119,7 +103,7 @@ def predict_batch(cache, registry, run_id, path, lang, owner=None) -> dict:
     out = Path(tempfile.mkdtemp(prefix="studio-pred-")) / f"predictions-{Path(path).stem}.csv"
     try:
         # Streamed to the file (sorted, token-sized batches).
-        score = classify_and_score(cache.run(registry, run_id, **mine(owner)), path, str(out))
+        score = classify_and_score(cache.run(registry, run_id, owner=owner), path, str(out))
     except Exception as e:  # noqa: BLE001
         return {"batch_out": None, "message": box(error_text(e, lang)),
                 "batch_confusion": hidden}
@@ -148,7 +132,7 @@ def chat_stream(cache, registry, run_id, message, history, base_history, system,
                "message": box(tr(lang, "try_need_text"), "info")}
         return
     try:
-        lm = cache.run(registry, run_id, **mine(owner))
+        lm = cache.run(registry, run_id, owner=owner)
         pairs = [(lm, history)]
         if compare:
             name, task, _ = base_name(registry, run_id, owner)
@@ -176,7 +160,7 @@ def text2text(cache, registry, run_id, text, compare, max_new, lang, owner=None)
     if not run_id or not (text or "").strip():
         return {"tuned": "", "base": "", "message": box(tr(lang, "try_need_text"), "info")}
     try:
-        lm = cache.run(registry, run_id, **mine(owner))
+        lm = cache.run(registry, run_id, owner=owner)
         tuned = generate_text(lm, chat_messages(lm, text), int(max_new))
         base = ""
         if compare:
@@ -196,6 +180,28 @@ def show_base(compare: bool) -> dict:
     t2t_base."""
     shown = gr.update(visible=bool(compare))
     return {"base_label": shown, "base_chat": shown, "t2t_base": shown}
+
+
+def chat_settings(keep, system, temperature, top_p, max_new) -> dict:
+    """Output settings: the Try chat's settings for the Modelfile, or None when not kept."""
+    if not keep:
+        return {"settings": None}
+    out = {"temperature": float(temperature), "top_p": float(top_p),
+           "max_new_tokens": int(max_new)}
+    if (system or "").strip():
+        out["system_prompt"] = system.strip()
+    return {"settings": out}
+
+
+def chat_settings_box(ctx: Ctx, system, temperature, top_p, max_new) -> None:
+    """In the Try step's chat: "Save these settings with the export". The settings live in a
+    per-browser gr.State (ctx.export_settings) the Export panel hands to GGUF exports."""
+    keep = gr.Checkbox(False, label=t("try_keep_settings"), info=t("try_keep_settings_info"),
+                       elem_id="try-keep-settings")
+    state = ctx.export_settings = gr.State(None)
+    inputs = [keep, system, temperature, top_p, max_new]
+    for part in inputs:
+        wire(part.change, chat_settings, inputs, {"settings": state}, show_progress="hidden")
 
 
 def build(ctx: Ctx) -> None:
@@ -230,7 +236,6 @@ def build(ctx: Ctx) -> None:
                            elem_id="try-top-p")
             max_new = Slider(8, 1024, value=128, step=8, label=t("try_max_new"),
                              elem_id="try-max-new")
-        from .export_panel import chat_settings_box  # "Save these settings with the export"
         chat_settings_box(ctx, system, temperature, top_p, max_new)
         with gr.Row():
             chatbot = gr.Chatbot(label=t("try_tuned"), height=360, elem_id="try-chat",
@@ -269,7 +274,7 @@ def build(ctx: Ctx) -> None:
                       elem_id="rating") as rate_group:
         from .rating_panel import build as build_rating
         build_rating(ctx)
-    ctx.parts["try_source"] = source
+    ctx.try_source = source
 
     # Every handler acts for the request's owner (hosted: its own runs only).
     def do_open(rid, lang, request: gr.Request):

@@ -112,12 +112,12 @@ def three_owners(app: App) -> dict:
     problems = [m for _, m in started if "submitted" not in m]
     seen = [run_ids(c.predict([], api_name="/list_runs")[0]) for c in owners]
     only_own = not problems and all(s == [rid] for s, rid in zip(seen, ids))
-    from studio.runs import Registry
+    from studio.runs import ACTIVE, Registry
     registry = Registry(app.workspace)
     deadline, status = time.time() + 600, []
     while time.time() < deadline:
         status = [registry.get(r).status for r in ids]
-        if all(s not in ("queued", "running") for s in status):
+        if all(s not in ACTIVE for s in status):
             break
         time.sleep(1)
     return {"owners": 3, "started": len(ids) - len(problems), "each_sees_only_its_own": only_own,

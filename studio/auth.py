@@ -45,8 +45,7 @@ def load_users(arg: str = "", file: str = "", environ=None) -> dict[str, str]:
         try:
             users.update(parse_pairs(Path(file).read_text(encoding="utf-8"), file))
         except OSError:
-            raise ConfigError(f"The login file {file} cannot be read; check the path.",
-                              "auth_file", file=file) from None
+            raise ConfigError(code="auth_file", file=file) from None
     if arg:
         users.update(parse_pairs(arg, "--auth"))
     return users

@@ -8,6 +8,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from .distributed import world_size
+from .pace import eta_seconds, steps_per_second
 
 
 SKIP_METRICS = {"epoch", "num_input_tokens_seen", "eval_model_preparation_time"}
@@ -22,6 +23,7 @@ class EventCallback(TrainerCallback):
         self.t_end = None
         self.first_step = 0
         self.last_loss = None
+        self.first_log = None  # {step, elapsed} of the first log event: the ETA's pace starts there
         self.training = False
         self.last = (0, 0.0, 0)  # (step, time, tokens) at the previous log
 
@@ -39,11 +41,12 @@ class EventCallback(TrainerCallback):
         return ((self.t_end or time.time()) - self.t_start) if self.t_start else 0.0
 
     def samples_per_second(self) -> float | None:
-        steps = self.last[0] - self.first_step
-        dt = self.train_time()
-        if steps <= 0 or dt <= 0:
-            return None
-        return round(steps * self._samples_per_step() / dt, 3)
+        """The whole training's average, warm-up included: metrics.json records it and the
+        next run's estimate before Start reads it (studio.eval_budget). studio.pace's one
+        speed, from the start of training to the last logged step."""
+        rate = steps_per_second({"step": self.first_step, "elapsed": 0.0},
+                                {"step": self.last[0], "elapsed": self.train_time()})
+        return round(rate * self._samples_per_step(), 3) if rate else None
 
     def _samples_per_step(self) -> int:
         t = self.cfg.train
@@ -60,8 +63,9 @@ class EventCallback(TrainerCallback):
         sps = (step - p_step) * self._samples_per_step() / dt if step > p_step else None
         tps = (tokens - p_tokens) / dt if tokens > p_tokens else None
         elapsed = now - (self.t_start or now)
-        done = step - self.first_step
-        eta = elapsed / done * (self.total - step) if done > 0 else None
+        here = {"step": step, "elapsed": elapsed}
+        self.first_log = self.first_log or here
+        eta = eta_seconds(self.first_log, here, self.total)  # the one ETA formula (studio.pace)
         self.last = (step, now, tokens)
         self.last_loss = logs["loss"]
         self.writer.emit("log", step=step, epoch=round(state.epoch or 0.0, 4),

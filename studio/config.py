@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
-from .fields import (_split_assignment, build, cast_value, check_value,  # noqa: F401
-                     describe, field_at, iter_fields, opt, set_field)
+from .fields import (_split_assignment, build, check_value, describe, field_at,  # noqa: F401
+                     iter_fields, opt, set_field)
 
 TASKS = ("auto", "classification", "chat", "text2text")
 FAMILIES = ("auto", "bert", "gpt", "t5")

@@ -6,7 +6,8 @@ import signal
 from dataclasses import dataclass
 
 from .events import EventWriter
-from .runs import Registry, Run, RunFolder, pid_alive
+from .processes import pid_alive
+from .runs import ACTIVE, Registry, Run, RunFolder
 
 
 @dataclass
@@ -22,7 +23,7 @@ class StopResult:
 
 def request_stop(registry: Registry, run: Run) -> StopResult:
     folder = RunFolder(run.run_dir)
-    if run.status not in ("queued", "running"):
+    if run.status not in ACTIVE:
         return StopResult("not_running", f"Run {run.id} is already {run.status}.")
     if folder.request_stop():
         if run.status == "queued" and not pid_alive(run.pid):

@@ -61,10 +61,7 @@ def check_free_space(cfg, workspace: str | Path, location: str | Path) -> None:
     """Refuse, with the numbers, a run the workspace's disk cannot hold."""
     need, free = needed_mb(cfg, weights_mb(location)), free_mb(workspace)
     if free < need:
-        raise RunError(f"The disk of the workspace {workspace} has {free} MB free but this run "
-                       f"needs about {need} MB (the model and its checkpoints); free space or "
-                       f"set a workspace on another disk (--workspace DIR).", "disk_space",
-                       free_mb=free, need_mb=need, workspace=str(workspace))
+        raise RunError(code="disk_space", free_mb=free, need_mb=need, workspace=str(workspace))
 
 
 def check_job_space(cfg, workspace: str | Path) -> None:

@@ -1,10 +1,15 @@
 """The errors a user can cause, with one base class every caller dispatches on.
 
-Each carries one English sentence (what is wrong, where, what to do), a stable `code` and the
-`params` the sentence uses, so the CLI prints it, the trainer writes it into the `failed` event
-and the UI translates it, all with `isinstance(e, StudioError)`; anything else is a bug.
+Each carries a stable `code`, the `params` its sentence uses and one English sentence (what is
+wrong, where, what to do), so the CLI prints it, the trainer writes it into the `failed` event
+and the UI words it in the page's language, all with `isinstance(e, StudioError)`; anything
+else is a bug. Raise with the code and its params, `DataError(code="empty_file", file=name)`:
+the sentence comes from the English catalogue, studio/wording/en.py (the Chinese one has the
+same code and params). A message given at the raise site is for codes not in the catalogue yet.
 """
 from __future__ import annotations
+
+from .wording import english
 
 
 class StudioError(ValueError):
@@ -12,10 +17,12 @@ class StudioError(ValueError):
 
     default_code = "error"
 
-    def __init__(self, message: str, code: str | None = None, **params):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, code: str | None = None, **params):
         self.code = code or self.default_code
         self.params = params
+        if message is None:
+            message = english(self.code, params)
+        super().__init__(message)
 
 
 class ConfigError(StudioError):
@@ -28,9 +35,6 @@ class DataError(StudioError):
     """A file or column mapping a user gave cannot be used."""
 
     default_code = "data"
-
-    def __init__(self, code: str, message: str, **params):  # data codes come first (history)
-        super().__init__(message, code, **params)
 
 
 class ModelError(StudioError):

@@ -2,7 +2,7 @@
 will take before it starts, from this workspace's own finished runs.
 
 The CPU rule (train.generation_samples left empty):
-  with an accelerator: DEFAULT_SAMPLES (8), as before;
+  with an accelerator: DEFAULT_SAMPLES (8);
   on a CPU: the largest n in [CPU_FLOOR, DEFAULT_SAMPLES] whose generation passes (before and
   after training) cost at most SHARE (15%) of the training itself, a generated sample counted
   as SAMPLE_ROWS training rows:  n = clamp(floor(SHARE x rows trained / (passes x SAMPLE_ROWS))).

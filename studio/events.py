@@ -22,7 +22,9 @@ Schema - every event has `type` and `time` (unix seconds); the rest by type:
   done       metrics {name: value}, model_path, elapsed
   failed     reason (one sentence), code, log (path of the log file with the traceback)
   stopped    step, model_path (the model trained so far was saved there)
-Exactly one of done / failed / stopped ends every run.
+  resume     step (the checkpoint it continues from): a new attempt of a stopped or failed
+             run begins (studio.resuming); the final event before it ended only the old attempt
+Exactly one of done / failed / stopped ends every attempt.
 """
 from __future__ import annotations
 
@@ -151,7 +153,11 @@ def read_new_lines(path: str | Path, offset: int) -> tuple[list[str], int]:
 
 
 def final_event(events: list[dict]) -> dict | None:
+    """The event that ended the run's latest attempt; None while it runs (a resumed run's
+    old stopped/failed event lies before its `resume` event and ends nothing now)."""
     for e in reversed(events):
         if e.get("type") in FINAL_TYPES:
             return e
+        if e.get("type") == "resume":
+            return None
     return None

@@ -83,7 +83,7 @@ def cast_value(path: str, tp, value):
             return None
         if base is str:
             return ""
-        raise ConfigError(f"{path} needs a value.", "needs_value", field=path)
+        raise ConfigError(code="needs_value", field=path)
     try:
         if base is bool:
             if isinstance(value, bool):
@@ -123,8 +123,7 @@ def check_value(path: str, f: dataclasses.Field, value) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         lo, hi = m.get("min"), m.get("max")
         if lo is not None and value < lo:
-            raise ConfigError(f"{path} is {value}; it must be at least {lo}.", "too_small",
-                              field=path, value=value, min=lo)
+            raise ConfigError(code="too_small", field=path, value=value, min=lo)
         if hi is not None and value > hi:
             raise ConfigError(f"{path} is {value}; it must be at most {hi}.", "too_large",
                               field=path, value=value, max=hi)

@@ -60,9 +60,7 @@ def check_model_name(name: str, policy: Policy, presets=()) -> None:
     if not policy.hosted or name in presets:
         return
     if not HUB_ID.match(name or "") or ".." in name:
-        raise ModelError("On this hosted studio the model must be a preset or a Hugging Face "
-                         "Hub id written owner/name; pick one from the list.",
-                         "hosted_model_name", name=name)
+        raise ModelError(code="hosted_model_name", name=name)
 
 
 def check_job(cfg, policy: Policy, presets=()) -> None:

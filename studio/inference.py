@@ -209,7 +209,7 @@ def generate_stream(lm: LoadedModel, messages: list[dict], max_new_tokens: int =
 def _fit(lm: LoadedModel, enc, max_new_tokens: int):
     """Keep the prompt's end (the latest turns: the new message is never cut off) within the
     model's input length, and prompt + reply within a GPT's positions (past its last position
-    a GPT-2 fails with 'index out of range': long chats used to end there)."""
+    a GPT-2 fails with 'index out of range', ending a long chat)."""
     config = getattr(lm.model, "config", None)
     room = (getattr(config, "n_positions", None) or getattr(
         config, "max_position_embeddings", None)) if lm.family == "gpt" else None

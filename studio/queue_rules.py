@@ -64,9 +64,7 @@ class QueueBook:
         rules = self.rules
         with self._lock:
             if rules.max_queued and waiting + len(self._pending) >= rules.max_queued:
-                raise RunError(f"The training queue is full ({rules.max_queued} jobs waiting); "
-                               f"try again in a few minutes.", "queue_full",
-                               limit=rules.max_queued)
+                raise RunError(code="queue_full", limit=rules.max_queued)
             if rules.max_per_address:
                 mine = [rid for rid, a in list(self._address.items()) if a == address]
                 gone = [rid for rid in mine if not active(rid)]
@@ -75,9 +73,7 @@ class QueueBook:
                     self._followed.pop(rid, None)
                 count = len(mine) - len(gone) + self._pending.count(address)
                 if count >= rules.max_per_address:
-                    raise RunError(f"Your network address already has {count} jobs queued or "
-                                   f"training; wait for one to finish, or stop one first.",
-                                   "address_job_limit", count=count,
+                    raise RunError(code="address_job_limit", count=count,
                                    limit=rules.max_per_address)
             self._pending.append(address)
             self._owner_address[owner] = address

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import RunError
+from .runs import ACTIVE
 from .uploads import UPLOADS, uploads_dir
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,7 @@ def check_disk_share(registry, owner: str | None, policy, adding_mb: float = 0.0
     if used + adding_mb < limit:
         return
     used_mb, limit_mb = _mb(used), _mb(limit)
-    raise RunError(f"Your runs and uploads take {used_mb} MB of the {limit_mb} MB this studio "
-                   f"keeps per person; delete old runs in step 5 first.", "disk_share_full",
-                   used=used_mb, limit=limit_mb)
+    raise RunError(code="disk_share_full", used=used_mb, limit=limit_mb)
 
 
 def _mb(value: float) -> str:
@@ -202,7 +201,7 @@ class Janitor:
                         log.info("Run %s was stopped: a job may train for at most %s minutes "
                                  "on this studio.", run.id, p.max_train_minutes)
             elif p.anonymous_retention_days and (run.owner or "").startswith("anon:") and \
-                    run.status not in ("queued", "running") and \
+                    run.status not in ACTIVE and \
                     now - run.created > p.anonymous_retention_days * 86400:
                 try:
                     delete_run(self.registry, run.id, run.owner, self.served_copy)

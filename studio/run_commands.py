@@ -51,10 +51,15 @@ def add_parsers(sub, workspace_arg) -> None:
 
 
 def cmd_runs(args) -> int:
+    from .pace import progress
     from .runs import Registry
-    runs = Registry(args.workspace).list()
+    registry = Registry(args.workspace)
+    runs = registry.list()
+    # A training run's step and ETA, as its events say them: the page shows the same numbers.
+    live = {r.id: progress(registry.folder(r).events()) for r in runs if r.status == "running"}
     if args.json:
-        print(json.dumps([r.to_dict() for r in runs], default=str, ensure_ascii=False))
+        print(json.dumps([{**r.to_dict(), **({"progress": live[r.id]} if live.get(r.id) else {})}
+                          for r in runs], default=str, ensure_ascii=False))
         return 0
     if not runs:
         print("No runs yet. Start one with: python -m studio train --data FILE --model tiny-bert")
@@ -63,6 +68,10 @@ def cmd_runs(args) -> int:
         key = next((k for k in ("accuracy", "eval_loss", "train_loss")
                     if isinstance(m.get(k), (int, float))), None)
         score = f"{key}={m[key]:.4g}" if key else ""
+        if live.get(r.id):
+            p = live[r.id]
+            eta = "estimating" if p["eta"] is None else f"{p['eta']:.0f} s"
+            score = f"step {p['step']}/{p['total_steps'] or '?'} ETA {eta}"
         print(f"{r.id:40s} {r.status:8s} {r.task:14s} {r.model:18s} {score} {r.reason}".rstrip())
     return 0
 

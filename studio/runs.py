@@ -2,17 +2,11 @@
 
 Layout of a workspace (default `./workspace`, or $STUDIO_WORKSPACE):
   studio.sqlite             the registry (path overridable with $STUDIO_REGISTRY)
-  runs/<id>/job.yaml        the resolved job
-  runs/<id>/events.jsonl    the event log (studio.events)
-  runs/<id>/train.log       the log, tracebacks included
-  runs/<id>/metrics.json    final metrics (before and after)
-  runs/<id>/model/          the trained model or LoRA adapter, tokenizer, labels.json
-  runs/<id>/checkpoints/    Trainer checkpoints for resume
-  runs/<id>/STOP            written to ask the training process to stop
+  runs/<id>/                one run's folder
 
 The run folder is the truth and `studio.runfolder.RunFolder` (re-exported here) is its one
-owner: every file name above, and every reader and writer of those files, lives there; the
-trainer, the CLI and the page call it.
+owner: its file names (listed in runfolder.py, not repeated here), and every reader and
+writer of those files, live there; the trainer, the CLI and the page call it.
 The registry is a convenience index. A run marked running whose process is gone is reconciled
 from its event log (or marked failed with the reason).
 """
@@ -32,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import RunError
+from .processes import pid_alive
 from .runfolder import RunFolder  # noqa: F401 - the folder's owner; re-exported
 
 SCHEMA = """
@@ -71,6 +66,17 @@ class Run:
     host: str = ""
     run_dir: str = ""
     owner: str = ""                # "" in local mode; a login or an anonymous browser's key
+
+    @property
+    def named(self) -> bool:
+        """Whether someone named the run (an unnamed run's name is its id)."""
+        return bool(self.name) and self.name != self.id
+
+    @property
+    def label(self) -> str:
+        """What lists and charts call the run: its name, or its model when it was not named
+        (the id is long and says nothing about the run)."""
+        return self.name if self.named else (self.model or self.id)
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -252,7 +258,7 @@ class Registry:
     def delete(self, run_id: str, owner: str | None = None) -> None:
         run = self.get(run_id, owner)
         if run is None:
-            raise RunError(f"No run '{run_id}'; see the run list.", "no_run", run=run_id)
+            raise RunError(code="no_run", run=run_id)
         self.require_writable("delete a run")
         if run.status == "running" and pid_alive(run.pid):
             raise RunError(f"Run {run_id} is still training; stop it before deleting it.",
@@ -275,8 +281,7 @@ class Registry:
     def find(self, ref: str, owner: str | None = None) -> Run | None:
         """A run by full id, unique id prefix or name; newest wins for a repeated name."""
         if not str(ref or "").strip():  # "" is a prefix of every id: never "the newest run"
-            raise RunError("No run id was given; name a run (see `python -m studio runs`).",
-                           "no_run_id")
+            raise RunError(code="no_run_id")
         run = self.get(ref, owner)
         if run:
             return run
@@ -287,10 +292,21 @@ class Registry:
 
     def list(self, limit: int = 1000, owner: str | None = None) -> list[Run]:
         where, args = ("WHERE owner=?", (owner,)) if owner is not None else ("", ())
+        return self._select(f"{where} ORDER BY created DESC LIMIT ?", (*args, limit))
+
+    def active(self, owner: str | None = None) -> list[Run]:
+        """Every queued or running run (of `owner`; None: anyone's), oldest first, however many
+        runs the workspace holds: a query, not a filter over the newest N."""
+        where, args = "WHERE status IN (?, ?)", ACTIVE
+        if owner is not None:
+            where, args = where + " AND owner=?", (*ACTIVE, owner)
+        runs = self._select(f"{where} ORDER BY created", args)
+        return [r for r in runs if r.status in ACTIVE]  # some had ended unrecorded
+
+    def _select(self, clauses: str, args: tuple) -> list[Run]:
         with closing(self._connect()) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute(f"SELECT * FROM runs {where} ORDER BY created DESC LIMIT ?",
-                              (*args, limit)).fetchall()
+            rows = db.execute(f"SELECT * FROM runs {clauses}", args).fetchall()
         return [self._reconcile(_row_to_run(r, self.runs_dir)) for r in rows]
 
     def _reconcile(self, run: Run) -> Run:
@@ -332,19 +348,3 @@ def writable(path: Path) -> bool:
     """Whether this process may write `path` (permissions and read-only mounts)."""
     return os.access(path, os.W_OK)
 
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether process `pid` runs (a zombie child of ours counts as ended)."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours is dead for our purposes
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[-1][:1] != "Z"
-    except OSError:
-        return True

@@ -230,7 +230,7 @@ def build_app(lm: LoadedModel, model_id: str | None = None, api_key: str | None 
 
 def _server(app, **config):
     """uvicorn, told on SIGTERM/Ctrl-C to call every generation off at once: a graceful
-    shutdown then waits for one token, not for whole replies (it used to wait 30 s+)."""
+    shutdown then waits for one token, not for whole replies (30 s and more)."""
     import uvicorn
 
     class Server(uvicorn.Server):

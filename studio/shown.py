@@ -60,17 +60,13 @@ def upload_not_stored(workspace, error: OSError):
     import errno
 
     from .errors import DataError
-    where = "" if hosted() else f" {workspace}"
-    fix = ("the studio's operator must fix this" if hosted() else
-           "give it write access and free space, or start the studio with another workspace "
-           "(--workspace DIR)")
+    # hosted: the *_hosted sentence, which names no path and sends the visitor to the operator
+    h = hosted()
+    where = {} if h else {"workspace": str(workspace)}
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return DataError("upload_read_only", f"The workspace{where} is not writable, so the "
-                         f"uploaded file could not be kept; {fix}.", workspace=where.strip())
+        return DataError(code="upload_read_only_hosted" if h else "upload_read_only", **where)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DataError("upload_disk_full", f"The disk of the workspace{where} is full, so "
-                         f"the uploaded file could not be kept; {fix}.", workspace=where.strip())
+        return DataError(code="upload_disk_full_hosted" if h else "upload_disk_full", **where)
     reason = error.strerror or type(error).__name__
-    return DataError("upload_not_stored", f"The uploaded file could not be stored in the "
-                     f"workspace{where} ({reason}); {fix}.", workspace=where.strip(),
-                     detail=reason)
+    return DataError(code="upload_not_stored_hosted" if h else "upload_not_stored",
+                     detail=reason, **where)

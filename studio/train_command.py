@@ -21,7 +21,8 @@ def add_parsers(sub, workspace_arg) -> None:
     t.add_argument("job", nargs="?", help="Job YAML file. Omit it and use --data/--model.")
     t.add_argument("overrides", nargs="*", help="Dotted overrides, e.g. train.epochs=2.")
     t.add_argument("--data", help="Training data file (quick form).")
-    t.add_argument("--model", help="Preset, Hub id or local folder (quick form).")
+    t.add_argument("--model", help="Preset, Hub id or local folder (quick form); left out, "
+                                   "the model the page suggests for the data.")
     t.add_argument("--task", choices=TASKS)
     t.add_argument("--validation", help="Separate validation file.")
     t.add_argument("--name", help="A name for the run.")

@@ -41,12 +41,6 @@ def setup_logging(folder: RunFolder) -> logging.Handler:
     return handler
 
 
-def disk_full(e: BaseException) -> bool:
-    """ENOSPC, EFBIG (a file-size limit), or a serializer failing mid-write for that reason."""
-    from .disk import is_disk_full
-    return is_disk_full(e)
-
-
 def friendly_reason(e: BaseException, folder: "RunFolder | None" = None
                     ) -> tuple[str, str, dict]:
     """One sentence for the user, a stable code and its params; the traceback goes to
@@ -54,7 +48,8 @@ def friendly_reason(e: BaseException, folder: "RunFolder | None" = None
     if isinstance(e, StudioError):
         return str(e), e.code, dict(e.params)
     text = str(e)
-    if disk_full(e):
+    from .disk import is_disk_full
+    if is_disk_full(e):
         free = shutil.disk_usage(folder.path).free // 2**20 if folder else None
         where = str(folder.path.parent.parent) if folder else "the workspace"
         return (f"The disk is full ({free} MB free in {where}); free space or set a workspace on "
@@ -77,6 +72,9 @@ def run_job(run_dir: str | Path, registry: Registry | None = None, resume: bool 
     writer = EventWriter(folder.events_file, enabled=main)
     if resume and main:
         folder.clear_stop()  # the marker of the stop that ended the last attempt
+        from .resuming import mark_resumed  # the queue wrote it already; the CLI writes it here
+        last = jobs.last_checkpoint(folder.path)
+        mark_resumed(folder, int(last.name.rsplit("-", 1)[-1]) if last else None)
     stop = StopFlag(folder.stop_file)
     previous_handlers = stop.install()
     report = Report(registry if main else None, folder.id)
@@ -201,8 +199,7 @@ def build_datasets(plan, writer: EventWriter):
     for n in notes:
         writer.emit("message", level="warning", **n)
     if len(train_ds) == 0:
-        raise ConfigError("No training example is left after tokenization; raise "
-                          "train.max_length or check the data.", "no_examples")
+        raise ConfigError(code="no_examples")
     return train_ds, val_ds
 
 

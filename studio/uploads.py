@@ -66,8 +66,7 @@ class UploadBook:
 
 def refuse(name: str) -> DataError:
     # One answer for "does not exist", "not yours" and "not an upload": nothing is revealed.
-    return DataError("upload_not_yours", f"The file '{name}' was not uploaded in this browser "
-                     f"session; upload it again with the Data step's file box.", file=name)
+    return DataError(code="upload_not_yours", file=name)
 
 
 def confine(path: str, *, client: str, book: UploadBook | None, roots: list[str],
@@ -86,13 +85,10 @@ def confine(path: str, *, client: str, book: UploadBook | None, roots: list[str]
         real = book.kept(real, client)  # stored once: moved into the workspace earlier
     if not os.path.isfile(real):
         raise refuse(name) if hosted else DataError(
-            "file_missing", f"The file '{name}' no longer exists; upload it again.", file=name)
+            f"The file '{name}' no longer exists; upload it again.", "file_missing", file=name)
     size_mb = os.path.getsize(real) / 2**20
     if max_mb and size_mb > max_mb:
-        raise DataError("upload_too_large", f"The file '{name}' is {size_mb:,.0f} MB; this studio "
-                        f"accepts files up to {max_mb} MB. Upload a smaller sample or a "
-                        f"compressed format such as Parquet.", file=name,
-                        size=round(size_mb), limit=max_mb)
+        raise DataError(code="upload_too_large", file=name, size=round(size_mb), limit=max_mb)
     return real
 
 

@@ -54,11 +54,22 @@ def toy_chat(n: int, seed: int = 0) -> list[dict]:
     return out
 
 
+# The tiers (README "Tests"): the default run keeps the quick breadth tests; each marker below
+# names tests that take long, which run in CI (CI=true), with their --run-<marker> flag, or with
+# --run-all. A marker is chosen by measured durations (`pytest --durations=0`), not by guess.
+TIERS = {
+    "slow": "trains a real pretrained model for minutes",
+    "browser": "drives the app in headless Chromium",
+    "heavy": "takes more than a few seconds here: a training run, a child process, a running app",
+}
+
+
 def pytest_addoption(parser):
-    parser.addoption("--run-slow", action="store_true",
-                     help="also run the tests marked slow (always on when CI is set)")
-    parser.addoption("--run-browser", action="store_true",
-                     help="also run the headless-Chromium tests (always on when CI is set)")
+    for mark, what in TIERS.items():
+        parser.addoption(f"--run-{mark}", action="store_true",
+                         help=f"also run the tests marked {mark} ({what}); always on in CI")
+    parser.addoption("--run-all", action="store_true",
+                     help="run every tier, as CI does (" + ", ".join(TIERS) + ")")
 
 
 def in_ci() -> bool:
@@ -66,18 +77,22 @@ def in_ci() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Slow learning tests and browser tests run in CI and on request; the default local run
-    stays quick. A test that asks for the `browser` fixture is a browser test whether or not
-    its module remembered the marker, so `-m "not browser"` and the default run agree."""
+    """Tiered tests run in CI and on request; the default local run stays quick. A test that
+    asks for the `browser` fixture is a browser test, and one that starts the app (through the
+    `app_server` fixture) a heavy one, whether or not its module remembered the marker, so
+    `-m "not browser"` and the default run agree."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "browser" in names:
             item.add_marker(pytest.mark.browser)
-    wanted = {"slow": config.getoption("--run-slow") or in_ci(),
-              "browser": config.getoption("--run-browser") or in_ci()}
-    for mark, run in wanted.items():
-        if run:
+        if "app_server" in names:
+            item.add_marker(pytest.mark.heavy)
+    everything = config.getoption("--run-all") or in_ci()
+    for mark in TIERS:
+        if everything or config.getoption(f"--run-{mark}"):
             continue
-        skip = pytest.mark.skip(reason=f"{mark}: runs in CI, or locally with --run-{mark}")
+        skip = pytest.mark.skip(reason=f"{mark}: runs in CI, or locally with --run-{mark} "
+                                       f"or --run-all")
         for item in items:
             if mark in item.keywords:
                 item.add_marker(skip)
@@ -110,6 +125,26 @@ def browser():
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    """The one way a test starts the studio's web app: `app_server(workspace, *flags, env=...,
+    timeout=...)` runs `python app.py --workspace W --port <free> *flags` (tests/hosted_app.App)
+    and returns it once it answers. Every app it started is closed when the module's tests are
+    done, so a module-scoped fixture shares one server between its tests; a test may close
+    one sooner (app.close()) to restart over the same workspace."""
+    from hosted_app import App
+    started: list[App] = []
+
+    def start(workspace: Path, *args: str, **kwargs) -> App:
+        app = App(workspace, *args, **kwargs)
+        started.append(app)
+        return app
+
+    yield start
+    for app in started:
+        app.close()
 
 
 @pytest.fixture

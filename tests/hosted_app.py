@@ -22,7 +22,8 @@ def free_port() -> int:
 
 
 class App:
-    """A running studio: .url, .workspace, .proc; .close() ends it (and only it)."""
+    """A running studio: .url, .workspace, .proc; .close() ends it (and only it). Tests get
+    one through the `app_server` fixture (tests/conftest.py), which closes what it started."""
 
     def __init__(self, workspace: Path, *args: str, env: dict | None = None,
                  timeout: float = 300):  # a loaded 2-core machine starts it slowly
@@ -43,8 +44,8 @@ class App:
 
     def _wait(self, timeout: float) -> None:
         import httpx
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("app.py exited: " + self.log()[-3000:])
             try:
@@ -68,6 +69,7 @@ class App:
         return 0.0
 
     def close(self) -> None:
+        """Ends the app; closing twice (the test, then the fixture) is harmless."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -15,11 +15,7 @@ $STUDIO_SCREENSHOTS when set, which is how docs/screenshots is refreshed).
 """
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -36,40 +32,11 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium is not installed (/usr/bin/chromium)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, app_server):
     ws = tmp_path_factory.mktemp("browser-ws")
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = open(ws / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--workspace",
-                             str(ws)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("app.py exited: " + (ws / "server.log").read_text()[-2000:])
-            time.sleep(0.5)
-    yield {"url": url, "workspace": ws}
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
-
+    app = app_server(ws)
+    yield {"url": app.url, "workspace": ws}
 
 
 def open_page(browser, url, locale="en-US"):
@@ -490,6 +457,10 @@ def no_english(page, step: str) -> None:
     page.wait_for_timeout(400)
     words = english_words(page)
     assert not words, f"English on the Chinese {step} step: {words}"
+    # What a screen reader says and gradio's tooltips (its hard-coded English included).
+    from test_gradio_words import english_labels
+    labels = english_labels(page)
+    assert not labels, f"English labels on the Chinese {step} step: {labels}"
 
 
 @pytest.fixture(scope="module")
@@ -514,6 +485,8 @@ def finished_runs(server):
 def test_chinese_page_has_no_english_left(server, browser, shots, finished_runs):
     zh = "zh-CN"
     page = open_page(browser, server["url"], zh)
+    from test_gradio_words import RECORD
+    page.evaluate(RECORD)  # gradio's status overlays and live sentences, kept for the end
     for name in TABS[zh][1:]:
         assert page.get_by_role("tab", name=name).count() == 1, name
     page.set_input_files("#data-upload input[type=file]", str(SAMPLES / "reviews_sentiment.csv"))
@@ -576,6 +549,9 @@ def test_chinese_page_has_no_english_left(server, browser, shots, finished_runs)
     page.locator("#try-samples", has_text="参考答案").wait_for(timeout=30000)
     no_english(page, "Try (chat)")
     page.screenshot(path=shots / "zh-5-try-chat.png", full_page=True)
+    said = page.evaluate("Array.from(window.__said)")
+    assert any("处理中" in s or "完成" in s for s in said), said
+    assert not [s for s in said if re.search(r"[A-Za-z]{3,}", s)], said  # "processing |" ...
     page.close()
 
 

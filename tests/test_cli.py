@@ -6,7 +6,7 @@ import time
 import pytest
 
 from conftest import run_cli
-from helpers import events_of
+from helpers import events_of, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -162,15 +162,11 @@ def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
            "train.batch_size=4", "train.eval_strategy=steps", "train.eval_steps=10",
            "train.eval_before=false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 120
-    run_dir = None
-    while time.time() < deadline:
+
+    def with_checkpoint():
         runs = list((ws / "runs").glob("*")) if (ws / "runs").exists() else []
-        if runs and list((runs[0] / "checkpoints").glob("checkpoint-*")):
-            run_dir = runs[0]
-            break
-        time.sleep(0.2)
-    assert run_dir is not None, "no checkpoint was written"
+        return runs[0] if runs and list((runs[0] / "checkpoints").glob("checkpoint-*")) else None
+    run_dir = wait_for(with_checkpoint, 120, what="a checkpoint to be written")
     (run_dir / "STOP").write_text("stop")
     assert proc.wait(timeout=120) == 0
     events = events_of(run_dir)

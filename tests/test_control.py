@@ -5,7 +5,8 @@ import pytest
 
 from studio.config import JobConfig
 from studio.control import StopResult, request_stop
-from studio.runs import Registry, pid_alive as _alive
+from studio.processes import pid_alive as _alive
+from studio.runs import Registry
 
 
 @pytest.fixture

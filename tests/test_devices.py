@@ -1,12 +1,11 @@
 """train.devices: N > 1 runs the job under torchrun (CLI and the page's queue), the effective
 batch is shown, a wrong count is refused or warned about, and a CUDA machine trains in bf16
 (fp16 + a scaler where bf16 is missing)."""
-import time
 from types import SimpleNamespace
 
 import pytest
 
-from helpers import events_of, losses, make_job
+from helpers import events_of, losses, make_job, wait_for
 from studio import distributed
 from studio.config import JobConfig
 from studio.errors import ConfigError
@@ -127,9 +126,8 @@ def test_a_two_device_job_from_the_page_queue_trains_on_two_processes(data_dir, 
                    train__save_checkpoints="false", train__logging_steps=1)
     queue = JobQueue(registry)
     run = queue.submit(cfg)
-    deadline = time.time() + 300
-    while registry.get(run.id).status in ("queued", "running") and time.time() < deadline:
-        time.sleep(1)
+    wait_for(lambda: registry.get(run.id).status not in ("queued", "running"), 300, 1,
+             "the run to end")
     folder = registry.folder(run)
     assert registry.get(run.id).status == "done", folder.stdout_file.read_text()[-2000:]
     events = events_of(folder.path)

@@ -22,7 +22,7 @@ def test_code_and_params_are_kept():
 
 
 def test_data_error_takes_its_code_first():
-    e = DataError("missing_column", "The column 'text' is not in reviews.csv.", column="text")
+    e = DataError("The column 'text' is not in reviews.csv.", "missing_column", column="text")
     assert isinstance(e, StudioError)
     assert e.code == "missing_column" and str(e) == "The column 'text' is not in reviews.csv."
     assert e.params == {"column": "text"}

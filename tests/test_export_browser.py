@@ -6,8 +6,6 @@ Llama run as GGUF and download its Modelfile. A screenshot of the panel goes to
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from helpers import make_job, train_in_process
-from test_browser import CHROMIUM, SAMPLES, free_port, open_page
+from test_browser import CHROMIUM, SAMPLES, open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +23,7 @@ pytestmark = [pytest.mark.browser,
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, data_dir):
+def server(tmp_path_factory, data_dir, app_server):
     """The app over a workspace with a tiny-bert classifier and a tiny Llama LoRA chat run."""
     from export.tiny_decoder import build_tiny_decoder
     ws = tmp_path_factory.mktemp("export-browser-ws")
@@ -39,29 +37,8 @@ def server(tmp_path_factory, data_dir):
                                                  method__method="lora", train__epochs=1), ws)
     assert code == 0
     runs["llama"] = run_dir.name
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = open(ws / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--workspace",
-                             str(ws)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    import socket
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("app.py exited: " + (ws / "server.log").read_text()[-2000:])
-            time.sleep(0.5)
-    yield {"url": f"http://127.0.0.1:{port}/", "workspace": ws, "runs": runs}
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    app = app_server(ws)
+    yield {"url": app.url, "workspace": ws, "runs": runs}
 
 
 def choose(page, elem_id: str, option: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hosted_app import SAMPLES, App
+from hosted_app import SAMPLES
 from test_browser import CHROMIUM, open_page, pick, train
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -20,10 +20,9 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    app = App(tmp_path_factory.mktemp("hosted-browser-ws"), "--hosted")
+def server(tmp_path_factory, app_server):
+    app = app_server(tmp_path_factory.mktemp("hosted-browser-ws"), "--hosted")
     yield {"url": app.url, "workspace": app.workspace, "app": app}
-    app.close()
 
 
 def runs_table(page) -> str:

@@ -1,6 +1,9 @@
 """Hosted mode: what a stranger may ask for, refused in the engine itself."""
 from __future__ import annotations
 
+import contextlib
+import subprocess
+
 import pytest
 
 from studio import hosting, models
@@ -97,22 +100,25 @@ def test_only_hub_models_may_need_the_hub_token():
 
 
 def test_one_owner_cannot_see_stop_or_delete_anothers_run(workspace, data_dir):
-    from studio.errors import RunError
-    from studio.launcher import JobQueue
     from studio.runs import Registry
     registry = Registry(workspace)
     cfg = JobConfig()
     cfg.data.train_file, cfg.model.name = str(data_dir / "sentiment.csv"), "tiny-bert"
     a = registry.new_run(cfg, owner="anon:A")
-    queue = JobQueue.__new__(JobQueue)  # the queue's checks without starting any child
-    queue.registry, queue._waiting, queue._lock = registry, [a.id], __import__("threading").Lock()
+    with held_queue(registry) as queue:  # A's job waits behind a live run; no child starts
+        check_owners_apart(registry, queue, a)
+
+
+def check_owners_apart(registry, queue, a):
+    from studio.errors import RunError
+    assert queue.position(a.id) == 1
     assert registry.get(a.id, "anon:A").id == a.id
     assert registry.get(a.id, "anon:B") is None
     assert [r.id for r in registry.list(owner="anon:B")] == []
     assert [r.id for r in registry.list(owner="anon:A")] == [a.id]
     assert registry.find(a.id[:12], owner="anon:B") is None
     assert queue.stop(a.id, owner="anon:B").outcome == "not_running"
-    assert registry.get(a.id).status == "queued" and a.id in queue._waiting
+    assert registry.get(a.id).status == "queued" and queue.position(a.id) == 1
     with pytest.raises(RunError) as e:
         registry.delete(a.id, owner="anon:B")
     assert e.value.code == "no_run"
@@ -129,24 +135,38 @@ def test_run_ids_are_not_guessable():
 
 def test_owner_job_limit(workspace, data_dir, monkeypatch):
     from studio.errors import RunError
-    from studio.launcher import JobQueue
     from studio.runs import Registry
     monkeypatch.setenv(hosting.HOSTED_ENV, "1")
     registry = Registry(workspace)
     cfg = JobConfig()
     cfg.data.train_file, cfg.model.name = str(data_dir / "sentiment.csv"), "tiny-bert"
     registry.new_run(cfg, owner="anon:A")          # already one queued for A
-    queue = JobQueue.__new__(JobQueue)
-    queue.registry, queue._waiting, queue._lock = registry, [], __import__("threading").Lock()
-    queue._pump = lambda: None
-    from studio.queue_rules import QueueBook
-    queue.rules = QueueBook()  # no places per address here: the owner's limit alone
-    with pytest.raises(RunError) as e:
-        queue.submit(cfg.copy(), owner="anon:A")
-    assert e.value.code == "owner_job_limit"
-    run = queue.submit(cfg.copy(), owner="anon:B")  # B is not held back by A's job
-    assert registry.get(run.id).owner == "anon:B"
-    assert run.id in queue._waiting
+    # No places per address here (no rules given): the owner's limit alone.
+    with held_queue(registry) as queue:
+        with pytest.raises(RunError) as e:
+            queue.submit(cfg.copy(), owner="anon:A")
+        assert e.value.code == "owner_job_limit"
+        run = queue.submit(cfg.copy(), owner="anon:B")  # B is not held back by A's job
+        assert registry.get(run.id).owner == "anon:B"
+        assert queue.position(run.id) == 2  # in line behind A's job
+
+
+@contextlib.contextmanager
+def held_queue(registry):
+    """A real JobQueue whose one place is taken by a live run it did not start (a sleeping
+    process), so the jobs it is given wait in line and no training child starts; closed
+    before that process ends, so nothing starts afterwards either."""
+    from studio.launcher import JobQueue
+    busy = subprocess.Popen(["sleep", "120"])
+    live = registry.new_run(JobConfig(task="classification", name="live"), owner="anon:Z")
+    registry.update(live.id, status="running", pid=busy.pid)
+    queue = JobQueue(registry, max_parallel=1)
+    try:
+        yield queue
+    finally:
+        queue.close()
+        busy.kill()
+        busy.wait()
 
 
 def test_label_column_that_is_really_text_is_refused_before_training(tmp_path):

@@ -86,7 +86,12 @@ def test_model_cache_keeps_at_most_capacity():
     for key in ["a", "b", "a", "c", "a"]:
         cache.get((key,), lambda k=key: loads.append(k) or k)
     assert loads == ["a", "b", "c"]  # 'a' stayed (recently used), 'b' was dropped for 'c'
-    assert len(cache._items) == 2
+    cache.get(("c",), lambda: loads.append("c") or "c")
+    assert loads == ["a", "b", "c"]  # 'c' is still held beside 'a'
+    cache.get(("b",), lambda: loads.append("b") or "b")
+    assert loads == ["a", "b", "c", "b"]  # 'b' was gone: loaded again, and 'a' dropped for it
+    cache.get(("a",), lambda: loads.append("a") or "a")
+    assert loads == ["a", "b", "c", "b", "a"]  # two held at most: 'a' had to load again
 
 
 def test_chat_messages_add_the_system_prompt_and_keep_only_chat_turns():

@@ -1,10 +1,10 @@
 """studio.launcher.JobQueue: one training child at a time, in order; waiting runs cancel."""
 import subprocess
-import time
 
 import pytest
 
-from helpers import make_job
+from helpers import make_job, wait_for
+from studio.backends import Backend
 from studio.config import JobConfig
 from studio.errors import ConfigError
 from studio.launcher import JobQueue
@@ -69,12 +69,9 @@ def test_queue_runs_one_at_a_time_and_cancels_waiting(data_dir, workspace):
     assert queue.position(first.id) == 0 and queue.position(second.id) == 1
     assert queue.position(third.id) == 2
     assert queue.stop(third.id).outcome == "cancelled"
-    deadline = time.time() + 240
-    while time.time() < deadline:
-        statuses = [registry.get(r.id).status for r in (first, second)]
-        if all(s in ("done", "failed") for s in statuses):
-            break
-        time.sleep(0.5)
+    statuses = wait_for(lambda: (s := [registry.get(r.id).status for r in (first, second)])
+                        and all(x in ("done", "failed") for x in s) and s, 240,
+                        what="both runs to end")
     assert statuses == ["done", "done"], [registry.get(r.id).reason for r in (first, second)]
     assert registry.get(third.id).status == "stopped"
     a, b = registry.get(first.id), registry.get(second.id)
@@ -83,27 +80,42 @@ def test_queue_runs_one_at_a_time_and_cancels_waiting(data_dir, workspace):
     assert f"run {first.id}" in out and "Traceback" not in out  # the child's own log file
 
 
+class SleepBackend(Backend):
+    """Each run's child is `sleep 30`: a child the queue itself started, through its public
+    path, without training anything."""
+    name = "test-sleep"
+
+    def __init__(self):
+        self.children: list[subprocess.Popen] = []
+
+    def submit(self, run, argv, env, cwd, stdout_path):
+        proc = subprocess.Popen(["sleep", "30"])
+        proc.reason = ""
+        self.children.append(proc)
+        return proc
+
+
 def test_close_starts_nothing_more_and_stops_children_only_when_asked(tmp_path):
     registry = Registry(tmp_path)
-    queue = JobQueue(registry, max_parallel=1)
     run = registry.new_run(queued_job("child"))
-    child = subprocess.Popen(["sleep", "30"])
+    backend = SleepBackend()
+    queue = JobQueue(registry, max_parallel=1, backend=backend)  # starts the queued run
     try:
-        queue._procs[run.id] = child  # a child this queue started
+        assert queue.running() == [run.id]
         assert queue.close(stop_runs=False) == []
         assert not registry.folder(run).stop_requested()  # it keeps training
-        t0 = time.time()
         assert queue.close(stop_runs=True, wait=0.5) == [run.id]
         assert registry.folder(run).stop_requested()  # the marker the trainer honours
-        assert time.time() - t0 < 5
-        waiting = registry.new_run(queued_job("waiting"))
-        queue._procs.clear()
-        queue._waiting.append(waiting.id)
-        queue._pump()
+        assert backend.children[0].poll() is None  # asked, not waited for beyond `wait`
+        backend.children[0].kill()
+        backend.children[0].wait()
+        waiting = queue.submit(queued_job("waiting"))  # a free place, but the queue is closed
         assert registry.get(waiting.id).status == "queued"  # stays for the next start
+        assert len(backend.children) == 1
     finally:
-        child.kill()
-        child.wait()
+        for child in backend.children:
+            child.kill()
+            child.wait()
 
 
 def test_a_read_only_workspace_queues_nothing(tmp_path, monkeypatch):

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from helpers import make_job, train_in_process
-from hosted_app import App
 import test_browser
 from test_browser import CHROMIUM, open_page, tab
 
@@ -27,7 +26,7 @@ RATES = {"bert-lr5e-3": 5e-3, "bert-lr1e-3": 1e-3, "bert-lr2e-4": 2e-4}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, data_dir):
+def server(tmp_path_factory, data_dir, app_server):
     """Keyword-labelled reviews (conftest.toy_sentiment) that a tiny model learns in a few
     epochs, so the learning rates give different scores and different mistakes."""
     ws = tmp_path_factory.mktemp("leaderboard-browser-ws")
@@ -38,9 +37,8 @@ def server(tmp_path_factory, data_dir):
         code, run_dir, _ = train_in_process(cfg, ws)
         assert code == 0
         runs[name] = run_dir
-    app = App(ws)
+    app = app_server(ws)
     yield {"url": app.url, "workspace": ws, "runs": runs}
-    app.close()
 
 
 

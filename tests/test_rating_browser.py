@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from helpers import make_job, train_in_process
-from hosted_app import App
 from test_browser import CHROMIUM, open_page, tab
 
 pytestmark = [pytest.mark.browser,
@@ -29,16 +28,15 @@ PLAN = ["left", "right", "left", "left", "tie", "left", "right", "left", "both_b
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, data_dir):
+def server(tmp_path_factory, data_dir, app_server):
     ws = tmp_path_factory.mktemp("rating-browser-ws")
     for name, lr in (("alpha", 5e-4), ("beta", 1e-3)):
         cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat", name=name,
                        train__max_steps=2, train__batch_size=8, train__learning_rate=lr)
         code, _, _ = train_in_process(cfg, ws)
         assert code == 0
-    app = App(ws)
+    app = app_server(ws)
     yield {"url": app.url, "workspace": ws}
-    app.close()
 
 
 

@@ -5,12 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from helpers import make_job
+from helpers import make_job, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,15 +53,6 @@ def job(data_dir, steps, **more):
                     train__batch_size=4, train__eval_before="false", **more)
 
 
-def wait_until(check, seconds=240.0, what="the condition"):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if (value := check()):
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def stepped(registry, run_id):
     """True once the run's child has logged a training step (it is training on the cluster)."""
     return any(e.get("type") == "log" for e in registry.folder(run_id).events())
@@ -102,31 +92,31 @@ def test_page_queue_on_ray_stop_kill_and_reattach(cluster, data_dir, workspace):
     queue = JobQueue(registry, max_parallel=None, backend=backend)
     assert queue.max_parallel == 2  # the cluster's CPUs: both runs train at once
     to_stop, to_kill = queue.submit(job(data_dir, 3000)), queue.submit(job(data_dir, 3000))
-    wait_until(lambda: stepped(registry, to_stop.id) and stepped(registry, to_kill.id),
-               what="both runs to train")
+    wait_for(lambda: stepped(registry, to_stop.id) and stepped(registry, to_kill.id),
+             timeout=240, what="both runs to train")
     assert sorted(queue.running()) == sorted([to_stop.id, to_kill.id])
 
     # Stop asks through the run folder's marker: the child saves its model and ends stopped.
     assert queue.stop(to_stop.id).outcome == "asked"
     # A worker dies under the other: the run ends failed, saying so in a sentence.
-    worker = wait_until(lambda: json.loads(Path(to_kill.run_dir, "cluster.json").read_text())
-                        .get("worker_pid"), what="the worker's pid")
+    worker = wait_for(lambda: json.loads(Path(to_kill.run_dir, "cluster.json").read_text())
+                      .get("worker_pid"), timeout=240, what="the worker's pid")
     os.kill(worker, signal.SIGKILL)
-    stopped = wait_until(lambda: ended(registry, to_stop.id), what="the stop")
-    failed = wait_until(lambda: ended(registry, to_kill.id), what="the failure")
+    stopped = wait_for(lambda: ended(registry, to_stop.id), timeout=240, what="the stop")
+    failed = wait_for(lambda: ended(registry, to_kill.id), timeout=240, what="the failure")
     assert stopped.status == "stopped" and registry.folder(stopped).has_model()
     assert failed.status == "failed" and failed.reason == WORKER_DIED
     assert registry.folder(failed).final_event()["reason"] == WORKER_DIED
 
     # An app restart: a new queue object finds the run still on the cluster and follows it.
     third = queue.submit(job(data_dir, 3000))
-    wait_until(lambda: stepped(registry, third.id), what="the third run to train")
+    wait_for(lambda: stepped(registry, third.id), timeout=240, what="the third run to train")
     queue.close()
     restarted = JobQueue(registry, max_parallel=None, backend=make_backend("auto"))
     assert restarted.running() == [third.id]
     assert restarted.stop(third.id).outcome == "asked"
     assert restarted.stop(third.id).outcome == "killed"  # the second stop kills it on Ray
-    wait_until(lambda: not restarted.running(), what="the kill")
+    wait_for(lambda: not restarted.running(), timeout=240, what="the kill")
     final = registry.get(third.id)
     assert final.status == "stopped" and "second stop" in final.reason
     with pytest.raises(ValueError):

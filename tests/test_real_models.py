@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import SHARED_DATA
-from helpers import events_of, make_job, train_in_process
+from helpers import events_of, make_job, train_in_process, wait_for
 
 needs_sst2 = pytest.mark.skipif(not (SHARED_DATA / "sst2_train.tsv").exists(),
                                 reason="shared SST-2 data not present")
@@ -65,8 +65,6 @@ def test_smollm2_lora_lowers_eval_loss_and_answers(workspace, tmp_path):
 def test_page_and_cli_runs_of_minilm_record_the_same_job_and_score(workspace, tmp_path):
     """Start button (the page's untouched form through the job queue) and the CLI quick form,
     same CSV, same seed: identical job.yaml, identical validation accuracy."""
-    import time
-
     from conftest import run_cli
     from studio.launcher import JobQueue
     from studio.runs import Registry
@@ -83,9 +81,8 @@ def test_page_and_cli_runs_of_minilm_record_the_same_job_and_score(workspace, tm
                           values)
     registry = Registry(workspace)
     page_run = JobQueue(registry).submit(cfg)
-    deadline = time.time() + 900
-    while registry.get(page_run.id).status in ("queued", "running") and time.time() < deadline:
-        time.sleep(1)
+    wait_for(lambda: registry.get(page_run.id).status not in ("queued", "running"), 900, 1,
+             "the page's run to end")
     assert registry.get(page_run.id).status == "done", registry.get(page_run.id).reason
 
     out = run_cli("train", "--data", str(csv.resolve()), "--model", "minilm-l6",

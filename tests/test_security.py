@@ -36,24 +36,23 @@ SECRET_CSV = b"text,label\nthe launch code is 0000 and it is secret,secret\nhell
 
 
 @pytest.fixture(scope="module")
-def hosted(tmp_path_factory):
-    app = App(tmp_path_factory.mktemp("hosted-ws"), "--hosted", "--max-upload-mb", "1")
+def hosted(tmp_path_factory, app_server):
+    app = app_server(tmp_path_factory.mktemp("hosted-ws"), "--hosted", "--max-upload-mb", "1")
     yield app
-    app.close()
 
 
 @pytest.fixture(scope="module")
-def with_logins(tmp_path_factory):
+def with_logins(tmp_path_factory, app_server):
     folder = tmp_path_factory.mktemp("login-ws")
     users = folder.parent / "users.txt"
     users.write_text("alice:alice-pw\nbob:bob-pw\n")
-    app = App(folder, "--hosted", "--auth-file", str(users),
-              env={"STUDIO_AUTH": "carol:carol-pw", "HF_TOKEN": "hf_server_secret",
-                   "MY_API_KEY": "server-key",
-                   # names no deny-list catches: the child's environment is an allow-list
-                   "DATABASE_URL": "postgres://u:dbpass-xyz@h/db", "OPENAI_KEY": "sk-server"})
+    app = app_server(folder, "--hosted", "--auth-file", str(users),
+                     env={"STUDIO_AUTH": "carol:carol-pw", "HF_TOKEN": "hf_server_secret",
+                          "MY_API_KEY": "server-key",
+                          # names no deny-list catches: the child's environment is an allow-list
+                          "DATABASE_URL": "postgres://u:dbpass-xyz@h/db",
+                          "OPENAI_KEY": "sk-server"})
     yield app
-    app.close()
 
 
 def workspace_files(app: App) -> list[Path]:
@@ -288,17 +287,20 @@ def test_sixth_wrong_password_is_delayed_while_others_log_in(with_logins):
         r = http.post("login", data={"username": "alice", "password": password})
         return r.status_code, time.time() - t0
 
-    for i in range(5):
-        code, took = attempt(attacker, f"wrong-{i}")
-        assert code == 400 and took < 0.9, (i, took)
+    # No wall-clock upper bounds (a loaded 2-core machine answers slowly): a try that is not
+    # delayed is told apart from one that is by comparing it with the delayed sixth.
+    free = [attempt(attacker, f"wrong-{i}") for i in range(5)]
+    assert all(code == 400 for code, _ in free), free
     sixth = {}
     thread = threading.Thread(target=lambda: sixth.update(r=attempt(attacker, "wrong-5")))
     thread.start()
-    time.sleep(0.15)
-    code, took = attempt(user, "alice-pw")  # another client, meanwhile: at once
+    time.sleep(0.15)  # lets the sixth arrive first; nothing on the server can be waited on
+    code, _ = attempt(user, "alice-pw")  # another client, meanwhile: at once
+    assert code == 200
+    assert thread.is_alive(), "the other client's login waited for the attacker's delay"
     thread.join()
-    assert code == 200 and took < 0.9, took
     assert sixth["r"][0] == 400 and sixth["r"][1] >= 0.9, sixth
+    assert max(t for _, t in free) < sixth["r"][1], (free, sixth)  # the first five: no delay
     # Even the right password waits its turn from the guessing client.
     code, took = attempt(attacker, "alice-pw")
     assert took >= 1.8

@@ -48,13 +48,13 @@ def finished(workspace: Path, run_id: str) -> bool:
 # ---- 7 and 10: owners survive a rebuilt registry; deleted runs stop downloading --------------
 
 @pytest.fixture(scope="module")
-def two_owner_runs(tmp_path_factory):
+def two_owner_runs(tmp_path_factory, app_server):
     """Two anonymous visitors each start a tiny run (keeping the job.yaml link the Train step
     offers); both runs finish; the app is stopped."""
     root = tmp_path_factory.mktemp("lifecycle")
     env = {"GRADIO_TEMP_DIR": str(root / "gradio")}
     cookies = {"a": secrets.token_hex(20), "b": secrets.token_hex(20)}
-    app = App(root / "ws", "--hosted", env=env, timeout=400)
+    app = app_server(root / "ws", "--hosted", env=env, timeout=400)
     runs, links = {}, {}
     try:
         for who in ("a", "b"):
@@ -81,14 +81,14 @@ def start_with_link(c) -> tuple[str, str]:
     return run_id, found.group(1)
 
 
-def test_a_rebuilt_registry_gives_each_owner_exactly_their_runs(two_owner_runs):
+def test_a_rebuilt_registry_gives_each_owner_exactly_their_runs(two_owner_runs, app_server):
     from studio.runs import Registry
     s = two_owner_runs
     ws = s["root"] / "ws"
     (ws / "studio.sqlite").write_bytes(b"this is no database " * 100)
     for extra in ("-wal", "-shm"):
         Path(f"{ws / 'studio.sqlite'}{extra}").unlink(missing_ok=True)
-    app = App(ws, "--hosted", env=s["env"], timeout=400)
+    app = app_server(ws, "--hosted", env=s["env"], timeout=400)
     try:
         for who, other in (("a", "b"), ("b", "a")):
             c = visitor(app, s["cookies"][who])
@@ -102,12 +102,12 @@ def test_a_rebuilt_registry_gives_each_owner_exactly_their_runs(two_owner_runs):
     assert len(owners) == 2 and all(o.startswith("anon:") for o in owners)  # janitor sees them
 
 
-def test_a_deleted_runs_download_links_stop_answering(two_owner_runs, tmp_path):
+def test_a_deleted_runs_download_links_stop_answering(two_owner_runs, tmp_path, app_server):
     """The job.yaml download the Train step offers (staged under <tmp>/studio-downloads/<run>,
     served from gradio's cache) answers nobody once the run is deleted."""
     from studio.retention import downloads_dir
     s = two_owner_runs
-    app = App(s["root"] / "ws", "--hosted", env=s["env"], timeout=400)
+    app = app_server(s["root"] / "ws", "--hosted", env=s["env"], timeout=400)
     try:
         owner = visitor(app, s["cookies"]["b"])
         run_id = s["runs"]["b"]
@@ -129,12 +129,12 @@ def test_a_deleted_runs_download_links_stop_answering(two_owner_runs, tmp_path):
 # ---- 9: uploads stored once, counted in the share ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def tiny_share(tmp_path_factory):
+def tiny_share(tmp_path_factory, app_server):
     root = tmp_path_factory.mktemp("uploads")
-    app = App(root / "ws", "--hosted", env={"GRADIO_TEMP_DIR": str(root / "gradio"),
-                                            "STUDIO_MAX_DISK_MB_PER_OWNER": "0.05"}, timeout=400)
+    app = app_server(root / "ws", "--hosted", timeout=400,
+                     env={"GRADIO_TEMP_DIR": str(root / "gradio"),
+                          "STUDIO_MAX_DISK_MB_PER_OWNER": "0.05"})
     yield app, root
-    app.close()
 
 
 def holding(folder: Path, needle: bytes) -> list[Path]:
@@ -219,7 +219,7 @@ def test_export_temp_folders_of_a_dead_process_are_removed_at_start(tmp_path):
     assert clean_exports(exports, now=time.time() + 2 * 86400) == 1  # abandoned after a day
 
 
-def test_app_start_removes_export_leftovers(tmp_path):
+def test_app_start_removes_export_leftovers(tmp_path, app_server):
     from studio.config import JobConfig
     from studio.runs import Registry
     registry = Registry(tmp_path / "ws")
@@ -228,7 +228,7 @@ def test_app_start_removes_export_leftovers(tmp_path):
     run = registry.new_run(cfg, status="done")
     leftover = registry.folder(run).exports_dir / f".tmp-onnx-{_dead_pid()}-abc123"
     leftover.mkdir(parents=True)
-    App(tmp_path / "ws", timeout=400).close()
+    app_server(tmp_path / "ws", timeout=400).close()
     assert not leftover.exists()
 
 

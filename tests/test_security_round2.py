@@ -141,12 +141,11 @@ def anon_owner(key: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def on_space(tmp_path_factory):
+def on_space(tmp_path_factory, app_server):
     """A hosted app that believes it is on a Space, reached directly (no Space proxy)."""
-    app = App(tmp_path_factory.mktemp("space-ws"), "--hosted", "--host", "127.0.0.1",
-              env={"SPACE_ID": "someone/studio", "STUDIO_TRUSTED_PROXIES": ""})
+    app = app_server(tmp_path_factory.mktemp("space-ws"), "--hosted", "--host", "127.0.0.1",
+                     env={"SPACE_ID": "someone/studio", "STUDIO_TRUSTED_PROXIES": ""})
     yield app
-    app.close()
 
 
 def cookieless_call(app: App, local_address: str, api: str, data: list, headers=None):
@@ -219,13 +218,12 @@ def test_a_user_behind_the_same_address_and_distributed_guessing():
 
 
 @pytest.fixture(scope="module")
-def logins(tmp_path_factory):
+def logins(tmp_path_factory, app_server):
     folder = tmp_path_factory.mktemp("login2-ws")
     users = folder.parent / "users2.txt"
     users.write_text("alice:alice-pw\nbob:bob-pw\nmallory:mallory-pw\n")
-    app = App(folder, "--hosted", "--auth-file", str(users))
+    app = app_server(folder, "--hosted", "--auth-file", str(users))
     yield app
-    app.close()
 
 
 def test_login_limits_hold_against_a_running_app(logins):
@@ -263,8 +261,8 @@ def test_login_limits_hold_against_a_running_app(logins):
 
 # ---- 5. session state and the session hash --------------------------------------------------
 
-def test_a_replayed_session_hash_opens_nothing_of_anothers(tmp_path):
-    app = App(tmp_path / "ws", "--hosted")
+def test_a_replayed_session_hash_opens_nothing_of_anothers(tmp_path, app_server):
+    app = app_server(tmp_path / "ws", "--hosted")
     try:
         secret = tmp_path / "vault.csv"
         secret.write_bytes(SECRET_CSV)
@@ -328,7 +326,7 @@ def test_queue_places_per_address_in_total_and_abandoned_jobs_dropped(tmp_path, 
 
 
 @pytest.fixture(scope="module")
-def behind_proxy(tmp_path_factory):
+def behind_proxy(tmp_path_factory, app_server):
     """A hosted app behind a proxy at 127.0.0.1, with one job training (a run of this test
     process) so that every new job waits in line and nothing trains meanwhile."""
     import subprocess
@@ -341,10 +339,9 @@ def behind_proxy(tmp_path_factory):
     sleeper = subprocess.Popen(["sleep", "600"], start_new_session=True)
     holder = registry.new_run(cfg, owner="anon:holder", status="running")
     registry.update(holder.id, pid=sleeper.pid)
-    app = App(ws, "--hosted", "--trusted-proxy", "127.0.0.1", "--max-queued", "3",
-              "--max-queued-per-address", "2")
+    app = app_server(ws, "--hosted", "--trusted-proxy", "127.0.0.1", "--max-queued", "3",
+                     "--max-queued-per-address", "2")
     yield app
-    app.close()
     sleeper.kill()
     sleeper.wait()
 

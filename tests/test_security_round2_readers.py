@@ -374,13 +374,11 @@ def test_wrong_typed_event_is_skipped_and_runs_lists_the_run(tmp_path, bad):
 # ---- against a running hosted app -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def hosted(tmp_path_factory):
-    from hosted_app import App
+def hosted(tmp_path_factory, app_server):
     # The unpacked limit lowered so that a 60 KB bomb stands for a 1 MB one.
-    app = App(tmp_path_factory.mktemp("hosted-readers-ws"), "--hosted",
-              env={"STUDIO_READ_MAX_UNPACKED_MB": "8"})
+    app = app_server(tmp_path_factory.mktemp("hosted-readers-ws"), "--hosted",
+                     env={"STUDIO_READ_MAX_UNPACKED_MB": "8"})
     yield app
-    app.close()
 
 
 def test_hosted_upload_of_the_far_cell_file_answers_and_the_next_upload_works(hosted, tmp_path):

@@ -11,6 +11,7 @@ import time
 import httpx
 import pytest
 
+from helpers import wait_for
 from studio import serve_reply
 from studio.inference import load_base_model
 from studio.serve import BackgroundServer, build_app
@@ -66,16 +67,6 @@ def slow():
 def post(server, body, timeout=60, **kw):
     return httpx.post(f"{server.url}/chat/completions", json=body, headers=AUTH,
                       timeout=timeout, **kw)
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("the server did not get there in time")
 
 
 def health(server) -> dict:
@@ -177,7 +168,7 @@ def test_a_client_that_hangs_up_midstream_stops_its_generation(server, slow):
     short = post(server, {"messages": HELLO, "max_tokens": 8, "temperature": 0})
     waited = time.monotonic() - left
     assert short.status_code == 200 and short.json()["usage"]["completion_tokens"] == 8
-    long = wait_for(lambda: replies(server)[before:][:1])[0]
+    long = wait_for(lambda: replies(server)[before:][:1], 60, 0.05, "the server's reply")[0]
     assert long["cancelled"] == "client" and long["generated"] < LONG // 2, long
     # A generous bound: the abandoned reply alone would have taken LONG * STEP = 18 s.
     assert waited < LONG * STEP / 2
@@ -192,7 +183,7 @@ def test_a_non_streaming_client_that_gives_up_stops_its_generation(server, slow)
     before = len(replies(server))
     with pytest.raises(httpx.ReadTimeout):
         post(server, {"messages": HELLO, "max_tokens": LONG}, timeout=1.0)
-    done = wait_for(lambda: replies(server)[before:][:1])[0]
+    done = wait_for(lambda: replies(server)[before:][:1], 60, 0.05, "the server's reply")[0]
     assert done["cancelled"] == "client" and done["generated"] < LONG // 2, done
 
 
@@ -202,9 +193,9 @@ def test_the_line_is_bounded_and_health_never_waits(server, slow):
     long = {"messages": HELLO, "max_tokens": LONG, "stream": True}
     url = f"{server.url}/chat/completions"
     first = c.send(c.build_request("POST", url, json=long), stream=True)
-    wait_for(lambda: health(server)["generating"])
+    wait_for(lambda: health(server)["generating"], 60, 0.05, "a reply to be generating")
     second = c.send(c.build_request("POST", url, json=long), stream=True)
-    wait_for(lambda: health(server)["waiting"] == 1)
+    wait_for(lambda: health(server)["waiting"] == 1, 60, 0.05, "a request to wait")
     try:
         full = post(server, {"messages": HELLO, "max_tokens": 4}, timeout=30)
         assert full.status_code == 429 and int(full.headers["Retry-After"]) > 0
@@ -218,7 +209,8 @@ def test_the_line_is_bounded_and_health_never_waits(server, slow):
         first.close()
         second.close()
         c.close()
-    wait_for(lambda: not health(server)["generating"] and health(server)["waiting"] == 0)
+    wait_for(lambda: not health(server)["generating"] and health(server)["waiting"] == 0,
+             60, 0.05, "the server to be idle")
     assert post(server, {"messages": HELLO, "max_tokens": 4}).status_code == 200
 
 

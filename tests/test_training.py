@@ -177,7 +177,7 @@ def test_out_of_memory_says_what_to_do(data_dir, workspace, monkeypatch):
 @pytest.mark.parametrize("error, reason, code, params", [
     (ConfigError("train.max_length is 900 ...", "max_length_over_model", value=900, limit=512),
      "train.max_length is 900 ...", "max_length_over_model", {"value": 900, "limit": 512}),
-    (DataError("missing_column", "No column 'text'.", column="text"), "No column 'text'.",
+    (DataError("No column 'text'.", "missing_column", column="text"), "No column 'text'.",
      "missing_column", {"column": "text"}),
     (MemoryError(), "Training ran out of memory; lower train.batch_size or train.max_length, "
      "or use LoRA.", "out_of_memory", {}),

@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components import data_step, form, live, model_step, results, runs_step, train_step, \
-    try_step
+from components import data_step, form, live, model_step, results, run_picker, runs_step, \
+    train_step, try_step
+from helpers import wait_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 
@@ -126,7 +127,8 @@ def test_model_step_size_and_fit():
     assert "BERT" in out["info"] and "不能生成文本" in out["info"]
     out = model_step.model_info("no-such-model", state, "en")
     assert out["model_state"] == {} and "not a preset" in out["info"]
-    assert model_step.suggest("chat") in ("smollm2-135m", "tiny-gpt")
+    from studio.models import suggest
+    assert suggest("chat") in ("smollm2-135m", "tiny-gpt")
     assert any(v == "tiny-t5" for _, v in model_step.preset_choices())
 
 
@@ -250,17 +252,14 @@ def test_stop_asks_then_kills(services):
     run = registry.get(run_id)
     assert run.status == "stopped" and "Killed" in run.reason
     assert registry.folder(run_id).final_event()["type"] == "stopped"
-    deadline = time.time() + 30
-    while time.time() < deadline:  # the child is gone (a zombie until the queue reaps it)
+
+    def gone() -> bool:  # the child is gone (a zombie until the queue reaps it)
         try:
             with open(f"/proc/{pid}/stat") as f:
-                if f.read().split(") ")[-1][:1] == "Z":
-                    break
+                return f.read().split(") ")[-1][:1] == "Z"
         except OSError:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail("the killed run's process is still alive")
+            return True
+    wait_for(gone, 30, what="the killed run's process to end")
     third = train_step.stop_run(queue, run_id, "en")["message"]
     assert third == "ℹ This run is not running."
 
@@ -284,7 +283,7 @@ def test_playground_classifies_and_compares(services, bert_run):
                                  str(SAMPLES / "reviews_sentiment.csv"), "en")
     frame = pd.read_csv(out["batch_out"])
     assert len(frame) == 200 and "prediction" in frame and "Predicted 200" in out["message"]
-    assert run_id in [v for _, v in try_step.run_choices(registry)]
+    assert run_id in [v for _, v in run_picker.run_choices(registry)]
 
 
 def test_playground_chat_streams(services, gpt_run):

@@ -21,8 +21,7 @@ def run_advise(args) -> int:
     registry = Registry(args.workspace)
     run = registry.find(args.run)
     if run is None:
-        raise RunError(f"No run '{args.run}' in {registry.workspace}; see `python -m studio "
-                       f"runs`.", "no_run", run=args.run)
+        raise RunError(code="no_run_in", run=args.run, workspace=str(registry.workspace))
     found = findings(RunFolder(run.run_dir))  # from the run's files as they are now
     if args.json:
         print(json.dumps({"run": run.id, "findings": [

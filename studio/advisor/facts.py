@@ -6,6 +6,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 
+from ..events import FINAL_TYPES
 from ..runfolder import RunFolder
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,7 @@ def read_facts(folder: RunFolder) -> RunFacts:
             if isinstance(value, (int, float)) and math.isfinite(value):
                 f.evals.append((int(e.get("step") or 0), float(e.get("epoch") or 0),
                                 float(value)))
-    f.final = next((e for e in reversed(events) if e.get("type") in
-                    ("done", "failed", "stopped")), {})
+    f.final = next((e for e in reversed(events) if e.get("type") in FINAL_TYPES), {})
     f.after = folder.metrics().get("after") or {}
     job_settings(folder, f)
     if f.task and f.task != "classification":

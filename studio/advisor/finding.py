@@ -52,6 +52,34 @@ SENTENCES = {
                         "are not empty.",
 }
 
+# A few words per code, for a table cell (the leaderboard's "advisor" column); the Chinese in
+# components/strings_zh.py ZH_FINDING_SHORT, with the same {params}.
+SHORT = {
+    "overfitting": "overfitting after epoch {best_epoch}",
+    "overfitting_best_kept": "overfitting after epoch {best_epoch} (best kept)",
+    "still_learning": "still learning",
+    "still_learning_train": "still learning",
+    "lr_too_high_nan": "LR too high (NaN)",
+    "lr_too_high_rise": "LR too high (diverged)",
+    "lr_too_high_spikes": "LR too high (spikes)",
+    "lr_too_high_flat": "LR too high (flat loss)",
+    "lr_too_low": "LR too low",
+    "classes_ignored": "ignores {classes}",
+    "classes_unbalanced": "rare classes neglected",
+    "too_little_data": "too little data ({rows} rows)",
+    "too_little_data_lora": "too little data ({rows} rows)",
+    "generation_repeats": "repeats itself ({count}/{total})",
+    "generation_empty": "empty answers ({count}/{total})",
+}
+
+
+def short_text(code: str, params: dict) -> str:
+    """The few words of a finding in English (the code itself for one this version lacks)."""
+    try:
+        return SHORT[code].format(**{k: show(v) for k, v in (params or {}).items()})
+    except (KeyError, IndexError, ValueError):
+        return code
+
 
 @dataclass
 class Finding:

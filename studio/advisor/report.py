@@ -14,9 +14,13 @@ from .finding import Finding
 log = logging.getLogger(__name__)
 
 
-def findings(run_folder: RunFolder | str | Path) -> list[Finding]:
+def findings(run_folder: RunFolder | str | Path, done: bool = False) -> list[Finding]:
+    """`done`: the run has ended well but its final event is not written yet (record's case:
+    the findings go in before `done`, and "still learning" asks for a run that finished)."""
     folder = run_folder if isinstance(run_folder, RunFolder) else RunFolder(run_folder)
     f = read_facts(folder)
+    if done and not f.final:
+        f.final = {"type": "done"}
     found = []
     high = curves.lr_too_high(f)
     if high:  # a diverged curve says nothing about over- or under-fitting
@@ -36,7 +40,7 @@ def record(folder: RunFolder, writer) -> list[Finding]:
     """Store the run's findings (called once training has ended, before the final event).
     Advice never fails a run: an error here is logged and the run ends as it would have."""
     try:
-        found = findings(folder)
+        found = findings(folder, done=True)
         folder.write_findings([x.to_dict() for x in found])
         metrics = folder.metrics()
         if metrics:  # also in metrics.json: what `runs --json` and the leaderboard read

@@ -46,9 +46,7 @@ def _ray():
     try:
         import ray
     except ImportError:
-        raise ConfigError("Ray is not installed, so the studio cannot use a cluster; install "
-                          "it with `pip install -r requirements-cluster.txt`, or start without "
-                          "--cluster.", "cluster_no_ray") from None
+        raise ConfigError(code="cluster_no_ray") from None
     return ray
 
 
@@ -85,10 +83,9 @@ class RayBackend(Backend):
                 ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
                          logging_level=logging.WARNING)
             except Exception as e:  # noqa: BLE001 - Ray raises many kinds: one sentence
-                raise ConfigError(f"Could not connect to the Ray cluster at {address} "
-                                  f"({str(e).splitlines()[0][:200] if str(e) else type(e).__name__}); "
-                                  f"start it with `ray start --head` or check the address.",
-                                  "cluster_connect", address=address) from None
+                detail = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+                raise ConfigError(code="cluster_connect", address=address,
+                                  detail=detail) from None
         backend = cls(address)
         if workspace is not None:
             check_shared(ray, Path(workspace))
@@ -227,19 +224,13 @@ def check_shared(ray, workspace: Path, timeout: float = 120.0) -> None:
     try:
         seen = ray.get(refs, timeout=timeout)
     except Exception as e:  # noqa: BLE001
-        raise ConfigError(f"Could not check that the cluster's nodes see the workspace "
-                          f"({type(e).__name__}); make sure every node is up and start again.",
-                          "cluster_check") from None
+        raise ConfigError(code="cluster_check", detail=type(e).__name__) from None
     finally:
         marker.unlink(missing_ok=True)
     for node, text in zip(nodes, seen):
         if text != token:
-            raise ConfigError(
-                f"The workspace {workspace} is not shared with cluster node "
-                f"{node.get('NodeManagerAddress', '?')}: put it on storage every node mounts "
-                f"at the same path (NFS, a shared disk) and start again.",
-                "cluster_workspace", workspace=str(workspace),
-                node=node.get("NodeManagerAddress", "?"))
+            raise ConfigError(code="cluster_workspace", workspace=str(workspace),
+                              node=node.get("NodeManagerAddress", "?"))
 
 
 def _make_reader():

@@ -139,8 +139,7 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     limits = read_limits.current()
     text, whole = read_head_text(path, encoding)
     if not text.strip():
-        raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
-                        file=path.name)
+        raise DataError(code="empty_file", file=path.name)
     suffix = path.suffix.lower()
     sep_line, delim, text, rows = _sample(text, whole, suffix)
     if not rows and not whole:
@@ -151,8 +150,7 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
         if not rows and not whole:
             raise read_limits.row_too_big(path.name, text, delim)
     if not rows:
-        raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
-                        file=path.name)
+        raise DataError(code="empty_file", file=path.name)
     if max(len(r) for r in rows) > limits.max_columns:
         raise read_limits.too_many_columns(path.name, max(len(r) for r in rows),
                                            limits.max_columns)
@@ -177,9 +175,7 @@ def read_delimited(path: Path, encoding: str, limit: int, header: bool | None
     # Fields past the first row's end are kept even when empty: "a," is a text with a comma.
     frame = drop_empty_unnamed(frame, rows[0] if has_header else None, keep=names[width:])
     if has_header and len(frame) == 0:
-        raise DataError("header_only", f"{path.name} has a header row ({', '.join(names)}) but no "
-                        f"data rows; add rows below the header.", file=path.name,
-                        columns=names)
+        raise DataError(code="header_only", file=path.name, columns=names)
     fmt = "tsv" if delim == "\t" and suffix != ".txt" else ("txt" if suffix == ".txt" else "csv")
     info = {"format": fmt, "delimiter": delim, "header": has_header}
     if limit and stream and list(frame.columns) == names:
@@ -262,9 +258,7 @@ def _arrow_read(path, encoding, delim, width, skip, limit, quoting,
         if "straddl" in str(e):     # a row longer than a block: one huge cell or open quote
             raise read_limits.cell_too_long(path.name, read_limits.current().max_cell_mb) \
                 from None
-        raise DataError("bad_csv", f"{path.name} could not be read as a delimited table ({e}); "
-                        f"check that it is a CSV or TSV file.", file=path.name,
-                        detail=str(e)) from None
+        raise DataError(code="bad_csv", file=path.name, detail=str(e)) from None
     if bad and not tolerate:
         raise Ragged(bad[0].expected_columns, bad[0].actual_columns, bad[0].text)
     read_limits.check_cells(path.name, table)

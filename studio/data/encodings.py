@@ -21,8 +21,7 @@ def canonical_encoding(name: str) -> str:
     try:
         codec = codecs.lookup(name).name
     except LookupError:
-        raise DataError("unknown_encoding", f"'{name}' is not a known text encoding; use for "
-                        f"example utf-8, utf-16, gb18030 or cp1252.", encoding=name) from None
+        raise DataError(code="unknown_encoding", encoding=name) from None
     return {"gbk": "gbk", "gb2312": "gb2312", "latin-1": "latin-1",
             "iso8859-1": "latin-1"}.get(codec, codec.replace("_", "-"))
 
@@ -36,8 +35,7 @@ def detect_encoding(path: Path, head: bytes, scan: int = 0) -> str:
     if utf16:
         return utf16
     if b"\x00" in head:
-        raise DataError("binary_file", f"{path.name} contains binary data, not text; export it "
-                        f"as CSV, JSON, Parquet or Excel.", file=path.name, kind="binary")
+        raise DataError(code="binary_file", file=path.name, kind="binary")
     bad = first_undecodable(path, "utf-8", max_bytes=scan)
     if bad is None:
         return "utf-8"
@@ -141,9 +139,7 @@ def resolve_encoding(path: Path, head: bytes, encoding: str, preview: bool = Fal
     enc = canonical_encoding(encoding)
     bad = first_undecodable(path, enc, max_bytes=scan)
     if bad is not None:
-        raise DataError("bad_encoding", f"{path.name} is not valid {enc} (byte {bad + 1} does not "
-                        f"decode); choose another encoding or leave it empty to detect it.",
-                        file=path.name, encoding=enc, byte=bad + 1)
+        raise DataError(code="bad_encoding", file=path.name, encoding=enc, byte=bad + 1)
     return enc
 
 

@@ -19,8 +19,7 @@ def read_json(path: Path, encoding: str, limit: int) -> tuple[pd.DataFrame, dict
     text, _ = read_head_text(path, encoding, 4096)
     first = text.lstrip()[:1]
     if not first:
-        raise DataError("empty_file", f"{path.name} is empty; choose a file with data rows.",
-                        file=path.name)
+        raise DataError(code="empty_file", file=path.name)
     if suffix in (".jsonl", ".ndjson") or (first == "{" and _looks_jsonl(path, encoding)):
         return records_frame(path, read_jsonl(path, encoding, limit)), {"format": "jsonl"}
     with open(path, encoding=encoding) as f:
@@ -30,10 +29,7 @@ def read_json(path: Path, encoding: str, limit: int) -> tuple[pd.DataFrame, dict
     except RecursionError:          # [[[[... 100,000 deep: refused, never a traceback
         raise read_limits.too_deep(path.name, read_limits.current().max_depth) from None
     except json.JSONDecodeError as e:
-        raise DataError("bad_json", f"{path.name} is not valid JSON at line {e.lineno}, column "
-                        f"{e.colno} ({e.msg}); fix the file there, where a comma, quote or "
-                        f"bracket is usually missing.", file=path.name, line=e.lineno,
-                        column=e.colno,
+        raise DataError(code="bad_json", file=path.name, line=e.lineno, column=e.colno,
                         detail=e.msg) from None
     _check_depth(path, data)
     records = _records_in(path, data)
@@ -76,15 +72,11 @@ def read_jsonl(path: Path, encoding: str, limit: int) -> list:
             except RecursionError:
                 raise read_limits.too_deep(path.name, read_limits.current().max_depth) from None
             except json.JSONDecodeError as e:
-                raise DataError("bad_json", f"{path.name} is not valid JSON Lines at line "
-                                f"{lineno}, column {e.colno} ({e.msg}); each line must hold one "
-                                f"complete JSON object.", file=path.name, line=lineno,
-                                column=e.colno, detail=e.msg) from None
+                raise DataError(code="bad_jsonl", file=path.name, line=lineno, column=e.colno,
+                                detail=e.msg) from None
             if not isinstance(records[-1], dict):
-                raise DataError("bad_json", f"Line {lineno} of {path.name} holds a "
-                                f"{type(records[-1]).__name__}, not an object; each line must "
-                                f"hold one object like {{\"text\": ...}}.", file=path.name,
-                                line=lineno, column=1, detail="not an object")
+                raise DataError(code="jsonl_not_object", file=path.name, line=lineno,
+                                kind=type(records[-1]).__name__)
             if limit and len(records) >= limit:
                 break
     return records
@@ -109,31 +101,24 @@ def _records_in(path: Path, data) -> list:
                 and len({len(v) for v in lists.values()}) == 1:
             return pd.DataFrame(lists).to_dict("records")     # {"text": [...], "label": [...]}
         if key is None:
-            raise DataError("bad_json_shape", f"{path.name} holds a JSON object without a list of "
-                            f"records; give a list of objects like [{{\"text\": ..., "
-                            f"\"label\": ...}}].", file=path.name)
+            raise DataError(code="bad_json_shape", file=path.name)
         data = lists[key]
     if not isinstance(data, list):
-        raise DataError("bad_json_shape", f"{path.name} holds a single JSON value, not a list of "
-                        f"records; give a list of objects like "
-                        f"[{{\"text\": ..., \"label\": ...}}].",
-                        file=path.name)
+        raise DataError(code="json_single_value", file=path.name)
     return data
 
 
 def records_frame(path: Path, records: list) -> pd.DataFrame:
     if not records:
-        raise DataError("empty_file", f"{path.name} holds no records; add at least one.",
-                        file=path.name)
+        raise DataError(code="no_records", file=path.name)
     if all(isinstance(r, list) for r in records):
         width = max(len(r) for r in records)
         return pd.DataFrame([list(r) + [None] * (width - len(r)) for r in records],
                             columns=column_names([None] * width, False), dtype=object)
     for i, r in enumerate(records):
         if not isinstance(r, dict):
-            raise DataError("bad_json_shape", f"Record {i + 1} of {path.name} is a "
-                            f"{type(r).__name__}, not an object; every record must look like "
-                            f"{{\"text\": ..., \"label\": ...}}.", file=path.name, record=i + 1)
+            raise DataError(code="json_record_not_object", file=path.name, record=i + 1,
+                            kind=type(r).__name__)
     columns = list(dict.fromkeys(k for r in records for k in r))
     return pd.DataFrame({c: [r.get(c) for r in records] for c in columns},
                         columns=columns, dtype=object)

@@ -73,52 +73,36 @@ class Deadline:
 # ---- the sentences -------------------------------------------------------------------------
 
 def too_many_rows(name: str, rows: int, limit: int) -> DataError:
-    return DataError("too_many_rows", f"{name} has {rows:,} rows or more, above this studio's "
-                     f"limit of {limit:,} rows for a spreadsheet; split it into smaller files or "
-                     f"save it as CSV.", file=name, rows=rows, limit=limit)
+    return DataError(code="too_many_rows", file=name, rows=rows, limit=limit)
 
 
 def too_many_columns(name: str, columns: int, limit: int) -> DataError:
-    return DataError("too_many_columns", f"{name} has {columns:,} columns, above this studio's "
-                     f"limit of {limit:,}; keep only the columns the training needs (text and "
-                     f"label) and save the file again.", file=name, columns=columns, limit=limit)
+    return DataError(code="too_many_columns", file=name, columns=columns, limit=limit)
 
 
 def too_many_cells(name: str, limit: int) -> DataError:
-    return DataError("too_many_cells", f"{name} holds more than {limit:,} cells, this studio's "
-                     f"limit for a spreadsheet; split it into smaller files or save it as CSV.",
-                     file=name, limit=limit)
+    return DataError(code="too_many_cells", file=name, limit=limit)
 
 
 def too_much_unpacked(name: str, limit_mb: int) -> DataError:
-    return DataError("too_much_unpacked", f"{name} expands to more than {limit_mb:,} MB when "
-                     f"unpacked, this studio's limit for a spreadsheet; save it as CSV or split "
-                     f"it into smaller files.", file=name, limit_mb=limit_mb)
+    return DataError(code="too_much_unpacked", file=name, limit_mb=limit_mb)
 
 
 def inflates_too_much(name: str, ratio: int, limit: int) -> DataError:
-    return DataError("zip_bomb", f"{name} expands {ratio:,} times when unpacked, more than the "
-                     f"{limit} times a real spreadsheet does; save it again from Excel or as "
-                     f"CSV.", file=name, ratio=ratio, limit=limit)
+    return DataError(code="zip_bomb", file=name, ratio=ratio, limit=limit)
 
 
 def too_slow(name: str, seconds: float) -> DataError:
     seconds = int(seconds) if float(seconds).is_integer() else seconds
-    return DataError("read_too_slow", f"Reading {name} took longer than {seconds} seconds, this "
-                     f"studio's limit for one file; save it as CSV or split it into smaller "
-                     f"files.", file=name, seconds=seconds)
+    return DataError(code="read_too_slow", file=name, seconds=seconds)
 
 
 def too_deep(name: str, limit: int) -> DataError:
-    return DataError("too_deep", f"{name} holds JSON nested deeper than {limit} levels; records "
-                     f"need only a few levels ([{{\"text\": ..., \"label\": ...}}]), so fix the "
-                     f"file's structure.", file=name, limit=limit)
+    return DataError(code="too_deep", file=name, limit=limit)
 
 
 def cell_too_long(name: str, limit_mb: int) -> DataError:
-    return DataError("cell_too_long", f"{name} has a cell (or a row) longer than {limit_mb} MB, "
-                     f"more than this studio reads in one cell; shorten or split that text, or "
-                     f"check that its quotes are closed.", file=name, limit_mb=limit_mb)
+    return DataError(code="cell_too_long", file=name, limit_mb=limit_mb)
 
 
 def row_too_big(name: str, text: str, delim: str) -> DataError:

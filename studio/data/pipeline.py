@@ -163,14 +163,14 @@ def raise_blocking(insp: Inspection, which: str = "training") -> None:
         params = {"file": insp.path, "kind": p.kind, **p.params}
         if p.kind == "missing_column":
             params.setdefault("column", "")
-        raise DataError(p.kind, f"In the {which} file {insp.path}: {p.message}", **params)
+        raise DataError(f"In the {which} file {insp.path}: {p.message}", p.kind, **params)
 
 
 def load_job_data(cfg: "JobConfig", family: str = "auto", tokenizer=None) -> JobData:
     """The train and validation examples a job trains on; DataError when something blocks."""
     d = cfg.data
     if not d.train_file:
-        raise DataError("no_file", "No training file is set; choose a data file.")
+        raise DataError(code="no_file")
     roles = roles_from_config(d)
     family = family if family != "auto" else getattr(cfg.model, "family", "auto")
     fixes = with_choice(None, "unnamed_columns", d.unnamed_columns)

@@ -51,9 +51,8 @@ def read_ragged(path: Path, encoding: str, delim: str, width: int, *, header: bo
                 if limit and len(rows) >= limit:
                     break
         except csv.Error as e:
-            raise DataError("bad_csv", f"{path.name} could not be read as a delimited table "
-                            f"(line {reader.line_num}: {e}); check its quotes.", file=path.name,
-                            line=reader.line_num, detail=str(e)) from None
+            raise DataError(code="bad_csv_quotes", file=path.name, line=reader.line_num,
+                            detail=str(e)) from None
     if wide == width:
         return None
     padded = [row + [None] * (wide - len(row)) for row in rows]
@@ -63,9 +62,9 @@ def read_ragged(path: Path, encoding: str, delim: str, width: int, *, header: bo
 def ragged_error(path: Path, delim: str, width: int, line: int | None, found) -> DataError:
     name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
     where = f"Line {line}" if line else "A row"
-    return DataError("ragged_rows", f"{where} of {path.name} has {_fields(found)} but the first "
+    return DataError(f"{where} of {path.name} has {_fields(found)} but the first "
                      f"row has {width}; fix the missing {name} there, or quote text that "
-                     f"contains a {name}.", file=path.name, line=line, found=found,
+                     f"contains a {name}.", "ragged_rows", file=path.name, line=line, found=found,
                      expected=width, delimiter=delim)
 
 

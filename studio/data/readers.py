@@ -50,8 +50,9 @@ def check_size(path: Path) -> int:
     limit = max_upload_bytes()
     if size > limit:
         size_mb, limit_mb = round(size / 2**20, 1), round(limit / 2**20, 1)
-        raise DataError("too_large", f"{path.name} is {size_mb} MB, above the upload limit of "
+        raise DataError(f"{path.name} is {size_mb} MB, above the upload limit of "
                         f"{limit_mb} MB; use a smaller file or raise STUDIO_MAX_UPLOAD_MB.",
+                        "too_large",
                         file=path.name, size_mb=size_mb, limit_mb=limit_mb)
     return size
 
@@ -108,8 +109,7 @@ def read_parquet(path: Path, limit: int) -> tuple[pd.DataFrame, dict]:
         else:
             table = pf.read()
     except (pa.ArrowException, OSError) as e:
-        raise DataError("bad_parquet", f"{path.name} is not a readable Parquet file ({e}); "
-                        f"export it again.", file=path.name, detail=str(e)) from None
+        raise DataError(code="bad_parquet", file=path.name, detail=str(e)) from None
     return arrow_frame(table), {"format": "parquet"}
 
 
@@ -130,8 +130,7 @@ def read_xlsx(path: Path, sheet: str, limit: int, header: bool | None) -> tuple[
     rows, sheets = _xlsx_rows(path, sheet, limit)
     name = sheet or sheets[0]
     if not rows:
-        raise DataError("empty_file", f"Sheet '{name}' of {path.name} is empty; choose the sheet "
-                        f"with the data.", file=path.name, sheet=name, sheets=sheets)
+        raise DataError(code="empty_sheet", file=path.name, sheet=name, sheets=sheets)
     width = max(len(r) for r in rows)
     while width > 1 and all(len(r) < width or not r[width - 1].strip() for r in rows):
         width -= 1                                  # trailing empty columns
@@ -142,9 +141,7 @@ def read_xlsx(path: Path, sheet: str, limit: int, header: bool | None) -> tuple[
     if limit:
         body = body[:limit]
     if has_header and not body:
-        raise DataError("header_only", f"Sheet '{name}' of {path.name} has a header row but no "
-                        f"data rows; add rows below the header.", file=path.name, sheet=name,
-                        columns=names)
+        raise DataError(code="header_only_sheet", file=path.name, sheet=name, columns=names)
     frame = pd.DataFrame(body, columns=names, dtype=object).astype("str")
     frame = drop_empty_unnamed(frame, rows[0] if has_header else None)
     info = {"format": "xlsx", "sheets": sheets, "sheet": name, "header": has_header}
@@ -168,21 +165,16 @@ def _xlsx_rows(path: Path, sheet: str, limit: int) -> tuple[list[list[str]], lis
         try:
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except Exception as e:      # openpyxl raises many types for broken files
-            raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); "
-                            f"save it again as .xlsx or export a CSV.", file=path.name,
-                            detail=str(e)) from None
+            raise DataError(code="bad_xlsx", file=path.name, detail=str(e)) from None
         try:
             sheets = list(wb.sheetnames)
             if sheet and sheet not in sheets:
-                raise DataError("missing_sheet", f"{path.name} has no sheet '{sheet}'; its sheets "
-                                f"are {', '.join(sheets)}.", file=path.name, sheet=sheet,
+                raise DataError(code="missing_sheet", file=path.name, sheet=sheet,
                                 sheets=sheets)
             rows = sheet_rows(wb, wb[sheet or sheets[0]], path, limit, limits, budget,
                               excel_cell)
         except (zipfile.BadZipFile, OSError, EOFError, SyntaxError, KeyError) as e:  # bad CRC, XML
-            raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); "
-                            f"save it again as .xlsx or export a CSV.", file=path.name,
-                            detail=str(e)) from None
+            raise DataError(code="bad_xlsx", file=path.name, detail=str(e)) from None
         finally:
             wb.close()
     return rows, sheets
@@ -213,13 +205,10 @@ def read_hf(spec: str, limit: int) -> tuple[pd.DataFrame, dict]:
     """hf:owner/name[:config][@split]; fails fast when the Hub is switched off."""
     m = HF_PATTERN.match(spec.strip())
     if not m:
-        raise DataError("bad_dataset_id", f"'{spec}' is not a dataset id; write it like "
-                        f"hf:owner/name, hf:owner/name:config or hf:owner/name@split.", spec=spec)
+        raise DataError(code="bad_dataset_id", spec=spec)
     name, config, split = m["name"], m["config"], m["split"] or "train"
     if hub_offline() or not hub_reachable():
-        raise DataError("offline_dataset", f"The Hugging Face dataset {name} cannot be downloaded "
-                        f"because the Hub is offline or unreachable; upload the data as a "
-                        f"file instead.", dataset=name)
+        raise DataError(code="offline_dataset", dataset=name)
     import datasets
 
     try:
@@ -229,13 +218,11 @@ def read_hf(spec: str, limit: int) -> tuple[pd.DataFrame, dict]:
         else:
             frame = arrow_frame(ds.data.table)
     except (ConnectionError, TimeoutError, OSError) as e:
-        raise DataError("offline_dataset", f"The Hugging Face dataset {name} could not be "
-                        f"downloaded ({type(e).__name__}); check the connection or upload the "
-                        f"data as a file.", dataset=name, detail=str(e)) from None
+        raise DataError(code="dataset_download_failed", dataset=name,
+                        detail=type(e).__name__) from None
     except Exception as e:      # datasets raises its own types for unknown ids/configs/splits
-        raise DataError("dataset_not_found", f"The Hugging Face dataset {name} could not be "
-                        f"loaded ({e}); check the id, config and split.", dataset=name,
-                        config=config or "", split=split, detail=str(e)) from None
+        raise DataError(code="dataset_not_found", dataset=name, config=config or "", split=split,
+                        detail=str(e)) from None
     return frame, {"format": "hf", "encoding": "", "sheets": []}
 
 
@@ -248,15 +235,12 @@ def read_any(path, *, encoding: str = "", sheet: str = "", limit: int = 0,
         return read_hf(str(path), limit)
     p = Path(path)
     if not p.exists():
-        raise DataError("not_found", f"{shown_path(p)} does not exist; check the path.",
-                        file=shown_path(p))
+        raise DataError(code="not_found", file=shown_path(p))
     if p.is_dir():
-        raise DataError("not_a_file", f"{shown_path(p)} is a folder; choose a data file inside "
-                        f"it.", file=shown_path(p))
+        raise DataError(code="not_a_file", file=shown_path(p))
     size = check_size(p)
     if size == 0:
-        raise DataError("empty_file", f"{p.name} is empty; choose a file with data rows.",
-                        file=p.name)
+        raise DataError(code="empty_file", file=p.name)
     with open(p, "rb") as f:
         head = f.read(HEAD_BYTES)
     kind = sniff_kind(p, head)
@@ -265,12 +249,9 @@ def read_any(path, *, encoding: str = "", sheet: str = "", limit: int = 0,
     elif kind == "xlsx":
         frame, info = read_xlsx(p, sheet, limit, header)
     elif kind in UNSUPPORTED:
-        raise DataError("unknown_format", f"{p.name} is a {kind}, which cannot be read as a "
-                        f"table; save it as .xlsx, CSV or JSON and upload that.", file=p.name,
-                        kind=kind)
+        raise DataError(code="unsupported_file", file=p.name, kind=kind)
     elif kind != "text":
-        raise DataError("binary_file", f"{p.name} is a {kind}, not a data table; upload a CSV, "
-                        f"TSV, JSON, JSONL, Parquet or Excel (.xlsx) file.", file=p.name, kind=kind)
+        raise DataError(code="not_a_table", file=p.name, kind=kind)
     else:
         enc = resolve_encoding(p, head, encoding, preview=bool(limit))
         frame, info = _read_text(p, enc, head, limit, header)
@@ -300,8 +281,7 @@ def _read_text(p: Path, enc: str, head: bytes, limit: int, header) -> tuple[pd.D
                 raise
             log.info("%s starts like JSON but is not; reading it as a table", p.name)
     if _control_heavy(text):
-        raise DataError("binary_file", f"{p.name} contains binary data, not text; export it as "
-                        f"CSV, JSON, Parquet or Excel.", file=p.name, kind="binary")
+        raise DataError(code="binary_file", file=p.name, kind="binary")
     return read_delimited(p, enc, limit, header)
 
 

@@ -43,6 +43,12 @@ class Inspection:
         language guess needs a few hundred, not a million)."""
         return self.examples.head(n)
 
+    def chinese(self) -> bool:
+        """Whether the data is Chinese (from its first 200 examples): the suggested model
+        then knows Chinese (studio.models.suggest)."""
+        from studio.data.language import chinese
+        return chinese(self.head_examples(200))
+
     @property
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.action == "blocking"]

@@ -140,12 +140,9 @@ def resolve_roles(frame, layout: Layout, roles, path) -> tuple[str, dict[str, st
     given = {k: v for k, v in (roles or {}).items() if v}
     for role, col in given.items():
         if col not in frame.columns:
-            cols = ", ".join(map(str, frame.columns))
             from studio.shown import shown_path
-            raise DataError("missing_column", f"The {role} column '{col}' is not in "
-                            f"{shown_path(path)}; its columns are {cols}.", role=role,
-                            column=col, columns=[str(c) for c in frame.columns],
-                            file=shown_path(path))
+            raise DataError(code="missing_column", role=role, column=col,
+                            columns=[str(c) for c in frame.columns], file=shown_path(path))
     table_roles = {"label", "text", "text_pair"} & set(given)
     pair_roles = {"prompt", "response"} & set(given)
     if given.get("messages"):

@@ -12,7 +12,7 @@ The usable examples are read again only when someone asks for them (a training j
 
 Only classification tables take this path. Anything else, or anything the sample did not
 show (a ragged row further down, text spilled into unnamed columns), raises NotStreamable
-and the file is read whole as before, so behaviour never depends on where a problem sits.
+and the file is read whole instead, so behaviour never depends on where a problem sits.
 """
 from __future__ import annotations
 
@@ -118,8 +118,7 @@ def batches(path, info: dict, encoding: str, columns: list[str], limit: int = 0,
                 return
     except pa.ArrowInvalid as e:
         name = Path(path).name
-        raise DataError("bad_csv", f"{name} could not be read as a delimited table ({e}); "
-                        f"check that it is a CSV or TSV file.", file=name, detail=str(e)) from None
+        raise DataError(code="bad_csv", file=name, detail=str(e)) from None
     if bad:
         raise NotStreamable(f"a row with {bad[0].actual_columns} fields")
 

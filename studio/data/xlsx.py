@@ -48,9 +48,7 @@ def check_archive(path: Path, limits: L.ReadLimits) -> int:
         with zipfile.ZipFile(path) as z:
             members = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
-        raise DataError("bad_xlsx", f"{path.name} is not a readable Excel workbook ({e}); save "
-                        f"it again as .xlsx or export a CSV.", file=path.name,
-                        detail=str(e)) from None
+        raise DataError(code="bad_xlsx", file=path.name, detail=str(e)) from None
     declared = sum(max(0, i.file_size) for i in members)
     if declared > limit:
         raise L.too_much_unpacked(path.name, limits.max_unpacked_mb)

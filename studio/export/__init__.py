@@ -3,6 +3,7 @@ llama.cpp / Ollama, ONNX for classifiers, or a push to the Hugging Face Hub.
 
     result = export(run_folder, "gguf", progress=lambda f, msg: ..., quant="q8_0")
     result.path, result.files, result.size_bytes, result.seconds, result.snippets
+    result.waited()   # the whole wait so far: call it once the download is offered and checked
 
 Exports live in the run folder (`<run>/exports/<format>/`), are built in a temporary folder
 and moved into place whole, and are reused while the run's model is unchanged. Every error a
@@ -37,6 +38,15 @@ class ExportResult:
     reused: bool = False
     details: dict = field(default_factory=dict)
     snippets: dict[str, str] = field(default_factory=dict)
+    # The one clock of an export as its user waits for it: started when export() was called,
+    # before the checks, a zip's merge and the conversion; read by waited() after whatever the
+    # caller does next (the page packs the download and runs the parity check). The page said
+    # "0.6 s" for a zip the user waited 9.5 s for.
+    started: float = field(default_factory=time.monotonic)
+
+    def waited(self) -> float:
+        """Seconds since the export was asked for: the time to show once it is all done."""
+        return time.monotonic() - self.started
 
     def to_dict(self) -> dict:
         return {"format": self.format, "path": str(self.path), "files": [str(f) for f in
@@ -45,13 +55,8 @@ class ExportResult:
                 "reused": self.reused, "details": self.details, "snippets": self.snippets}
 
 
-def exports_dir(folder: RunFolder) -> Path:
-    """Where a run's exports live."""
-    return folder.exports_dir
-
-
 def export_folder(folder: RunFolder, fmt: str, quant: str = "f16") -> Path:
-    return exports_dir(folder) / (f"gguf-{quant}" if fmt == "gguf" else fmt)
+    return folder.exports_dir / (f"gguf-{quant}" if fmt == "gguf" else fmt)
 
 
 def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None = None,
@@ -61,10 +66,10 @@ def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None =
     chat settings kept in Try) go into the Ollama Modelfile and generation_config.json, and are
     remembered in the run folder for later exports that give none (the CLI). A second call
     reuses the first export unless the model or those settings changed (or `force`)."""
+    started = time.monotonic()  # the user's wait starts here, before any check
     folder = as_folder(folder)
     if fmt not in FORMATS:
-        raise ExportError(f"'{fmt}' is not an export format; pick one of {', '.join(FORMATS)}.",
-                          "unknown_format", format=fmt)
+        raise ExportError(code="unknown_format", format=fmt, formats=list(FORMATS))
     info = model_info(folder)
     if fmt == "gguf":
         from .gguf_writer import check_supported
@@ -74,7 +79,6 @@ def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None =
         refuse_unless_available(folder, fmt)
     from . import chat_settings
     settings = chat_settings.resolve(folder, settings)  # given now, else kept earlier
-    started = time.monotonic()
     final = export_folder(folder, fmt, quant)
     options = {"quant": quant} if fmt == "gguf" else \
         {"settings": settings} if fmt in ("merged", "zip") and settings else {}
@@ -88,26 +92,23 @@ def export(folder: RunFolder | str | Path, fmt: str, progress: Progress | None =
             refresh_modelfile(folder, final, info, quant, settings)
             _write_stamp(final, {**previous, "settings": stamp["settings"]})
         report(progress, 1.0, "Reused the earlier export: the model has not changed")
-        return _result(folder, fmt, final, info, time.monotonic() - started, True,
+        return _result(folder, fmt, final, info, started, True,
                        previous.get("details", {}), quant, settings)
     from .leftovers import clean_exports
-    clean_exports(exports_dir(folder))  # what a killed export left; its space is needed now
-    check_free_space(exports_dir(folder), _estimate_bytes(folder, info, fmt))
-    tmp = exports_dir(folder) / f".tmp-{final.name}-{os.getpid()}-{secrets.token_hex(3)}"
+    clean_exports(folder.exports_dir)  # what a killed export left; its space is needed now
+    check_free_space(folder.exports_dir, _estimate_bytes(folder, info, fmt))
+    tmp = folder.exports_dir / f".tmp-{final.name}-{os.getpid()}-{secrets.token_hex(3)}"
     tmp.mkdir(parents=True)
     try:
         details = _build(folder, fmt, tmp, info, progress, settings, quant, force)
         _write_stamp(tmp, {**stamp, "details": details})
         _swap(tmp, final)
     except OSError as e:
-        raise ExportError(f"Writing the {fmt} export failed ({e.strerror or e}); check that the "
-                          f"run folder is writable and the disk has free space.", "export_io",
-                          format=fmt) from None
+        raise ExportError(code="export_io", format=fmt, detail=str(e.strerror or e)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report(progress, 1.0, f"Exported to {final}")
-    return _result(folder, fmt, final, info, time.monotonic() - started, False, details, quant,
-                   settings)
+    return _result(folder, fmt, final, info, started, False, details, quant, settings)
 
 
 def _build(folder, fmt, tmp, info, progress, settings, quant, force) -> dict:
@@ -127,7 +128,7 @@ def _build(folder, fmt, tmp, info, progress, settings, quant, force) -> dict:
     return write_onnx(folder, tmp, info, progress)
 
 
-def _result(folder, fmt, final, info, seconds, reused, details, quant,
+def _result(folder, fmt, final, info, started, reused, details, quant,
             settings=None) -> ExportResult:
     from . import snippets
     path = next(final.glob("*.zip"), final) if fmt == "zip" else final
@@ -140,8 +141,8 @@ def _result(folder, fmt, final, info, seconds, reused, details, quant,
         code = snippets.for_format("zip", "path/to/unzipped/folder", info, settings=settings)
     else:
         code = snippets.for_format(fmt, str(final), info, settings=settings)
-    return ExportResult(fmt, path, files, sum(p.stat().st_size for p in files), seconds, reused,
-                        details, code)
+    return ExportResult(fmt, path, files, sum(p.stat().st_size for p in files),
+                        time.monotonic() - started, reused, details, code, started)
 
 
 def usage(folder: RunFolder | str | Path, fmt: str, **kw) -> dict[str, str]:

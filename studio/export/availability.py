@@ -77,6 +77,4 @@ def _with_instead(why, folder: RunFolder, info: dict, instead: str) -> ExportErr
         return ExportError(f"{GGUF_WHAT}; this run's model is a '{detail}', so export it as "
                            f"{instead} instead.", "gguf_unsupported", model_type=detail,
                            family=family, task=task, instead=instead)
-    return ExportError(f"GGUF export does not handle the '{detail}' rotary scaling of this "
-                       f"model yet; export it as {instead} instead.", "gguf_rope", rope=detail,
-                       instead=instead)
+    return ExportError(code="gguf_rope", rope=detail, instead=instead)

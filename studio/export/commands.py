@@ -68,8 +68,7 @@ def _folder(args):
     registry = Registry(args.workspace)
     run = registry.find(args.run)
     if run is None:
-        raise ExportError(f"No run '{args.run}' in {registry.workspace}; see "
-                          f"`python -m studio runs`.", "no_run", run=args.run)
+        raise ExportError(code="no_run_in", run=args.run, workspace=str(registry.workspace))
     return registry.folder(run)
 
 
@@ -91,19 +90,20 @@ def run_export(args) -> int:
             print(f"pushed the {pushed.what} of run {folder.id} to {pushed.url}")
         return 0
     if not args.format:
-        raise ExportError("Say what to export: --format zip, merged, gguf or onnx, or --hub "
-                          "owner/name.", "no_format")
+        raise ExportError(code="no_format")
     result = export(folder, args.format, progress, quant=args.quant, force=args.force)
     checked = None
     if args.verify:
         from .verify import report_text, verify
         checked = verify(folder, args.format, quant=args.quant)
+    waited = result.waited()  # the whole wait, the check included: what the page shows too
     if args.json:
-        print(json.dumps({**result.to_dict(), **({"verify": checked} if checked else {})},
+        print(json.dumps({**result.to_dict(), "seconds": round(waited, 2),
+                          **({"verify": checked} if checked else {})},
                          ensure_ascii=False, default=str))
         return 0
     again = ", reused: the model has not changed" if result.reused else ""
-    print(f"{result.path} ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.1f} s{again})")
+    print(f"{result.path} ({result.size_bytes / 1e6:.1f} MB, {waited:.1f} s{again})")
     for name, code in result.snippets.items():
         print(f"\n# {name}\n{code.rstrip()}")
     if checked is not None:

@@ -34,13 +34,11 @@ def model_info(folder: RunFolder) -> dict:
     """The model's facts (task, family, method, base, labels) from the run's model folder."""
     info_path = folder.model_dir / RunFolder.MODEL_INFO
     if not info_path.is_file():
-        raise ExportError(f"Run {folder.id} has no trained model to export (it did not finish); "
-                          f"pick a finished run.", "no_model", run=folder.id)
+        raise ExportError(code="no_model", run=folder.id)
     try:
         return json.loads(info_path.read_text(encoding="utf-8"))
     except ValueError:
-        raise ExportError(f"The model description in run {folder.id} is damaged; train the run "
-                          f"again to export it.", "bad_model_info", run=folder.id) from None
+        raise ExportError(code="bad_model_info", run=folder.id) from None
 
 
 def model_signature(folder: RunFolder) -> str:
@@ -87,9 +85,8 @@ def copy_extras(folder: RunFolder, target: Path) -> None:
 def check_free_space(target: Path, needed: int) -> None:
     free = shutil.disk_usage(target if target.exists() else target.parent).free
     if free < needed:
-        raise ExportError(f"The export needs about {needed / 1e9:.1f} GB but only "
-                          f"{free / 1e9:.1f} GB is free next to the run; free some disk space.",
-                          "disk_full", needed=needed, free=free)
+        raise ExportError(code="export_disk_space", needed=needed, free=free,
+                          need_gb=f"{needed / 1e9:.1f}", free_gb=f"{free / 1e9:.1f}")
 
 
 def save_plain(model, tokenizer, target: Path) -> None:

@@ -27,8 +27,7 @@ GPT2_TOP = {"transformer.wte": "token_embd", "transformer.wpe": "position_embd",
 
 
 def _unexpected(name: str) -> ExportError:
-    return ExportError(f"GGUF export found an unexpected weight '{name}'; use the merged format "
-                       f"for this model.", "gguf_tensor", tensor=name)
+    return ExportError(code="gguf_tensor", tensor=name)
 
 
 def permute(w: np.ndarray, heads: int) -> np.ndarray:

@@ -33,8 +33,7 @@ def check_supported(folder: RunFolder, info: dict, quant: str) -> None:
     """Refuse early, before any weight is loaded."""
     from .availability import refuse_unless_available
     if quant not in QUANTS:
-        raise ExportError(f"The GGUF quantization '{quant}' is not offered; pick one of "
-                          f"{', '.join(QUANTS)}.", "gguf_quant", quant=quant)
+        raise ExportError(code="gguf_quant", quant=quant, quants=list(QUANTS))
     refuse_unless_available(folder, "gguf")
 
 
@@ -70,8 +69,7 @@ def pre_tokenizer_name(tok) -> str:
         for name, known in GGUF_PRE_TOKENIZER_SPLITS.items():
             if known == regex:
                 return name
-    raise ExportError("GGUF export does not know this model's pre-tokenizer, so llama.cpp would "
-                      "split text differently; use the merged format instead.", "gguf_tokenizer")
+    raise ExportError(code="gguf_pretokenizer")
 
 
 def inherited_pre(info: dict) -> str | None:
@@ -88,8 +86,7 @@ def add_tokenizer(writer, tok, vocab_size: int, pre: str | None = None) -> None:
     import gguf
     spec = json.loads(tok.backend_tokenizer.to_str())
     if spec["model"]["type"] != "BPE":
-        raise ExportError("GGUF export handles byte-level BPE tokenizers only; use the merged "
-                          "format for this model.", "gguf_tokenizer")
+        raise ExportError(code="gguf_tokenizer")
     by_id = {i: t for t, i in tok.get_vocab().items()}
     added = tok.added_tokens_decoder
     tokens, types = [], []

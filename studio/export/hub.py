@@ -55,13 +55,10 @@ def push(folder: RunFolder | str | Path, repo_id: str, private: bool = False,
     folder = as_folder(folder)
     info = model_info(folder)
     if not REPO_ID.match(repo_id or ""):
-        raise ExportError(f"'{repo_id}' is not a Hub repository id; write it as owner/name.",
-                          "hub_repo_id", repo=repo_id)
+        raise ExportError(code="hub_repo_id", repo=repo_id)
     started = time.monotonic()
     if not hub_reachable(timeout=3.0):
-        raise ExportError("The Hugging Face Hub cannot be reached (offline, or HF_HUB_OFFLINE is "
-                          "set), so nothing was pushed; export a zip now and upload it later.",
-                          "hub_offline")
+        raise ExportError(code="hub_offline")
     token = hub_token(token)
     what = "adapter" if info.get("method") == "lora" and not merged else "merged"
     with tempfile.TemporaryDirectory(prefix="studio-push-") as tmp:
@@ -123,12 +120,8 @@ def _upload(stage: Path, repo_id: str, private: bool, token: str, run_id: str) -
     except HfHubHTTPError as e:
         status = getattr(e.response, "status_code", None)
         if status in (401, 403):
-            raise ExportError(f"The Hub refused the token for {repo_id} (HTTP {status}); use a "
-                              f"write token that may create repositories under that owner.",
-                              "hub_denied", repo=repo_id, status=status) from None
-        raise ExportError(f"The Hub refused the upload to {repo_id} (HTTP {status}); try again "
-                          f"later.", "hub_failed", repo=repo_id, status=status) from None
+            raise ExportError(code="hub_denied", repo=repo_id, status=status) from None
+        raise ExportError(code="hub_refused", repo=repo_id, status=status) from None
     except OSError as e:
-        raise ExportError(f"The upload to {repo_id} failed ({e}); check the connection and try "
-                          f"again.", "hub_failed", repo=repo_id) from None
+        raise ExportError(code="hub_failed", repo=repo_id, detail=str(e)) from None
     return f"{(os.environ.get('HF_ENDPOINT') or 'https://huggingface.co').rstrip('/')}/{repo_id}"

@@ -25,7 +25,7 @@ def _writer_alive(name: str) -> bool:
     pid = int(parts[1])
     if pid == os.getpid():
         return True  # an export of this process, in another thread
-    from ..runs import pid_alive
+    from ..processes import pid_alive
     return pid_alive(pid)
 
 

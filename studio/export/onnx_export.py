@@ -67,8 +67,7 @@ def _export(lm, names: list[str], path: Path) -> str:
                               dynamo=True, external_data=False)
         except Exception as e:  # noqa: BLE001 - both exporters refused this model
             first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-            raise ExportError(f"torch.onnx cannot export this model ({first}); export it as "
-                              f"merged instead.", "onnx_failed") from None
+            raise ExportError(code="onnx_failed", detail=first) from None
         return "dynamo"
 
 
@@ -108,8 +107,7 @@ def write_onnx(folder: RunFolder, target: Path, info: dict,
     from .availability import refuse_unless_available
     refuse_unless_available(folder, "onnx")
     if any(importlib.util.find_spec(m) is None for m in ("onnx", "onnxruntime")):
-        raise ExportError("ONNX export needs the packages onnx and onnxruntime; install them "
-                          "with `pip install onnx onnxruntime`.", "onnx_missing")
+        raise ExportError(code="onnx_missing")
     report(progress, 0.05, "Loading the model")
     lm = load_model(folder)
     target.mkdir(parents=True, exist_ok=True)
@@ -120,9 +118,7 @@ def write_onnx(folder: RunFolder, target: Path, info: dict,
     texts, pairs = validation_texts(folder, limit=None)  # every row: the card says how many
     worst = check_with_onnxruntime(lm, path, texts, pairs)
     if worst > TOLERANCE:
-        raise ExportError(f"The ONNX model's probabilities differ from the run's by {worst:.2g} "
-                          f"(more than {TOLERANCE:g}); export it as merged instead.",
-                          "onnx_mismatch", difference=worst)
+        raise ExportError(code="onnx_mismatch", difference=worst, tolerance=TOLERANCE)
     save_tokenizer(lm.tokenizer, target)
     lm.model.config.save_pretrained(target)
     (target / "labels.json").write_text(json.dumps(

@@ -25,7 +25,8 @@ import zipfile
 from pathlib import Path
 
 from ..runfolder import RunFolder
-from .common import ExportError, as_folder, load_model, model_info
+from .common import ExportError, Progress, as_folder, load_model, model_info
+from .common import report as report_progress
 
 log = logging.getLogger(__name__)
 PROMPTS = 3                      # validation prompts replayed
@@ -35,19 +36,21 @@ LLAMA_PACKAGE = "llama-cpp-python"
 
 
 def verify(folder: RunFolder | str | Path, fmt: str, quant: str = "f16",
-           prompts: int = PROMPTS, max_new_tokens: int = MAX_NEW_TOKENS) -> dict:
+           prompts: int = PROMPTS, max_new_tokens: int = MAX_NEW_TOKENS,
+           progress: Progress | None = None) -> dict:
     """The parity report of an existing export (export it first). Keys: format, runtime,
     status ("ok", "warning" or "missing": the runtime is not installed), rows, seconds,
     warnings ([{code, params}]), and per kind: classification -> same_labels, max_difference;
-    generation -> identical, answers ([{prompt, same, first_difference}]), template."""
+    generation -> identical, answers ([{prompt, same, first_difference}]), template.
+    `progress(fraction, message)` hears each step: a check can take minutes on a busy CPU,
+    and the page shows it moving."""
     from . import export_folder
     folder = as_folder(folder)
     info = model_info(folder)
     started = time.monotonic()
     where = export_folder(folder, fmt, quant)
     if not where.exists():
-        raise ExportError(f"Run {folder.id} has no {fmt} export to check yet; export it first.",
-                          "verify_no_export", run=folder.id, format=fmt)
+        raise ExportError(code="verify_no_export", run=folder.id, format=fmt)
     base = {"format": fmt + (f" {quant}" if fmt == "gguf" else ""), "warnings": []}
     runtime = {"gguf": "llama_cpp", "onnx": "onnxruntime"}.get(fmt)
     if runtime and importlib.util.find_spec(runtime) is None:
@@ -61,11 +64,15 @@ def verify(folder: RunFolder | str | Path, fmt: str, quant: str = "f16",
             report["modelfile"] = _modelfile_check(where, messages, prompt_text(lm, messages),
                                                    lm.tokenizer)
         return report
+    report_progress(progress, 0.05, "loading the run's model")
     lm = load_model(folder)
+    report_progress(progress, 0.25, f"replaying rows through the {fmt} export")
     if info.get("task") == "classification":
         report = {**base, **_classification(folder, lm, fmt, where)}
     else:
-        report = {**base, **_generation(folder, lm, fmt, where, quant, prompts, max_new_tokens)}
+        report = {**base, **_generation(folder, lm, fmt, where, quant, prompts, max_new_tokens,
+                                        progress)}
+    report_progress(progress, 1.0, "checked")
     report["seconds"] = round(time.monotonic() - started, 2)
     report["status"] = "warning" if report["warnings"] else "ok"
     log.info("verify %s: %s", fmt, json.dumps(report, ensure_ascii=False, default=str)[:400])
@@ -143,11 +150,12 @@ def _studio_answers(lm, conversations, max_new_tokens: int):
     return out
 
 
-def _generation(folder, lm, fmt, where, quant, n, max_new_tokens) -> dict:
+def _generation(folder, lm, fmt, where, quant, n, max_new_tokens, progress=None) -> dict:
     from ..inference import chat_messages
     asked = _prompts(folder, n)
     conversations = [chat_messages(lm, p) for p in asked]
     ours = _studio_answers(lm, conversations, max_new_tokens)
+    report_progress(progress, 0.5, f"the studio answered {len(ours)} prompts; now the export")
     if fmt == "gguf":
         from .verify_llama import llama_answers
         runtime, theirs, template = llama_answers(where, quant, conversations, max_new_tokens,
@@ -261,9 +269,7 @@ def _child(folder: RunFolder, fmt: str, where: Path, job: dict) -> tuple[str, di
                               capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
-        raise ExportError(f"The exported {fmt} model did not load in a fresh transformers "
-                          f"process ({last}); export it again with --force.", "verify_failed",
-                          format=fmt, detail=last)
+        raise ExportError(code="verify_failed", format=fmt, detail=last)
     return f"transformers {transformers.__version__} (fresh process)", \
         json.loads(done.stdout.strip().splitlines()[-1])
 

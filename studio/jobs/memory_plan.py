@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ..config import JobConfig
 from ..errors import StudioError
+from ..wording import english
 from . import memory as mem
 
 # Keep this much of the free memory for everything else on the machine (CPU: the page, the OS
@@ -91,10 +92,6 @@ def budget_bytes(device: str | None = None) -> int:
     return int(free - max(MARGIN_MIN, free * MARGIN_SHARE))
 
 
-def _method_name(cfg: JobConfig) -> str:
-    return "LoRA" if cfg.method.method == "lora" else "full"
-
-
 class _Sizer:
     """Estimates for variants of one job: the data is tokenized and the skeleton counted once
     per method."""
@@ -156,13 +153,10 @@ def plan(cfg: JobConfig, family: str, location: str, job_data,
             smallest = min(smallest, est, key=lambda e: e.total)
             if est.total <= budget:
                 return c, _explain(cfg, c, first, est, budget, size.dev)
-    low = "batch 1" + (" with LoRA" if "lora" in methods else "")
-    raise MemoryBudgetError(
-        f"{cfg.model.name} needs ~{gb(smallest.total)} GB even at {low} (max_length "
-        f"{cfg.train.max_length}); this machine has {gb(budget)} GB free: pick a smaller "
-        f"model or a shorter train.max_length, or free memory.", "memory_too_small",
-        model=cfg.model.name, need_gb=gb(smallest.total), free_gb=gb(budget),
-        max_length=cfg.train.max_length, lora="lora" in methods)
+    raise MemoryBudgetError(code="memory_too_small", model=cfg.model.name,
+                            need_gb=gb(smallest.total), free_gb=gb(budget),
+                            max_length=cfg.train.max_length, lora="lora" in methods,
+                            method="lora" if "lora" in methods else cfg.method.method)
 
 
 def _explain(before: JobConfig, after: JobConfig, first: mem.Estimate, est: mem.Estimate,
@@ -174,18 +168,13 @@ def _explain(before: JobConfig, after: JobConfig, first: mem.Estimate, est: mem.
         if old != new:
             changes[path] = (old, new)
     t = after.train
-    params = {"model": before.model.name, "method": _method_name(before),
+    params = {"model": before.model.name, "method": before.method.method,
               "batch": before.train.batch_size, "need_gb": gb(first.total),
               "free_gb": gb(budget), "micro": t.batch_size, "accum": t.grad_accum,
               "effective": t.batch_size * t.grad_accum, "now_gb": gb(est.total)}
-    head = (f"{params['model']} {params['method']} fine-tuning at batch {params['batch']} needs "
-            f"~{params['need_gb']} GB; this machine has {params['free_gb']} GB free: ")
-    tail = (f"batch {t.batch_size} x {t.grad_accum} accumulation steps (same effective batch "
-            f"{params['effective']}), ~{params['now_gb']} GB.")
-    if "method.method" in changes:
-        code, text = "memory_lora", head + "training LoRA adapters instead, at " + tail
-    else:
-        code, text = "memory_micro_batch", head + "using " + tail
+    code = "memory_lora" if "method.method" in changes else "memory_micro_batch"
+    # params name the method by its value ("lora"); each catalogue words it (LoRA / 全量微调)
+    text = english(code, params)
     after.train.memory_plan = text
     return MemoryPlan(est, budget, device, changes, code, params, text)
 

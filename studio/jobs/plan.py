@@ -105,6 +105,7 @@ def method_parameters(cfg: JobConfig, family: str, location: str) -> int | None:
     return parameter_count(location, cfg, family)
 
 
+@models.one_resolve()  # the model config is read once per job
 def precheck(cfg: JobConfig) -> None:
     """The cheap checks a command runs before it creates a run: the model can be found and
     can learn the task, the data files exist, a typed max_length fits the model. Reads no
@@ -119,8 +120,8 @@ def precheck(cfg: JobConfig) -> None:
                         ("validation", cfg.data.validation_file)):
         if path and not path.startswith(("hf:", "hub:")) and not Path(path).is_file():
             from ..shown import shown_path
-            raise DataError("file_missing", f"The {which} file {shown_path(path)} does not "
-                            f"exist; check the path.", file=shown_path(path))
+            raise DataError(f"The {which} file {shown_path(path)} does not "
+                            f"exist; check the path.", "file_missing", file=shown_path(path))
     location, family, preset = resolve_model(cfg)
     if cfg.task != "auto":
         models.check_task_family(cfg.task, family)
@@ -129,6 +130,7 @@ def precheck(cfg: JobConfig) -> None:
                      parameters=method_parameters(cfg, family, location))
 
 
+@models.one_resolve()  # the model config is read once per job
 def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
         JobConfig, str, str, models.Preset | None, object]:
     """Validate, refuse impossible pairs, read the data (unless given) and fill every default:
@@ -169,6 +171,7 @@ def resolve(cfg: JobConfig, job_data=None, plan_memory: bool = True) -> tuple[
     return cfg, family, location, preset, job_data
 
 
+@models.one_resolve()  # the model config is read once per job
 def plan_memory(cfg: JobConfig, budget_bytes: int | None = None):
     """The memory plan for a job as given (studio.jobs.memory_plan.MemoryPlan): estimate,
     budget and what the planner would change; MemoryBudgetError when nothing fits."""
@@ -185,11 +188,8 @@ def check_label_count(cfg: JobConfig, job_data) -> None:
         from ..errors import DataError
         rows = len(job_data.train) + len(job_data.validation)
         column = job_data.roles.get("label", "label")
-        raise DataError("too_many_labels", f"The label column '{column}' has {n:,} different "
-                        f"values in {rows:,} rows, so it looks like text rather than labels; "
-                        f"pick the right label column, or raise data.max_labels (now "
-                        f"{cfg.data.max_labels}) if there really are that many classes.",
-                        column=column, labels=n, rows=rows, limit=cfg.data.max_labels)
+        raise DataError(code="too_many_labels", column=column, labels=n, rows=rows,
+                        limit=cfg.data.max_labels)
 
 
 def record_data(cfg: JobConfig, job_data) -> None:
@@ -209,6 +209,7 @@ def record_data(cfg: JobConfig, job_data) -> None:
     cfg.data.label_edits = edits_for(cfg.data.train_file)
 
 
+@models.one_resolve()  # the model config is read once per job
 def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
     """Resolve the job, then load tokenizer and model and apply LoRA / dropout / freezing."""
     from ..tasks import task_module
@@ -263,10 +264,8 @@ def resolve_packing(cfg: JobConfig, model) -> None:
     if t.packing is None:
         t.packing = able
     elif t.packing and not able:
-        raise ConfigError("train.packing works for BERT-family classification and GPT-family "
-                          "(Llama, Qwen, Mistral, GPT-2) chat and text2text models on one "
-                          "device only; set it to auto or false.", "packing_unsupported",
-                          field="train.packing")  # the page names it by its label
+        # the page names the field by its label
+        raise ConfigError(code="packing_unsupported", field="train.packing")
 
 
 def model_width(config) -> int | None:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..config import JobConfig
+from ..models import one_resolve
 from . import adapters
 from .memory import skeleton as build_skeleton  # the job's model on the meta device
 from .plan import resolve, resolve_packing
@@ -33,6 +34,8 @@ class Preview:
     labels: list = field(default_factory=list)
     memory: object = None          # memory_plan.MemoryPlan: estimated peak, budget, changes
     evaluation: dict = field(default_factory=dict)  # studio.eval_budget.eval_work: its cost
+    # studio.advisor.suggest: learning rate, epochs and batch to start from, each with its rule
+    suggested: list = field(default_factory=list)
 
     @property
     def effective_batch(self) -> int:
@@ -52,9 +55,10 @@ class Preview:
                 "memory": self.memory and {"peak_bytes": self.memory.estimate.total,
                                            "code": self.memory.code,
                                            "sentence": self.memory.sentence},
-                "evaluation": self.evaluation}
+                "evaluation": self.evaluation, "suggested": self.suggested}
 
 
+@one_resolve()  # the model config is read once per call
 def preview(cfg: JobConfig) -> Preview:
     """Resolve `cfg` against its data and model; raises the same StudioError a run would."""
     job_data = _cached_data(cfg)
@@ -66,11 +70,13 @@ def preview(cfg: JobConfig) -> Preview:
     trainable_model = adapters.adapt(skeleton, resolved, family)
     resolve_packing(resolved, trainable_model)
     rows, devices = len(job_data.train), resolved.train.devices
+    from ..advisor.suggest import suggest
     return Preview(resolved, family, rows, len(job_data.validation),
                    resolved.data.rows_excluded, steps_per_epoch(resolved, rows, devices),
                    total_steps(resolved, rows, devices), parameters,
                    adapters.count(trainable_model)[1], list(job_data.labels), memory,
-                   eval_work(resolved, rows, len(job_data.validation)))
+                   eval_work(resolved, rows, len(job_data.validation)),
+                   suggest(resolved.task, family, resolved.method.method, rows, parameters))
 
 
 # Reading a file is the slow part of a preview and the page asks again on every settings
@@ -89,9 +95,8 @@ def _data_key(cfg: JobConfig) -> tuple:
             stats.append((path, st.st_size, st.st_mtime_ns) if st else None)
         except OSError:
             stats.append((path, None, None))
-    d = cfg.data.to_dict() if hasattr(cfg.data, "to_dict") else vars(cfg.data)
-    return (tuple(stats), tuple(sorted((k, str(v)) for k, v in d.items())), cfg.task,
-            cfg.model.name, cfg.train.seed)
+    data = tuple(sorted((k, str(v)) for k, v in vars(cfg.data).items()))  # every data field
+    return (tuple(stats), data, cfg.task, cfg.model.name, cfg.train.seed)
 
 
 def _cached_data(cfg: JobConfig):
@@ -123,6 +128,7 @@ class ModelFacts:
     max_length: int                # the default max_length for this model and task
 
 
+@one_resolve()  # the model config is read once per call
 def model_facts(name: str, task: str = "auto", labels: list | None = None) -> ModelFacts:
     """Family, size and what LoRA would train for a model name; ModelError for an unusable
     name, ConfigError/ModelError when the model cannot do `task`."""

@@ -44,16 +44,12 @@ def run_labels(args) -> int:
         from ..runs import Registry
         run = Registry(args.workspace).find(args.source)
         if run is None:
-            raise RunError(f"'{args.source}' is neither a data file nor a run; give a file "
-                           f"path or a run id from `python -m studio runs`.",
-                           "labels_unknown_source", source=args.source)
+            raise RunError(code="labels_unknown_source", source=args.source)
         report = check_run(run, folds=args.folds, seed=args.seed)
     version = None
     if args.out:
         if report.source == "run":
-            raise RunError("--out needs a data file (or a run without held-out "
-                           "probabilities); a run's validation rows are not a file to clean.",
-                           "labels_out_needs_file")
+            raise RunError(code="labels_out_needs_file")
         from .versions import EXCLUDE, RELABEL, edits_from, save_version
         edits = edits_from(report.suspects, args.threshold, RELABEL if args.relabel else EXCLUDE)
         version = save_version(report.path, edits, target=args.out, roles=roles or None)

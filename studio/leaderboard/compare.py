@@ -50,13 +50,12 @@ def compare(registry, run_a: str, run_b: str, owner: str | None = None) -> Compa
     for ref in (run_a, run_b):
         run = registry.get(ref, **({} if owner is None else {"owner": owner})) if ref else None
         if run is None:
-            raise RunError(f"No run '{ref}'; see the run list.", "no_run", run=ref)
+            raise RunError(code="no_run", run=ref)
         runs.append(run)
     if runs[0].id == runs[1].id:
-        raise RunError("Pick two different runs to compare them side by side.", "same_run",
-                       run=runs[0].id)
+        raise RunError(code="same_run", run=runs[0].id)
     folders = [registry.folder(r) for r in runs]
-    sides = [Side(r.id, r.name if r.name and r.name != r.id else r.model, r.model, r.task,
+    sides = [Side(r.id, r.label, r.model, r.task,
                   f.metrics(), curves(f.events())) for r, f in zip(runs, folders)]
     if sides[0].label == sides[1].label:
         for s in sides:

@@ -72,8 +72,7 @@ def judge_summary(args, ratings, names: dict | None = None) -> dict:
     from .stats import pair_rows
     from .store import RatingError
     if not args.judge_model:
-        raise RatingError("Name the judge's model with --judge-model (e.g. llama3.2).",
-                          "rating_judge_model")
+        raise RatingError(code="rating_judge_model")
     report = judge(args.judge, args.judge_model, ratings, args.judge_key)
     as_judged = [replace(r, vote=v) for r, v in zip(ratings, report.votes)]
     share = report.agreement

@@ -50,9 +50,8 @@ def ask(endpoint: str, model: str, prompt: str, first: str, second: str,
         with urllib.request.urlopen(request, timeout=timeout) as reply:
             text = json.loads(reply.read())["choices"][0]["message"]["content"]
     except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError) as e:
-        raise RatingError(f"The judge at {endpoint} did not answer ({e}); check that it runs "
-                          f"and serves model {model}.", "rating_judge_failed",
-                          endpoint=endpoint, model=model) from e
+        raise RatingError(code="rating_judge_failed", endpoint=endpoint, model=model,
+                          detail=str(e)) from e
     word = (text or "").strip().upper().replace(" ", "_").strip(".*\"'")
     for key in sorted(WORDS, key=len, reverse=True):  # BOTH_BAD before B
         if word.startswith(key):

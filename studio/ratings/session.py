@@ -57,7 +57,7 @@ class RatingSession:
         if choice in ("tie", "both_bad"):
             return choice
         if choice not in ("left", "right"):
-            raise RatingError(f"Unknown choice '{choice}'.", "rating_bad_vote", vote=choice)
+            raise RatingError(code="rating_bad_choice", vote=choice)
         left, right = self.order(index)
         return left if choice == "left" else right
 
@@ -73,12 +73,9 @@ def blind_order(n: int, seed: int) -> list[str]:
 def _run_of(registry, ref: str, owner: str | None):
     run = registry.get(ref, owner) if owner is not None else registry.find(ref)
     if run is None:
-        raise RatingError(f"No run '{ref}'; pick a finished run from the run list.",
-                          "rating_no_run", run=ref)
+        raise RatingError(code="rating_no_run", run=ref)
     if run.task not in GENERATION_TASKS or not RunFolder(run.run_dir).has_model():
-        raise RatingError(f"Run {run.name or run.id} is not a finished chat or text-to-text "
-                          f"run; rating compares the answers of two such runs.",
-                          "rating_not_generation", run=run.name or run.id)
+        raise RatingError(code="rating_not_generation", run=run.name or run.id)
     return run
 
 
@@ -88,17 +85,13 @@ def resolve_pair(registry, run_a: str, run_b: str, owner: str | None = None):
     runs = [None if r.startswith(BASE_PREFIX) else _run_of(registry, r, owner) for r in refs]
     real = [r for r in runs if r is not None]
     if not real:
-        raise RatingError("Pick at least one run; a base model is rated against a run trained "
-                          "from it.", "rating_need_run")
+        raise RatingError(code="rating_need_run")
     for ref, run in zip(refs, runs):
         if run is None and ref[len(BASE_PREFIX):] != real[0].model:
-            raise RatingError(f"The base model {ref[len(BASE_PREFIX):]} is not the model run "
-                              f"{real[0].name} was trained from; rate a run against its own "
-                              f"base model ({real[0].model}).", "rating_wrong_base",
-                              model=ref[len(BASE_PREFIX):], base=real[0].model)
+            raise RatingError(code="rating_wrong_base", model=ref[len(BASE_PREFIX):],
+                              base=real[0].model, run=real[0].name)
     if len(real) == 2 and (real[0].id == real[1].id or real[0].task != real[1].task):
-        raise RatingError("Pick two different runs of the same task (both chat or both "
-                          "text-to-text).", "rating_same_runs")
+        raise RatingError(code="rating_same_runs")
     return runs, real[0].task
 
 
@@ -116,9 +109,7 @@ def new_session(registry, run_a: str, run_b: str, *, prompts: list[str] | None =
         chosen = validation_prompts([r for r in runs if r is not None])
     chosen = list(dict.fromkeys(chosen))[:limit]  # a repeated prompt is rated once
     if not chosen:
-        raise RatingError("There are no prompts to rate; type some, give a file, or pick runs "
-                          "that kept validation samples (train.generation_samples > 0).",
-                          "rating_no_prompts")
+        raise RatingError(code="rating_no_prompts")
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     names = {ref: (r.name or r.id) if r is not None else ref for r, ref in zip(runs, refs)}
     return RatingSession(secrets.token_hex(6), refs[0], refs[1], task, chosen,

@@ -60,14 +60,11 @@ class Rating:
 
 def check_vote(rating: Rating) -> None:
     if rating.vote not in VOTES:
-        raise RatingError(f"A vote must be one of {', '.join(VOTES)}, not '{rating.vote}'.",
-                          "rating_bad_vote", vote=rating.vote)
+        raise RatingError(code="rating_bad_vote", vote=rating.vote, votes=list(VOTES))
     if rating.shown_first not in ("a", "b"):
-        raise RatingError(f"shown_first must be a or b, not '{rating.shown_first}'.",
-                          "rating_bad_vote", vote=rating.shown_first)
+        raise RatingError(code="rating_bad_order", vote=rating.shown_first)
     if not rating.run_a or not rating.run_b or rating.run_a == rating.run_b:
-        raise RatingError("A rating compares two different models; pick two runs (or a run "
-                          "and its base model).", "rating_same_runs")
+        raise RatingError(code="rating_two_models")
 
 
 class RatingStore:

@@ -1,13 +1,15 @@
 """The time budget: from the first candidate's measured speed, which queued candidates would
 end past the budget, and the sentence that says so.
 
-Speed is steps per second from the first candidate's log events (steps over the training time
-so far); once that candidate has finished, the time it spent around its steps (loading,
-evaluating, saving) is added to every later estimate too.
+Speed is steps per second from the first candidate's log events (studio.pace: the pace between
+its first and latest log events); once that candidate has finished, the time it spent around
+its steps (loading, warming up, evaluating, saving) is added to every later estimate too.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .. import pace
 
 
 @dataclass
@@ -20,18 +22,17 @@ class Speed:
 
 
 def measure(events: list[dict]) -> Speed | None:
-    """The speed in a run's events: None until it has logged a step with its time."""
-    logs = [e for e in events if e.get("type") == "log" and (e.get("step") or 0) > 0
-            and (e.get("elapsed") or 0) > 0]
-    if not logs:
+    """The speed in a run's events (studio.pace, the one pace the ETA uses too): None until it
+    has logged a step with its time."""
+    rate = pace.run_steps_per_second(events)
+    if rate is None:
         return None
-    last = logs[-1]
-    rate = last["step"] / last["elapsed"]
+    logs = pace.log_events(events)
     done = next((e for e in events if e.get("type") == "done"), None)
     start = next((e for e in events if e.get("type") == "start"), None)
     overhead = 0.0
     if done and start and done.get("elapsed"):
-        steps = (done.get("metrics") or {}).get("steps") or last["step"]
+        steps = (done.get("metrics") or {}).get("steps") or logs[-1]["step"]
         overhead = max(0.0, float(done["elapsed"]) - steps / rate)
     return Speed(rate, overhead)
 

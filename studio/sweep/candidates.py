@@ -9,6 +9,7 @@ candidate; the data section and the seed come from the base job and cannot be in
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ..config import JobConfig
@@ -17,6 +18,7 @@ from .grid import expand
 # Early stopping on the validation loss, judged once per epoch: a candidate that stops
 # improving gives its time to the next one.
 SWEEP_PATIENCE = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,8 +35,11 @@ def prepare(base: JobConfig, grid: dict[str, list[str]], sweep_id: str,
     StudioError (an unknown model, a model that cannot learn the task, a missing file)
     refuses the whole sweep before anything is queued."""
     from .. import jobs
+    from ..jobs.applies import settle
     preview = preview or jobs.preview
-    configs = expand(base, grid)
+    # Each candidate is settled like the Train step's job: a setting that does not apply to
+    # its model or method (packing for a T5 candidate) goes back to its default, no refusal.
+    configs = [settled(cfg, settle) for cfg in expand(base, grid)]
     for cfg in configs:  # cheap checks first: names, files, task/family pairs known so far
         jobs.precheck(cfg)
     first = preview(configs[0])
@@ -47,6 +52,13 @@ def prepare(base: JobConfig, grid: dict[str, list[str]], sweep_id: str,
         jobs.precheck(cfg)          # now with the task known: an impossible pair says so
         steps.append(preview(cfg).total_steps)
     return [Candidate(cfg.name, cfg, n) for cfg, n in zip(configs, steps)]
+
+
+def settled(cfg: JobConfig, settle) -> JobConfig:
+    cfg, notes = settle(cfg)
+    for note in notes:
+        log.info("sweep candidate %s: %s", cfg.name, note["sentence"])
+    return cfg
 
 
 def with_early_stopping(cfg: JobConfig) -> JobConfig:

@@ -5,6 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..config import TASKS
 from ..errors import ConfigError
 from .grid import GRID_KEYS, MAX_CANDIDATES
 
@@ -30,7 +31,7 @@ def add_parsers(sub, workspace_arg) -> None:
                         "train.learning_rate=5e-5,1e-4.")
     s.add_argument("--data", help="Training data file (quick form).")
     s.add_argument("--model", help="The model when the grid does not vary model.name.")
-    s.add_argument("--task", choices=["auto", "classification", "chat", "text2text"])
+    s.add_argument("--task", choices=TASKS)
     s.add_argument("--validation", help="Separate validation file.")
     s.add_argument("--budget-minutes", type=float, default=None,
                    help="Stop launching candidates once the estimate says the sweep would take "
@@ -52,12 +53,9 @@ def base_job(args):
     elif args.data:
         cfg = JobConfig()
         if not args.model and not any(str(g).startswith("model.name=") for g in args.grid):
-            raise ConfigError("Say which models to try: --grid model.name=minilm-l6,tiny-bert "
-                              "(or --model NAME to fix one).", "sweep_no_model")
+            raise ConfigError(code="sweep_no_model")
     else:
-        raise ConfigError("Give a job file (python -m studio sweep job.yaml --grid ...) or "
-                          "--data FILE (python -m studio sweep --data reviews.csv --grid "
-                          "model.name=minilm-l6,tiny-bert).", "sweep_no_job")
+        raise ConfigError(code="sweep_no_job")
     from ..jobargs import fill_job
     return fill_job(cfg, args, overrides)
 
@@ -70,8 +68,7 @@ def run_sweep(args) -> int:
     grid = parse_grid(args.grid)            # a wrong key or value: one sentence, exit 2
     base = base_job(args)
     if args.budget_minutes is not None and not args.budget_minutes > 0:
-        raise ConfigError(f"--budget-minutes must be more than 0, got {args.budget_minutes:g}.",
-                          "sweep_budget", value=args.budget_minutes)
+        raise ConfigError(code="sweep_budget_flag", value=args.budget_minutes)
     registry = Registry(args.workspace)
     say = (lambda text: None) if args.json else (lambda text: print(text, flush=True))
     from ..jobargs import cluster_of
@@ -92,18 +89,13 @@ def run_sweep(args) -> int:
 
 
 def final_table(registry, sweep_id: str, lines) -> str:
-    """The leaderboard of the sweep's data (studio.leaderboard) when it is there, else a plain
-    table of the candidates: name, status, main metric, train seconds."""
-    try:
-        from .. import leaderboard
-        ids = {line.run_id for line in lines}
-        groups = [g for g in leaderboard.board(registry, owner=None)
-                  if any(e.run_id in ids for e in g.entries)]  # the sweep's data only
-        if groups:
-            return leaderboard.board_text(groups)
-    except ImportError:  # the leaderboard package is optional here; the plain table follows
-        pass
-    return plain_table(lines)
+    """The leaderboard of the sweep's data (studio.leaderboard) once a candidate has scored
+    rows, else a plain table of the candidates: name, status, main metric, train seconds."""
+    from .. import leaderboard
+    ids = {line.run_id for line in lines}
+    groups = [g for g in leaderboard.board(registry, owner=None)
+              if any(e.run_id in ids for e in g.entries)]  # the sweep's data only
+    return leaderboard.board_text(groups) if groups else plain_table(lines)
 
 
 def plain_table(lines) -> str:

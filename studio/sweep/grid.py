@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from ..config import JobConfig
+from ..config import METHODS as JOB_METHODS, JobConfig
 from ..errors import ConfigError
 
 # What a sweep may vary. Anything that changes the rows or their split (data.*, train.seed)
@@ -18,6 +18,8 @@ from ..errors import ConfigError
 GRID_KEYS = ("model.name", "train.learning_rate", "train.epochs", "method.method",
              "train.batch_size")
 MAX_CANDIDATES = 16
+# The methods a sweep compares side by side: "auto" is one of these, chosen per model.
+METHODS = tuple(m for m in JOB_METHODS if m != "auto")
 
 
 def parse_grid(items: list[str]) -> dict[str, list[str]]:
@@ -28,21 +30,15 @@ def parse_grid(items: list[str]) -> dict[str, list[str]]:
     grid: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in str(item):
-            raise ConfigError(f"Grid item '{item}' must look like key=value1,value2, e.g. "
-                              f"train.learning_rate=5e-5,1e-4.", "sweep_bad_item", item=item)
+            raise ConfigError(code="sweep_bad_item", item=item)
         key, raw = (part.strip() for part in str(item).split("=", 1))
         if key not in GRID_KEYS:
-            raise ConfigError(f"A sweep cannot vary '{key}'; it can vary "
-                              f"{', '.join(GRID_KEYS)} (the data and seed stay fixed so the "
-                              f"runs are comparable).", "sweep_bad_key", key=key,
-                              keys=list(GRID_KEYS))
+            raise ConfigError(code="sweep_bad_key", key=key, keys=list(GRID_KEYS))
         if key in grid:
-            raise ConfigError(f"The grid names {key} twice; give all its values in one item, "
-                              f"e.g. {key}=a,b.", "sweep_repeated_key", key=key)
+            raise ConfigError(code="sweep_repeated_key", key=key)
         values = list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
         if not values:
-            raise ConfigError(f"The grid item for {key} has no values; write {key}=a,b.",
-                              "sweep_no_values", key=key)
+            raise ConfigError(code="sweep_no_values", key=key)
         for value in values:
             JobConfig().override({key: value})  # ConfigError naming the key and the value
         grid[key] = values
@@ -58,9 +54,7 @@ def expand(base: JobConfig, grid: dict[str, list[str]]) -> list[JobConfig]:
     for values in grid.values():
         size *= len(values)
     if size > MAX_CANDIDATES:
-        raise ConfigError(f"The grid gives {size} candidates; a sweep runs at most "
-                          f"{MAX_CANDIDATES}, so give fewer values.", "sweep_too_many",
-                          count=size, limit=MAX_CANDIDATES)
+        raise ConfigError(code="sweep_too_many", count=size, limit=MAX_CANDIDATES)
     keys = list(grid)
     varying = [k for k in keys if len(grid[k]) > 1]
     candidates = []

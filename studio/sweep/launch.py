@@ -33,8 +33,7 @@ def start(queue, base: JobConfig, grid: dict[str, list[str]], owner: str = "",
     anything is queued."""
     if budget_minutes is not None and not budget_minutes > 0:
         from ..errors import ConfigError
-        raise ConfigError(f"The time budget must be more than 0 minutes, got {budget_minutes}.",
-                          "sweep_budget", value=budget_minutes)
+        raise ConfigError(code="sweep_budget", value=budget_minutes)
     sweep = Sweep(manifest.new_sweep_id(), owner=owner or "", created=time.time(),
                   budget_minutes=budget_minutes)
     sweep.entries = [Entry(c.name, c.total_steps, c.cfg.to_dict())
@@ -115,9 +114,7 @@ class Driver:
         limit = hosting.current().max_jobs_per_owner
         if not limit or not self.sweep.owner:
             return True
-        active = [r for r in self.registry.list(200, owner=self.sweep.owner)
-                  if r.status in ACTIVE]
-        return len(active) < limit
+        return len(self.registry.active(self.sweep.owner)) < limit
 
     # ---- the time budget -----------------------------------------------------------------
     def apply_budget(self) -> None:

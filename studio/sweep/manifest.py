@@ -78,8 +78,7 @@ def load(workspace, sweep_id: str, owner: str | None = None) -> Sweep:
     except (OSError, ValueError, TypeError):
         sweep = None
     if sweep is None or name != sweep_id or (owner is not None and sweep.owner != owner):
-        raise RunError(f"No sweep '{sweep_id}'; start one with `python -m studio sweep`.",
-                       "no_sweep", sweep=sweep_id)
+        raise RunError(code="no_sweep", sweep=sweep_id)
     return sweep
 
 

@@ -1,10 +1,14 @@
-"""One module per task. Each exposes the same small surface, used by studio.training:
+"""One module per task, picked by `task_module(task, family)`. What its callers use
+(studio.jobs.plan.prepare, studio.training, studio.inference, studio.jobs.memory):
 
-  load_model(location, job, labels, trust_remote_code) -> model
+  prepare_tokenizer(tokenizer) -> tokenizer  # with a pad token (decoders often lack one)
+  load_model(location, job, labels, trust_remote_code, tokenizer) -> model
   build_dataset(frame, tokenizer, job, labels) -> (datasets.Dataset, notes)  # notes: dicts
   make_collator(tokenizer, model) -> callable
   compute_metrics(labels) -> Trainer compute_metrics function, or None
-  generate_eval(model, tokenizer, frame, job) -> dict of generation metrics (generation tasks)
+  generate_eval(model, tokenizer, frame, job) -> generation metrics and "samples" rows
+  detailed_eval(trainer, dataset, frame, labels) -> (metrics, rows)  # classification's eval
+  make_trainer_class(base), packed_collator(job, tokenizer)  # optional: packing, the loss
 
 Chat and text2text share a module per family: GPT models learn both as a causal LM with loss
 on the response tokens only; T5 models learn both as sequence-to-sequence.

@@ -45,3 +45,21 @@ def fake_run(path: Path, losses=(), evals=(), after=None, samples=None, task="cl
 def falling(n=30, start=2.0, end=0.3):
     """A healthy curve: loss falls geometrically and flattens out at `end`."""
     return [end + (start - end) * 0.5 ** i for i in range(n)]
+
+
+def one_click(registry, run_dir: Path, lang: str = "en") -> dict:
+    """The page's "Train again with these settings" on a finished run, with the form at its
+    defaults: asserts that the click sets exactly the suggested fields, to the suggested
+    values, and names each change; returns the click's outputs."""
+    from components import advice_view, form
+    paths = list(form.fields())
+    values = [form.widget_default(p) for p in paths]
+    shown = advice_view.run_advice(registry, Path(run_dir).name, lang)
+    state = shown["advice_state"]
+    assert state and state["suggestion"], "no finding with settings to apply"
+    out = advice_view.apply_suggestion(state, paths, values, lang)
+    assert set(out) == set(state["suggestion"]) | {"advice_message"}
+    for path, value in state["suggestion"].items():
+        assert out[path]["value"] == advice_view.form_value(path, value), path
+        assert f"→ {advice_view.shown_value(path, value, lang)}" in out["advice_message"]
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from advisor_data import one_click
 from conftest import toy_sentiment
 from helpers import events_of, make_job, train_in_process
 from studio.advisor import findings
@@ -23,7 +24,7 @@ def test_lr_x30_is_too_high_and_the_classifier_ignores_a_class(data_dir, workspa
     # tiny-bert's rate is 1e-3; x30 makes the loss jump back above where it started
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", "classification",
                    **fast(train__learning_rate=3e-2, train__max_steps=30))
-    code, run_dir, _ = train_in_process(cfg, workspace)
+    code, run_dir, registry = train_in_process(cfg, workspace)
     assert code == 0
     found = by_code(run_dir)
     high = found["lr_too_high_spikes"]
@@ -34,6 +35,7 @@ def test_lr_x30_is_too_high_and_the_classifier_ignores_a_class(data_dir, workspa
     events = events_of(run_dir)
     assert events[-1]["type"] == "done"
     assert [e["code"] for e in events if e["type"] == "finding"] == list(found)
+    assert "Learning rate 0.03 → 0.003" in one_click(registry, run_dir)["advice_message"]
 
 
 def test_a_diverging_run_is_stopped_early_with_the_sentence(data_dir, workspace):
@@ -49,16 +51,18 @@ def test_a_diverging_run_is_stopped_early_with_the_sentence(data_dir, workspace)
     assert finding["suggestion"] == {"train.learning_rate": 1e-2}
     assert registry.get(run_dir.name).reason == events[-1]["reason"]
     assert by_code(run_dir)["lr_too_high_rise"].suggestion == {"train.learning_rate": 1e-2}
+    one_click(registry, run_dir)  # a failed run: its `finding` event is the advice
 
 
 def test_lr_divided_by_1000_is_flat_and_too_low(data_dir, workspace):
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", "classification",
                    **fast(train__learning_rate=1e-6, train__max_steps=12,
                           train__eval_before=False))
-    code, run_dir, _ = train_in_process(cfg, workspace)
+    code, run_dir, registry = train_in_process(cfg, workspace)
     assert code == 0
     low = by_code(run_dir)["lr_too_low"]
     assert low.suggestion == {"train.learning_rate": 1e-5} and "barely moved" in low.sentence
+    one_click(registry, run_dir)
 
 
 def test_ten_times_the_epochs_on_a_small_noisy_file_overfits(data_dir, workspace, tmp_path):
@@ -70,11 +74,12 @@ def test_ten_times_the_epochs_on_a_small_noisy_file_overfits(data_dir, workspace
                    data__validation_file=str(data_dir / "sentiment_test.csv"),
                    train__learning_rate=3e-3, train__epochs=30, train__batch_size=8,
                    train__eval_before=False)
-    code, run_dir, _ = train_in_process(cfg, workspace)
+    code, run_dir, registry = train_in_process(cfg, workspace)
     assert code == 0
     over = by_code(run_dir)["overfitting"]
     assert 1 <= over.suggestion["train.epochs"] < 30
     assert over.params["rise_pct"] > 5
+    one_click(registry, run_dir)
 
 
 def test_a_short_run_still_learning_asks_for_more_steps(data_dir, workspace):
@@ -82,9 +87,10 @@ def test_a_short_run_still_learning_asks_for_more_steps(data_dir, workspace):
                    **fast(train__learning_rate=3e-3, train__max_steps=16,
                           train__eval_strategy="no", train__eval_before=False,
                           train__generation_samples=0))
-    code, run_dir, _ = train_in_process(cfg, workspace)
+    code, run_dir, registry = train_in_process(cfg, workspace)
     assert code == 0
     assert by_code(run_dir)["still_learning_train"].suggestion == {"train.max_steps": 32}
+    one_click(registry, run_dir)
 
 
 def test_too_few_rows_for_full_fine_tuning(data_dir, workspace, tmp_path):
@@ -92,10 +98,11 @@ def test_too_few_rows_for_full_fine_tuning(data_dir, workspace, tmp_path):
     cfg = make_job(tmp_path / "ten.csv", "tiny-bert", "classification",
                    data__validation_file=str(data_dir / "sentiment_test.csv"),
                    method__method="full", **fast(train__max_steps=2, train__eval_before=False))
-    code, run_dir, _ = train_in_process(cfg, workspace)
+    code, run_dir, registry = train_in_process(cfg, workspace)
     assert code == 0
     little = by_code(run_dir)["too_little_data"]  # 104k trainable parameters, 10 rows
     assert little.params["rows"] == 10 and little.suggestion == {"method.method": "lora"}
+    one_click(registry, run_dir)
 
 
 def test_generation_that_repeats_itself(data_dir, workspace):

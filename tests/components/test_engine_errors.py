@@ -7,9 +7,9 @@ from studio.errors import ConfigError, DataError, ModelError, RunError, StudioEr
 
 def test_every_studio_error_is_a_sentence():
     for exc in (ConfigError("train.epochs is 0; it must be at least 0.01."),
-                ModelError("BERT cannot generate.", "bert_cannot_generate", task="chat"),
+                ModelError(code="bert_cannot_generate", task="chat"),
                 RunError("Run x is still training.", "still_training", run="x"),
-                DataError("bad_json", "a.json is not valid JSON.", file="a.json")):
+                DataError("a.json is not valid JSON.", "a_new_code", file="a.json")):
         assert error_text(exc, "en") == str(exc)
 
 
@@ -23,7 +23,7 @@ def test_a_new_studio_error_subclass_needs_no_ui_change():
 
 
 def test_chinese_by_code_and_params():
-    e = ModelError("BERT cannot generate.", "bert_cannot_generate", task="chat")
+    e = ModelError(code="bert_cannot_generate", task="chat")
     assert error_text(e, "zh-CN").startswith("BERT 家族的模型不能生成文本")
 
 

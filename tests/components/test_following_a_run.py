@@ -35,16 +35,16 @@ def test_before_the_first_step_the_line_says_what_the_run_prepares(stage, englis
     assert "Step 0/" not in live.progress_html(tail, "en")  # never "Step 0/4 · - samples/s"
 
 
-def test_eta_comes_from_the_pace_after_the_first_step():
-    """The first log came 100 s after the start (compilation, first batch); then a step per
-    second. The engine's own ETA (100 s per step) said 50 minutes for 30 steps left."""
+def test_the_eta_shown_is_the_one_the_events_carry():
+    """The page does not recompute the ETA: it shows the latest log event's (studio.pace wrote
+    it), so the page and `python -m studio runs` say the same time; none before it is known."""
     start = {"type": "start", "total_steps": 40}
-    first = {"type": "log", "step": 1, "elapsed": 100.0, "eta": 3900.0, "loss": 1.0,
+    first = {"type": "log", "step": 1, "elapsed": 100.0, "eta": None, "loss": 1.0,
              "epoch": 0.1, "samples_per_second": 0.16}
     tail = tail_of([start, first])
     assert live.eta_seconds(tail) is None
     assert "ETA estimating…" in live.progress_html(tail, "en")
-    tail = tail_of([start, first, {**first, "step": 10, "elapsed": 109.0, "eta": 3300.0,
+    tail = tail_of([start, first, {**first, "step": 10, "elapsed": 109.0, "eta": 30.0,
                                    "samples_per_second": 16.04321}])
     assert live.eta_seconds(tail) == pytest.approx(30.0)
     line = live.progress_html(tail, "en")
@@ -136,19 +136,22 @@ def test_a_file_that_cannot_be_read_shows_no_empty_table():
 
 
 def test_chinese_data_is_recognised():
-    assert data_step.chinese(pd.DataFrame({"text": ["这部电影很好看", "服务太慢了"] * 5}))
-    assert not data_step.chinese(pd.DataFrame({"text": ["a fine film", "slow service"]}))
+    from studio.data.language import chinese
+    assert chinese(pd.DataFrame({"text": ["这部电影很好看", "服务太慢了"] * 5}))
+    assert not chinese(pd.DataFrame({"text": ["a fine film", "slow service"]}))
     mixed = pd.DataFrame({"prompt": ["Translate: good morning"] * 5, "response": ["早上好"] * 5})
-    assert data_step.chinese(mixed)
+    assert chinese(mixed)
 
 
 def test_chinese_data_gets_a_chinese_capable_preset_or_says_which(monkeypatch):
     chinese_state = {"task": "chat", "valid": True, "chinese": True, "labels": []}
-    monkeypatch.setattr(model_step, "hub_off", lambda: False)
-    assert model_step.suggest("chat", chinese=True) == "qwen2.5-0.5b-instruct"
-    assert model_step.suggest("classification", chinese=True) == "bert-base-chinese"
-    monkeypatch.setattr(model_step, "hub_off", lambda: True)  # offline: an offline preset
-    offline = model_step.suggest("chat", chinese=True)
+    from studio import hub
+    from studio.models import suggest
+    monkeypatch.setattr(hub, "hub_offline", lambda: False)
+    assert suggest("chat", chinese=True) == "qwen2.5-0.5b-instruct"
+    assert suggest("classification", chinese=True) == "bert-base-chinese"
+    monkeypatch.setattr(hub, "hub_offline", lambda: True)  # offline: an offline preset
+    offline = suggest("chat", chinese=True)
     assert offline in ("smollm2-135m", "tiny-gpt")
     note = model_step.language_note(chinese_state, offline, "zh-CN")
     assert "离线预设模型只懂英文" in note and "qwen2.5-0.5b-instruct" in note

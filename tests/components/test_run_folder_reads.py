@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from components import common, live, results, try_step
+from components import common, live, results, run_picker, try_step
 from studio.events import EventWriter
 from studio.runs import Registry, RunFolder
 
@@ -89,6 +89,6 @@ def test_try_lists_only_runs_that_saved_a_model(tmp_path):
     registry.new_run(cfg, status="done")  # finished without a model
     folder = registry.folder(with_model)
     folder.model_dir.mkdir()
-    assert try_step.run_choices(registry) == []
+    assert run_picker.run_choices(registry) == []
     (folder.model_dir / RunFolder.MODEL_INFO).write_text("{}")
-    assert [v for _, v in try_step.run_choices(registry)] == [with_model.id]
+    assert [v for _, v in run_picker.run_choices(registry)] == [with_model.id]

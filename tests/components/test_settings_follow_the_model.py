@@ -119,13 +119,13 @@ def test_opening_a_run_shows_its_settings_and_writes_no_field(tmp_path):
     cfg.data.train_file, cfg.model.name = "chat.json", "tiny-gpt"
     run = registry.new_run(cfg)
     paths = list(form.fields())
-    out = train_step.run_settings(registry, run.id, paths, "en")
+    out = form.run_settings(registry, run.id, paths, "en")
     assert set(out) == {"run_settings"}  # not one form field: the next job stays the user's
     text = out["run_settings"]
     assert run.id in text and "Read-only" in text
     assert "Max rows **80**" in text and "Packing **on**" in text and "Run name **`chat-run`**" \
         in text
-    assert train_step.run_settings(registry, "", paths, "en") == {"run_settings": ""}
+    assert form.run_settings(registry, "", paths, "en") == {"run_settings": ""}
 
 
 def test_advanced_shows_only_what_applies_in_the_estimate(tmp_path):

@@ -16,7 +16,7 @@ class FakeQueue:
     def __init__(self, outcome):
         self.outcome, self.asked = outcome, []
 
-    def stop(self, run_id):
+    def stop(self, run_id, owner=None):
         self.asked.append(run_id)
         return StopResult(self.outcome, "English sentence for the CLI")
 

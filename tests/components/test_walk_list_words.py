@@ -35,7 +35,7 @@ def test_a_conflicting_label_warning_names_what_the_page_offers(tmp_path):
 
 
 def test_placeholder_and_whitespace_warnings_name_no_missing_choice(tmp_path):
-    from studio.data.problems import MESSAGES
+    from studio.wording.en import PROBLEMS as MESSAGES
     from components.strings_zh import ZH_PROBLEMS
     for key in (("placeholder", "warning"), ("label_whitespace", "warning")):
         assert "choose" not in MESSAGES[key] and "选择" not in ZH_PROBLEMS[key]

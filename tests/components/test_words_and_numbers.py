@@ -102,7 +102,7 @@ def test_engine_setting_errors_are_named_wherever_they_surface():
 def test_the_studio_data_upload_limit_keeps_its_own_sentence():
     """DataError 'too_large' (an upload) shares its code with the setting's 'too_large'."""
     from studio.errors import DataError
-    e = DataError("too_large", "x.csv is 300 MB.", file="x.csv", size_mb=300, limit_mb=200)
+    e = DataError("x.csv is 300 MB.", "too_large", file="x.csv", size_mb=300, limit_mb=200)
     assert error_text(e, "en") == "x.csv is 300 MB."
     assert "上传上限" in error_text(e, "zh-CN")
 

@@ -67,11 +67,11 @@ def test_single_line_json_record_or_wrapper(tmp_path):
 
 
 @pytest.mark.parametrize("name,data,code,params", [
-    ("scalar.json", '"just text"', "bad_json_shape", {}),
+    ("scalar.json", '"just text"', "json_single_value", {}),
     ("obj.json", {"a": 1, "b": 2}, "bad_json_shape", {}),
-    ("mixed.json", [{"a": 1}, 3], "bad_json_shape", {"record": 2}),
-    ("empty.json", [], "empty_file", {}),
-    ("line.jsonl", '{"a": 1}\n[1, 2]\n', "bad_json", {"line": 2, "detail": "not an object"}),
+    ("mixed.json", [{"a": 1}, 3], "json_record_not_object", {"record": 2, "kind": "int"}),
+    ("empty.json", [], "no_records", {}),
+    ("line.jsonl", '{"a": 1}\n[1, 2]\n', "jsonl_not_object", {"line": 2, "kind": "list"}),
 ])
 def test_bad_shapes_name_what_is_wrong(tmp_path, name, data, code, params):
     with pytest.raises(DataError) as e:

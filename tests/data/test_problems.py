@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.data.problems import CHOICES, MESSAGES, Problem, choice, problem, rows_of
+from studio.data.problems import CHOICES, Problem, choice, problem, rows_of
+from studio.wording.en import PROBLEMS as MESSAGES
 
 
 def test_problem_counts_rows_and_picks_the_wording():

@@ -59,12 +59,12 @@ BAD = [
     ("header_only.csv", "header_only", {"columns": ["label", "text"]}),
     ("short_row.csv", "ragged_rows", {"line": 4, "found": 1, "expected": 2}),
     ("bad.json", "bad_json", {"line": 3, "column": 16}),
-    ("bad.jsonl", "bad_json", {"line": 3, "column": 10}),
-    ("scalar.json", "bad_json_shape", {}),
-    ("zip_renamed.csv", "binary_file", {"kind": "zip archive"}),
-    ("image_renamed.csv", "binary_file", {"kind": "PNG image"}),
+    ("bad.jsonl", "bad_jsonl", {"line": 3, "column": 10}),
+    ("scalar.json", "json_single_value", {}),
+    ("zip_renamed.csv", "not_a_table", {"kind": "zip archive"}),
+    ("image_renamed.csv", "not_a_table", {"kind": "PNG image"}),
     ("binary.csv", "binary_file", {}),
-    ("legacy.xls", "unknown_format", {"kind": "old Excel (.xls) or Word document"}),
+    ("legacy.xls", "unsupported_file", {"kind": "old Excel (.xls) or Word document"}),
     ("missing.csv", "not_found", {}),
 ]
 
@@ -78,7 +78,7 @@ def test_bad_files_one_sentence(name, code, params):
     assert {k: err.params[k] for k in params} == params
     text = str(err)
     assert text.endswith(".") and "\n" not in text and "Traceback" not in text
-    assert text.count(". ") == 0 or code in ("binary_file",)     # one sentence
+    assert text.count(". ") == 0 or code in ("binary_file", "not_a_table")     # one sentence
 
 
 def test_folder_is_not_a_file(tmp_path):

@@ -74,9 +74,9 @@ def signal_and_time(app: App, sig) -> float:
     return time.time() - t0
 
 
-def test_kill_9_restart_and_sigterm_never_stall_the_queue(tmp_path):
+def test_kill_9_restart_and_sigterm_never_stall_the_queue(tmp_path, app_server):
     ws = tmp_path / "ws"
-    first = App(ws)
+    first = app_server(ws)
     x = submit(connect(first), **LONG)
     wait_for(lambda: logged_steps(ws / "runs" / x) >= 1, 240, what="the first run's steps")
     x_pid = pid_of(ws, x)
@@ -85,7 +85,7 @@ def test_kill_9_restart_and_sigterm_never_stall_the_queue(tmp_path):
     first.close()
     assert alive(x_pid) and status(ws, x) == "running"
 
-    second = App(ws)
+    second = app_server(ws)
     try:
         c = connect(second)
         y = submit(c, **LONG)
@@ -107,7 +107,7 @@ def test_kill_9_restart_and_sigterm_never_stall_the_queue(tmp_path):
         second.close()
     no_traceback(log)
 
-    third = App(ws)  # adopts y; a run whose process vanished meanwhile is marked failed
+    third = app_server(ws)  # adopts y; a run whose process vanished meanwhile is marked failed
     try:
         stop_and_wait(ws, y)
         r = cli("runs", "--json", "--workspace", str(ws))
@@ -122,14 +122,14 @@ def test_kill_9_restart_and_sigterm_never_stall_the_queue(tmp_path):
         third.close()
 
 
-def test_a_cli_run_holds_the_app_queue_and_stop_runs_on_exit_saves_the_model(tmp_path):
+def test_a_cli_run_holds_the_app_queue_and_stop_runs_on_exit_saves_the_model(tmp_path, app_server):
     ws = tmp_path / "ws"
     cli_run = start(*train_args(ws, "train.max_steps=3000", "train.logging_steps=1"),
                     log=tmp_path / "cli.log")
     z = wait_for(lambda: [p.name for p in (ws / "runs").glob("*")] if (ws / "runs").is_dir()
                  else None, 120, what="the CLI run")[0]
     wait_for(lambda: logged_steps(ws / "runs" / z) >= 1, 240, what="the CLI run's steps")
-    app = App(ws, "--stop-runs-on-exit")
+    app = app_server(ws, "--stop-runs-on-exit")
     try:
         w = submit(connect(app), **LONG)
         time.sleep(3)
@@ -155,7 +155,8 @@ def test_a_cli_run_holds_the_app_queue_and_stop_runs_on_exit_saves_the_model(tmp
     assert r.returncode == 0 and status(ws, w) == "stopped" and status(ws, z) == "stopped"
 
 
-def test_the_app_browses_a_read_only_workspace_and_refuses_writes(tmp_path, monkeypatch):
+def test_the_app_browses_a_read_only_workspace_and_refuses_writes(tmp_path, monkeypatch,
+                                                                  app_server):
     import sys
     ws = tmp_path / "ws"
     r = cli(*train_args(ws, "train.max_steps=2", "--name", "kept"))
@@ -172,7 +173,7 @@ def test_the_app_browses_a_read_only_workspace_and_refuses_writes(tmp_path, monk
     wrapper.chmod(0o755)
     with monkeypatch.context() as m:
         m.setattr(sys, "executable", str(wrapper))
-        app = App(ws)
+        app = app_server(ws)
     try:
         c = connect(app)
         table, _pick = c.predict([], "en", api_name="/list_runs")

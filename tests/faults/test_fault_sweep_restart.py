@@ -11,7 +11,6 @@ import os
 import time
 
 from conftest import ROOT
-from hosted_app import App
 from studio import events as ev
 from studio.config import JobConfig
 from studio.runs import Registry
@@ -66,13 +65,13 @@ def killed_mid_sweep(registry: Registry, created: float, owner: str = "",
     return sweep
 
 
-def test_a_restarted_app_still_applies_the_sweeps_time_budget(tmp_path):
+def test_a_restarted_app_still_applies_the_sweeps_time_budget(tmp_path, app_server):
     """Local, 0.5-minute budget: 10 s spent + 10 s left of a + 20 s for b > 30 s, so b, c and d
     are cancelled with the reason by the app that starts after the kill (before the fix all
     four ran to done)."""
     registry = Registry(tmp_path / "ws")
     sweep = killed_mid_sweep(registry, created=time.time() - 10)
-    App(tmp_path / "ws", timeout=400).close()
+    app_server(tmp_path / "ws", timeout=400).close()
     runs = [registry.get(e.run_id) for e in sweep.entries]
     assert [r.status for r in runs] == ["running", "stopped", "stopped", "stopped"]
     assert all(r.reason == REASON for r in runs[1:])

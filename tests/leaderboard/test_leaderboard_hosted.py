@@ -7,20 +7,19 @@ import json
 
 import pytest
 
-from hosted_app import App, client
+from hosted_app import client
 from leaderboard_runs import fake_run, labelled
 from studio.runs import Registry
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, app_server):
     ws = tmp_path_factory.mktemp("hosted-lb-ws")
     registry = Registry(ws)
     ids = [fake_run(registry, f"secret-run-{i}", labelled(40, set(range(20 + 10 * i))),
                     owner="someone-else") for i in range(2)]
-    running = App(ws, "--hosted")
+    running = app_server(ws, "--hosted")
     yield running, ids
-    running.close()
 
 
 def test_foreign_runs_are_neither_listed_nor_compared(app):

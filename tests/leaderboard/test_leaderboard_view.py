@@ -29,7 +29,7 @@ def test_the_table_and_the_verdict_in_both_languages(registry):
     assert len(out["table"]["column_widths"]) == len(frame.columns)
     assert list(frame.columns) == ["run", "accuracy %", "95% interval", "gain over base",
                                    "macro-F1", "train time (s)", "samples/s", "parameters",
-                                   "ms per example", "run id"]
+                                   "ms per example", "advisor", "run id"]
     assert frame["run"].tolist() == ["★ minilm-l6", "tiny-bert"]
     assert frame["accuracy %"].tolist() == [90.0, 80.0]
     assert frame["gain over base"].tolist() == [40.0, 30.0]

@@ -49,3 +49,27 @@ def test_start_queues_for_the_owner_and_shows_one_line_per_candidate(tmp_path):
                                                                 "", "", []), None, "alice")
     assert refused["message"].startswith("✖ ") and "nope-model" in refused["message"]
     assert "sweep_id" not in refused and len(queue.submitted) == 2
+
+
+def test_the_sweep_starts_from_the_train_steps_settled_job():
+    """A setting left over from another model (packing, set for a BERT job) is put back for a
+    T5 model by the Train step; the sweep's base job is that same settled job."""
+    from components import form
+    from components.model_step import model_info
+    t5 = model_info("tiny-t5", DATA, "en")["model_state"]
+    paths, values = ["train.packing"], [True]
+    settled, notes = form.settled_job(DATA, t5, dict(zip(paths, values)))
+    assert settled.train.packing is None and notes  # the Train step's rule
+    base, _ = sweep_panel.base_and_grid(DATA, t5, paths, values, (["tiny-t5"], "", "", "", []))
+    assert base == settled
+
+
+def test_each_candidate_is_settled_for_its_own_model(tmp_path):
+    registry = Registry(tmp_path)
+    queue = FakeQueue(registry)
+    out = sweep_panel.start(queue, DATA, {}, "en", ["train.packing"], [True],
+                            (["tiny-bert", "tiny-t5"], "", "", "1", []), None, "alice")
+    assert out["message"].startswith("✔ Queued 2 runs"), out["message"]
+    jobs = {registry.get(r).model: registry.folder(r).config() for r in queue.submitted}
+    assert jobs["tiny-bert"].train.packing is True   # applies to BERT classification
+    assert jobs["tiny-t5"].train.packing is None     # does not apply to T5: back to default
