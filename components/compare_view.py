@@ -95,8 +95,9 @@ def rows_table(cmp, label, lang: str) -> pd.DataFrame:
 def run_compare(registry, a, b, label, lang, owner=None) -> dict:
     """Outputs summary, diff, metrics, curves, label, rows_note, rows."""
     from studio.leaderboard import compare
-    cleared = {"diff": None, "metrics": None, "curves": None, "rows": None, "rows_note": "",
-               "label": gr.update(choices=[], value=None, visible=False)}
+    # Tables without data stay hidden (an empty gr.Dataframe shows placeholder headers 1 2 3).
+    cleared = {"diff": hidden(), "metrics": hidden(), "curves": None, "rows": hidden(),
+               "rows_note": "", "label": gr.update(choices=[], value=None, visible=False)}
     if not a or not b:
         return {**cleared, "summary": box(tr(lang, "cmp_pick_two"), "info")}
     try:
@@ -107,13 +108,22 @@ def run_compare(registry, a, b, label, lang, owner=None) -> dict:
     label = label if label in labels else ALL
     key = "cmp_rows_classification" if cmp.a.task == "classification" else "cmp_rows_generation"
     return {"summary": "" if cmp.config_diff else box(tr(lang, "cmp_same_settings"), "info"),
-            "diff": config_table(cmp, lang), "metrics": metrics_table(cmp, lang),
+            "diff": shown(config_table(cmp, lang)), "metrics": shown(metrics_table(cmp, lang)),
             "curves": curves_frame(cmp, lang),
             "label": gr.update(choices=[(tr(lang, "cmp_all_labels"), ALL)] +
                                [(x, x) for x in labels], value=label, visible=bool(labels)),
             "rows_note": box(tr(lang, key, count=len(cmp.rows(None)), shared=cmp.shared_rows,
                                 shown=len(cmp.rows(None if label == ALL else label))), "info"),
-            "rows": rows_table(cmp, label, lang)}
+            "rows": shown(rows_table(cmp, label, lang))}
+
+
+def hidden():
+    return gr.update(value=None, visible=False)
+
+
+def shown(frame: pd.DataFrame):
+    """A table with rows; one without (no setting differs, no row disagrees) stays hidden."""
+    return gr.update(value=frame, visible=not frame.empty)
 
 
 def build(ctx: Ctx, group, reload_btn) -> None:
@@ -126,20 +136,22 @@ def build(ctx: Ctx, group, reload_btn) -> None:
         summary = gr.Markdown(elem_id="cmp-summary")
         with gr.Row():
             diff = gr.Dataframe(label=t("cmp_diff"), interactive=False, wrap=True,
-                                elem_id="cmp-diff", elem_classes=["studio-table"])
-            metrics = gr.Dataframe(label=t("cmp_metrics"), interactive=False,
+                                visible=False, elem_id="cmp-diff", elem_classes=["studio-table"])
+            metrics = gr.Dataframe(label=t("cmp_metrics"), interactive=False, visible=False,
                                    elem_id="cmp-metrics", elem_classes=["studio-table"])
         curves = gr.State(None)
 
         @gr.render(inputs=[curves, ctx.lang])
         def draw(frame, lang):
             # A new chart per comparison: a LinePlot keeps the series of its first table.
+            if frame is None:  # nothing compared yet: no empty chart
+                return
             charts.line_plot(t("cmp_curves"), "cmp-plot", value=frame,
                              **charts.titles(lang or "en", "axis_loss"))
         label = gr.Dropdown([], value=None, label=t("cmp_filter"), visible=False,
                             elem_id="cmp-label")
         rows_note = gr.Markdown(elem_id="cmp-rows-note")
-        rows = gr.Dataframe(label=t("cmp_rows"), interactive=False, wrap=True,
+        rows = gr.Dataframe(label=t("cmp_rows"), interactive=False, wrap=True, visible=False,
                             max_height=480, elem_id="cmp-rows", elem_classes=["studio-table"])
     outputs = {"summary": summary, "diff": diff, "metrics": metrics, "curves": curves,
                "label": label, "rows_note": rows_note, "rows": rows}

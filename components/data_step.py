@@ -67,7 +67,8 @@ def inspect_data(path, val_path, task, overrides, lang, workspace=None,
     columns = [""] + list(insp.columns)
     spilled = any(p.kind == "unnamed_columns" for p in insp.problems)
     return {"summary": summary_text(insp, lang),
-            "table": gr.update(value=preview(insp.frame), visible=True),
+            "table": gr.update(value=(head := preview(insp.frame)), visible=True,
+                               column_widths=preview_widths(head)),
             **{f"role_{r}": gr.update(choices=columns, value=insp.roles.get(r, ""))
                for r in ROLES},
             "task": gr.update(value=task if task in TASKS else "auto"),
@@ -107,6 +108,13 @@ def preview(frame: pd.DataFrame) -> pd.DataFrame:
         head[col] = head[col].map(lambda v: _short(v))
     head.columns = [str(c) for c in head.columns]
     return head
+
+
+def preview_widths(head: pd.DataFrame) -> list[str]:
+    """Equal shares of the page's width: long cells wrap inside their column, so the last
+    column (an alpaca file's "output") stays on screen instead of past a long instruction."""
+    n = max(len(head.columns), 1)
+    return [f"{100 / n:.2f}%"] * n
 
 
 def _short(value, limit: int = 160) -> str:

@@ -45,7 +45,17 @@ HARD_CODED = {
               r"^(Exit fullscreen|Close full screen)$": "gradio_exit_fullscreen",
               r"^Download$": "gradio_download", r"^Clear$": "gradio_clear",
               r"^(Close|Dismiss)$": "gradio_close", r"^Loading response$": "gradio_loading",
-              r"^Gradio footer navigation$": "gradio_footer_nav"},
+              r"^Gradio footer navigation$": "gradio_footer_nav",
+              r"^Empty value$": "gradio_empty_value", r"^Dataframe$": "gradio_dataframe",
+              r"^[Cc]opy$": "gradio_copy", r"^[Cc]opied$": "gradio_copied",
+              # the charts (Vega) describe themselves to screen readers in English
+              r"^Vega visualization$": "gradio_chart",
+              r"^X-axis titled '(.*)' for .*$": "gradio_x_axis",
+              r"^Y-axis titled '(.*)' for .*$": "gradio_y_axis",
+              r"^X-axis for .*$": "gradio_x_axis_plain", r"^Y-axis for .*$": "gradio_y_axis_plain",
+              r"^Title text '(.*)'$": "gradio_chart_title",
+              r"^\w+ legend titled '(.*)' for .*$": "gradio_legend",
+              r"^\w+ legend for .*$": "gradio_legend_plain"},
 }
 
 TABLES = {"zh": ZH}  # html lang prefix -> our strings; English needs no rewriting

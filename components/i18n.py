@@ -106,6 +106,14 @@ def problem_text(problem, lang: str) -> str:
     return text or problem.message
 
 
+def worded(lang: str, catalogue: dict, code: str, params: dict, fallback: str = "") -> str:
+    """A code's sentence in `lang` from a catalogue per language ({lang: {code: template}}),
+    filled with `params`; `fallback` (the engine's own sentence) where that language has none.
+    Every language takes this one path: English reads its catalogue like Chinese does."""
+    template = (catalogue.get(lang) or {}).get(code)
+    return (fill(template, params) if template else None) or fallback
+
+
 def code_text(lang: str, code: str, params: dict | None) -> str | None:
     """An engine code's sentence in `lang`, its setting named by its label (None: no sentence
     for this code in that language's catalogue)."""

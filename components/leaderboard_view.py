@@ -56,16 +56,15 @@ def table(group, lang: str) -> pd.DataFrame:
 def findings_cell(findings, lang: str) -> str:
     """The advisor's findings stored with a run, a few words each in `lang` ("" for none):
     what to look at before trusting a score (studio.advisor.finding SHORT)."""
-    from studio.advisor.finding import short_text, show
+    from studio.advisor.finding import SHORT, short_text, show
 
-    from .i18n import fill
+    from .i18n import worded
     from .strings_zh import ZH_FINDING_SHORT
     words = []
     for f in findings or []:
         code, params = f.get("code", ""), f.get("params") or {}
-        text = fill(ZH_FINDING_SHORT[code], {k: show(v) for k, v in params.items()}) \
-            if lang != "en" and code in ZH_FINDING_SHORT else None
-        words.append(text or short_text(code, params))
+        words.append(worded(lang, {"en": SHORT, "zh-CN": ZH_FINDING_SHORT}, code,
+                            {k: show(v) for k, v in params.items()}, short_text(code, params)))
     return "; ".join(dict.fromkeys(words))  # still_learning twice reads once
 
 

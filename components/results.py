@@ -65,7 +65,8 @@ def draw_matrix(matrix: list[list[int]], labels: list[str], title: str = ""):
     cell = max(40, min(90, 480 // max(n, 1)))
     font = _font(14)
     margin = 20 + max(font.getlength(lab[:18]) for lab in labels)
-    top = 20 + margin
+    # The column labels start below the band where gradio lays the image's title badge.
+    top = BADGE + 30
     width = max(int(margin + 40 + n * cell), int(_font(14).getlength(title)) + 20)
     img = Image.new("RGB", (width, int(top + n * cell + 44)), "white")
     draw = ImageDraw.Draw(img)
@@ -78,13 +79,27 @@ def draw_matrix(matrix: list[list[int]], labels: list[str], title: str = ""):
             x, y = margin + 20 + j * cell, top + i * cell
             colour = (shade, shade, 255) if i == j else (255, shade, shade)
             draw.rectangle([x, y, x + cell - 2, y + cell - 2], fill=colour, outline="#bbbbbb")
-            draw.text((x + cell / 2, y + cell / 2), str(v), fill="black", font=font, anchor="mm")
+            draw.text((x + cell / 2, y + cell / 2), str(v), fill=ink(colour), font=font,
+                      anchor="mm")
         draw.text((margin + 10, top + i * cell + cell / 2), labels[i][:18], fill="black",
                   font=font, anchor="rm")
     for j in range(n):
         x = margin + 20 + j * cell + cell / 2
         draw.text((x, top - 8), labels[j][:18], fill="black", font=font, anchor="md")
     return img
+
+
+BADGE = 44  # px: gradio's image label sits over the image's top left corner
+
+
+def ink(fill: tuple[int, int, int]) -> str:
+    """Black digits on a light cell, white on a saturated one (WCAG relative luminance: the
+    colour with the higher contrast)."""
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    lum = 0.2126 * channel(fill[0]) + 0.7152 * channel(fill[1]) + 0.0722 * channel(fill[2])
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
 
 
 # Fonts with CJK glyphs first: labels of a Chinese data set are Chinese (DejaVu draws boxes).

@@ -112,7 +112,7 @@ EN: dict[str, str] = {
                            "inputs cut at {max_length} tokens · learning rate {lr}.",
     # method 'auto' chose LoRA (studio.jobs.adapters.AUTO_LORA_NOTE, the engine's own words)
     "method_auto_lora": "LoRA chosen because {model} has {params} parameters (full fine-tuning "
-                        "is the default below {threshold}); set method.method=full to train "
+                        "is the default below {threshold}); set Method to full to train "
                         "every weight.",
     "form_auto": "auto", "form_engine_value": "auto: {value}",
     "train_fix_settings": "Fix the settings marked in red; then the estimate and Start come "
@@ -565,4 +565,10 @@ EN.update({
     "gradio_fullscreen": "Fullscreen", "gradio_exit_fullscreen": "Exit fullscreen",
     "gradio_download": "Download", "gradio_clear": "Clear", "gradio_close": "Close",
     "gradio_loading": "Loading response",
+    "gradio_chart": "Vega visualization", "gradio_x_axis": "X-axis titled '{0}'",
+    "gradio_y_axis": "Y-axis titled '{0}'", "gradio_x_axis_plain": "X-axis",
+    "gradio_y_axis_plain": "Y-axis", "gradio_chart_title": "Title text '{0}'",
+    "gradio_legend": "Legend titled '{0}'", "gradio_legend_plain": "Legend",
+    "gradio_empty_value": "Empty value", "gradio_dataframe": "Dataframe", "gradio_copy": "Copy",
+    "gradio_copied": "Copied",
 })

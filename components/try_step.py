@@ -131,6 +131,10 @@ def chat_stream(cache, registry, run_id, message, history, base_history, system,
         yield {"history": history, "base_history": base_history, "chat_in": message,
                "message": box(tr(lang, "try_need_text"), "info")}
         return
+    # The message shows at once: loading the model and its first token can take many seconds
+    # on a busy CPU, and a chat box that shows nothing after Send reads as a lost message.
+    yield {"history": history + [{"role": "user", "content": message}],
+           "base_history": base_history, "chat_in": "", "message": ""}
     try:
         lm = cache.run(registry, run_id, owner=owner)
         pairs = [(lm, history)]

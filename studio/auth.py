@@ -24,12 +24,10 @@ def parse_pairs(text: str, where: str) -> dict[str, str]:
         if not item or item.startswith("#"):
             continue
         if ":" not in item:
-            raise ConfigError(f"{where} must hold user:password pairs; '{item[:20]}' has no "
-                              f"colon.", "auth_format", where=where)
+            raise ConfigError(code="auth_no_colon", where=where, item=item[:20])
         user, password = item.split(":", 1)
         if not user or not password:
-            raise ConfigError(f"{where} has an empty user name or password.", "auth_format",
-                              where=where)
+            raise ConfigError(code="auth_format", where=where)
         users[user] = password
     return users
 

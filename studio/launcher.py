@@ -87,7 +87,7 @@ class JobQueue:
         policy = hosting.current()
         hosting.check_job(cfg, policy, models.PRESETS)
         if policy.hosted and cfg.train.devices > 1:  # one visitor, one process
-            raise ConfigError(code="hosted_devices")
+            raise ConfigError(code="hosted_devices", field="train.devices")
         if policy.max_jobs_per_owner and owner:
             active = self.registry.active(owner)
             if len(active) >= policy.max_jobs_per_owner:

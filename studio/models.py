@@ -150,12 +150,10 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
         hosting.check_model_name("/" + name, policy)
     if not policy.hosted and path.exists():
         if not (path / "config.json").exists():
-            raise ModelError(f"The folder {path} has no config.json, so it is not a model "
-                             f"folder; pick the folder that holds config.json.", "not_model_dir")
+            raise ModelError(code="not_model_dir", path=str(path))
         return str(path), preset
     if "/" not in name and preset is None:
-        raise ModelError(f"'{name}' is not a preset, a folder or a Hub id (owner/name). "
-                         f"Presets: {', '.join(PRESETS)}.", "unknown_model", name=name)
+        raise ModelError(code="unknown_model", name=name, presets=list(PRESETS))
     if not hub_cached(name) and not hub_reachable():
         raise ModelError(code="offline_model", name=name, offline=offline_names())
     return name, preset

@@ -1,7 +1,8 @@
-"""A run's pace, once: steps per second from its log events, the time left (ETA) and what a
-number of steps will cost. The training callback writes the ETA with `eta_seconds`; the page,
-`python -m studio runs` and the sweep's time budget read what the events say (`latest_eta`,
-`steps_per_second`), so no two places can disagree.
+"""A run's pace, once: steps per second from its log events and the time left (ETA). The
+training callback writes the ETA with `eta_seconds`; the page and `python -m studio runs` show
+what the events say (`progress`, `latest_eta`), the sweep's time budget measures with
+`run_steps_per_second`, and the run's recorded average speed (metrics.json, which the estimate
+before Start reads) is `steps_per_second` too, so no two places can disagree.
 
 The pace is measured between the first and the latest log event: the time before the first
 logged step (loading, compiling, the first batch) is not training speed, and counting it made
@@ -42,13 +43,7 @@ def log_events(events: list[dict]) -> list[dict]:
 def latest_eta(events: list[dict]) -> float | None:
     """What the run's events say is left: the latest log event's ETA; None once the run has
     ended (an ended run has no time left to tell) or before the ETA is known."""
-    last = None
-    for e in events:
-        if e.get("type") in FINAL_TYPES:
-            return None
-        if e.get("type") == "log":
-            last = e
-    return (last or {}).get("eta")
+    return (progress(events) or {}).get("eta")
 
 
 def run_steps_per_second(events: list[dict]) -> float | None:
@@ -64,16 +59,18 @@ def run_steps_per_second(events: list[dict]) -> float | None:
 
 def progress(events: list[dict]) -> dict | None:
     """Where a live run stands, from its events: {step, total_steps, eta}; None before its
-    first logged step or once it has ended."""
-    last, total = None, None
+    first logged step or once it has ended. A resumed run's new start begins a new attempt
+    (the previous attempt's final event no longer counts)."""
+    last, total, ended = None, None, False
     for e in events:
-        if e.get("type") in FINAL_TYPES:
-            return None
-        if e.get("type") == "start":
-            total = e.get("total_steps") or total
-        elif e.get("type") == "log":
+        kind = e.get("type")
+        if kind == "start":
+            last, total, ended = None, e.get("total_steps"), False
+        elif kind == "log":
             last = e
-    if last is None:
+        elif kind in FINAL_TYPES:
+            ended = True
+    if ended or last is None:
         return None
     return {"step": last.get("step") or 0, "total_steps": total or last.get("total_steps"),
-            "eta": latest_eta(events)}
+            "eta": last.get("eta")}

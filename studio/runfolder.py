@@ -194,9 +194,7 @@ class RunFolder:
                 holder = lock.read_text(encoding="utf-8", errors="replace").split()
                 pid = int(holder[0]) if holder and holder[0].isdigit() else 0
                 if pid and pid != os.getpid() and holder[1:2] == [process_start(pid)]:
-                    raise RunError(f"Run {self.id} is being trained by process {pid}; stop it "
-                                   f"first (python -m studio stop {self.id}) or wait for it.",
-                                   "still_running", run=self.id, pid=pid) from None
+                    raise RunError(code="run_locked", run=self.id, pid=pid) from None
                 lock.unlink(missing_ok=True)  # stale: its process is gone
                 continue
             with os.fdopen(fd, "w") as f:

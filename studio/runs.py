@@ -261,8 +261,7 @@ class Registry:
             raise RunError(code="no_run", run=run_id)
         self.require_writable("delete a run")
         if run.status == "running" and pid_alive(run.pid):
-            raise RunError(f"Run {run_id} is still training; stop it before deleting it.",
-                           "still_running", run=run_id)
+            raise RunError(code="still_running", run=run_id)
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM runs WHERE id=?", (run_id,))
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)

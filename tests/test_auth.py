@@ -14,7 +14,7 @@ def test_users_come_from_env_file_and_flag(tmp_path):
     assert users == {"env": "x", "env2": "y", "ann": "secret1", "bob": "pa:ss", "cli": "pw"}
     with pytest.raises(ConfigError) as e:
         load_users("nocolon", environ={})
-    assert e.value.code == "auth_format" and "nocolon"[:20] in str(e.value)
+    assert e.value.code == "auth_no_colon" and "nocolon"[:20] in str(e.value)
     with pytest.raises(ConfigError) as e:
         load_users("", str(tmp_path / "missing"), environ={})
     assert e.value.code == "auth_file"

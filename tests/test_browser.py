@@ -214,13 +214,19 @@ SNAPSHOT = """() => [...['plot-loss', 'plot-metric', 'plot-lr'].map(
   (document.querySelector('#train-progress-text') || {}).innerText || '']"""
 
 
-def chat_once(page, text: str, number: int) -> str:
-    """Send one message; its answer must come as a stream of updates (several), end as a
-    bubble with text in it (a reply with no visible character says so), and leave no error."""
+def chat_once(page, text: str, number: int, shots: Path | None = None) -> str:
+    """Send one message; it shows at once, its answer must come as a stream of updates
+    (several), end as a bubble with text in it (a reply with no visible character says so),
+    and leave no error. A screenshot of the page where it failed goes to `shots`."""
     page.evaluate("() => { window.__streamed = 0; }")
     page.locator("#try-chat-input textarea").fill(text)
     page.locator("#try-send").click()
-    page.locator("#try-chat", has_text=text).wait_for(timeout=30000)
+    try:
+        page.locator("#try-chat", has_text=text).wait_for(timeout=30000)
+    except Exception:
+        if shots:
+            page.screenshot(path=shots / f"chat-once-{number}-failed.png", full_page=True)
+        raise
     rows = page.locator("#try-chat .bot-row")
     deadline, seen, stable = time.time() + 60, None, 0
     while time.time() < deadline and stable < 3:
@@ -236,9 +242,6 @@ def chat_once(page, text: str, number: int) -> str:
     return seen[1]
 
 
-@pytest.mark.xfail(strict=False, reason="known: after the classification walk the Advanced "
-                   "toggle is not visible to this page (found while wiring the run-settings view; "
-                   "open, see the closing note); every other step of the walk is covered elsewhere")
 def test_chat_second_run_and_following_it_from_another_browser(server, browser, shots):
     page = browser.new_page(locale="en-US", viewport={"width": 1400, "height": 1000})
     page.add_init_script(COUNT_STREAMED)
@@ -256,7 +259,9 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
     pick(page, "model-preset", "tiny-gpt")
     page.locator("#model-info", has_text="can learn chat").wait_for(timeout=60000)
     # Two generated validation answers (not the default) for BLEU/ROUGE: quicker. A "decide
-    # for me" number, so a one-line box.
+    # for me" number, so a one-line box. Advanced is on the Train step: from the Model step
+    # its toggle is in a hidden tab (why this walk timed out waiting for it).
+    tab(page, 3)
     in_advanced(page, lambda: set_text(page, "f-train-generation-samples", 2))
     first = train(page, shots, "chat-", timeout=200)
 
@@ -271,7 +276,7 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
     set_number(page, "try-temperature", 0.7)
     for number, text in enumerate(("What is the capital of France?", "And of Italy?",
                                    "Thank you!"), start=1):
-        chat_once(page, text, number)
+        chat_once(page, text, number, shots)
     page.screenshot(path=shots / "chat-5-try.png", full_page=True)
 
     # A second run in the same tab: the first run's curves go, "preparing" until a loss.
@@ -459,7 +464,8 @@ def no_english(page, step: str) -> None:
     assert not words, f"English on the Chinese {step} step: {words}"
     # What a screen reader says and gradio's tooltips (its hard-coded English included).
     from test_gradio_words import english_labels
-    labels = english_labels(page)
+    labels = english_labels(page, lambda word: word in ALLOWED or any(
+        re.match(p, word) for p in ALLOWED_PATTERNS))
     assert not labels, f"English labels on the Chinese {step} step: {labels}"
 
 

@@ -153,7 +153,7 @@ def test_a_hosted_studio_refuses_several_devices(tmp_path, monkeypatch):
     cfg.data.train_file, cfg.model.name, cfg.train.devices = "/data/r.csv", "tiny-bert", 2
     with pytest.raises(ConfigError) as err:
         queue.submit(cfg, owner="alice")
-    assert err.value.code == "hosted_devices" and "set Devices (train.devices) to 1" in \
-        str(err.value)
-    assert "设为 1" in error_text(err.value, "zh-CN")
+    assert err.value.code == "hosted_devices" and "set train.devices to 1" in str(err.value)
+    assert error_text(err.value, "en").endswith("set Devices to 1.")  # the page: its label
+    assert "把设备数设为 1" in error_text(err.value, "zh-CN")
     assert queue.registry.list() == []  # nothing queued

@@ -58,12 +58,26 @@ def download(page, name: str, target: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=False, reason="known: the page's GGUF q8_0 export with its llama.cpp "
-                   "parity check did not report within 4 minutes on a busy machine (the CLI and "
-                   "engine tests of the same export and check pass); open, see the closing note")
+def wait_for_report(page, done: str, still: float = 240) -> str:
+    """The export's status once it says `done`: the export and its parity check take minutes
+    on a busy 2-core machine (a fresh transformers process, llama.cpp), so this waits as long
+    as the status keeps moving (the export's %, "ready to download", the check's %) and fails
+    only when it stood still for `still` s. (A fixed 120 s for the whole walk failed at 191 s
+    under a load of 20 while every step worked.)"""
+    status = page.locator("#export-status")
+    last, moved = None, time.monotonic()
+    while True:
+        text = status.inner_text()
+        if done in text:
+            return text
+        if text != last:
+            last, moved = text, time.monotonic()
+        assert time.monotonic() - moved < still, f"the export stood still at: {text}"
+        page.wait_for_timeout(500)
+
+
 def test_export_zip_and_gguf_in_the_browser(server, browser, tmp_path):
     runs = server["runs"]
-    started = time.monotonic()
     page = open_page(browser, server["url"])
 
     # Keep the chat's settings in step 4 for the GGUF's Modelfile.
@@ -86,7 +100,8 @@ def test_export_zip_and_gguf_in_the_browser(server, browser, tmp_path):
     fmt.get_by_text("zip", exact=False).first.click()
     page.locator("#export-go").click()
     # An export is followed by its parity check (studio.export.verify): minutes on a busy CPU.
-    page.locator("#export-status", has_text="Exported zip").wait_for(timeout=240000)
+    done = wait_for_report(page, "Exported zip")
+    assert "Checked with transformers" in done and "(100%)" in done, done
     got = download(page, f"{runs['bert']}.zip", tmp_path)
     with zipfile.ZipFile(got) as zf:
         assert {"model.safetensors", "config.json", "README.md"} <= set(zf.namelist())
@@ -103,11 +118,11 @@ def test_export_zip_and_gguf_in_the_browser(server, browser, tmp_path):
     page.locator("#export-quant").get_by_text("q8_0", exact=False).click()
     page.locator("#export-note", has_text="Answer in one word.").wait_for(timeout=10000)
     page.locator("#export-go").click()
-    page.locator("#export-status", has_text="Exported GGUF q8_0").wait_for(timeout=240000)
+    done = wait_for_report(page, "Exported GGUF q8_0")
+    assert "Checked with llama.cpp" in done or "not installed" in done, done
     modelfile = download(page, "Modelfile", tmp_path).read_text()
     assert 'SYSTEM """Answer in one word."""' in modelfile
     assert page.locator('#export-files td[aria-label="model-q8_0.gguf"]').count() == 1
     page.locator("#export-usage", has_text="ollama create").wait_for(timeout=10000)
     page.screenshot(path=tmp_path / "export-gguf.png", full_page=True)
-    assert time.monotonic() - started < 120
     page.close()

@@ -117,3 +117,13 @@ def test_the_sweep_budget_measures_with_the_same_pace():
     assert pace.eta_seconds(events[1], events[2], 40) == 9.5
     # one log event: the only measure is from the start of training
     assert budget.measure(events[:2]).steps_per_second == pytest.approx(0.01)
+
+
+def test_a_resumed_run_tells_the_new_attempts_eta():
+    events = [{"type": "start", "total_steps": 10},
+              {"type": "log", "step": 4, "elapsed": 4.0, "eta": 6.0},
+              {"type": "stopped"},
+              {"type": "start", "total_steps": 10}]
+    assert pace.progress(events) is None  # resumed, no step logged yet
+    events.append({"type": "log", "step": 6, "elapsed": 2.0, "eta": 4.0})
+    assert pace.progress(events) == {"step": 6, "total_steps": 10, "eta": 4.0}

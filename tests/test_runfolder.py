@@ -109,7 +109,7 @@ def test_one_writer_per_folder_and_a_stale_lock_is_taken_over(tmp_path):
         (folder.path / RunFolder.LOCK).write_text(f"{sleeper.pid} {process_start(sleeper.pid)}")
         with pytest.raises(RunError) as e:
             folder.acquire()
-        assert e.value.code == "still_running" and str(sleeper.pid) in str(e.value)
+        assert e.value.code == "run_locked" and str(sleeper.pid) in str(e.value)
     finally:
         sleeper.kill()
         sleeper.wait()

@@ -201,7 +201,7 @@ def test_a_studio_error_fails_the_run_with_its_code_and_params(data_dir, workspa
     (event,) = [e for e in events_of(run_dir) if e["type"] != "stage"]
     assert code == 1 and event["type"] == "failed"
     assert event["code"] == "max_length_over_model"
-    assert event["params"] == {"value": 1000, "limit": 512}
+    assert event["params"] == {"value": 1000, "limit": 512, "model": "tiny-bert"}
     assert event["log"] == str(run_dir / "train.log")
     assert "Traceback" in (run_dir / "train.log").read_text()
     assert registry.get(run_dir.name).reason == event["reason"]

@@ -146,3 +146,25 @@ def test_a_problem_is_worded_per_language_with_its_variant():
     assert zh.startswith("约 9 个样本") and "4" in zh
     one = problem("duplicate", "excluded", [3])
     assert problem_text(one, "en") == "1 row repeats an earlier row exactly and was excluded."
+
+
+def test_no_component_forks_on_english():
+    """Every language goes through the same lookup: no `lang == "en"` branch in the page."""
+    import re
+    fork = re.compile(r"""lang\s*[!=]=\s*["']en["']""")
+    found = [f"{p.name}:{i}" for p in (ROOT / "components").glob("*.py")
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if fork.search(line)]
+    assert not found, found
+
+
+def test_the_memory_planner_names_the_method_by_its_code():
+    from components.i18n import code_text
+    params = {"model": "m", "method": "lora", "batch": 8, "need_gb": "9.0", "free_gb": "4.0",
+              "micro": 2, "accum": 4, "effective": 8, "now_gb": "3.5"}
+    from studio.wording import english
+    assert english("memory_micro_batch", params).startswith("m LoRA fine-tuning at batch 8")
+    assert code_text("en", "memory_micro_batch", params) == english("memory_micro_batch", params)
+    assert "（LoRA，" in code_text("zh-CN", "memory_micro_batch", params)
+    full = code_text("zh-CN", "memory_micro_batch", {**params, "method": "full"})
+    assert "（全量微调，" in full

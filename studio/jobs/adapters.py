@@ -45,10 +45,8 @@ def apply_lora(model, cfg: JobConfig, family: str):
         names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
         missing = [t for t in targets if t not in names]
         if missing:
-            raise ConfigError(f"method.lora_targets names modules this model does not have: "
-                              f"{', '.join(missing)}; use 'all-linear' or some of: "
-                              f"{', '.join(sorted(_linear_names(model))[:12])}.",
-                              "lora_targets", missing=missing)
+            raise ConfigError(code="lora_targets", missing=missing,
+                              available=sorted(_linear_names(model))[:12])
     extra = {}
     if cfg.task == "classification":
         # peft trains and saves a head named classifier/score whole; T5's classification_head

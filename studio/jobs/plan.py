@@ -38,9 +38,8 @@ def resolve_model(cfg: JobConfig) -> tuple[str, str, models.Preset | None]:
     family = preset.family if preset else models.detect_family(
         models.load_config(location, cfg.model.trust_remote_code))
     if cfg.model.family not in ("auto", family):
-        raise ModelError(f"model.family is '{cfg.model.family}' but {cfg.model.name} is a "
-                         f"{family}-family model; set model.family to auto or {family}.",
-                         "family_mismatch", family=family)
+        raise ModelError(code="family_mismatch", family=family, value=cfg.model.family,
+                         model=cfg.model.name)
     return location, family, preset
 
 
@@ -80,9 +79,8 @@ def resolve_defaults(cfg: JobConfig, family: str, preset: models.Preset | None,
         if model_max:
             t.max_length = min(t.max_length, model_max)
     elif model_max and t.max_length > model_max and family != "t5":  # T5: relative positions
-        raise ConfigError(f"train.max_length is {t.max_length} but {cfg.model.name} reads at "
-                          f"most {model_max} tokens; set it to {model_max} or less.",
-                          "max_length_over_model", value=t.max_length, limit=model_max)
+        raise ConfigError(code="max_length_over_model", value=t.max_length, limit=model_max,
+                          model=cfg.model.name)
     if t.freeze_embeddings is None:
         # Classification barely moves word embeddings (same SST-2 accuracy either way), while
         # their dense gradient and optimizer state cost a quarter of each MiniLM step. GPT
@@ -120,8 +118,8 @@ def precheck(cfg: JobConfig) -> None:
                         ("validation", cfg.data.validation_file)):
         if path and not path.startswith(("hf:", "hub:")) and not Path(path).is_file():
             from ..shown import shown_path
-            raise DataError(f"The {which} file {shown_path(path)} does not "
-                            f"exist; check the path.", "file_missing", file=shown_path(path))
+            raise DataError(code="train_file_missing" if which == "training" else
+                            "validation_file_missing", file=shown_path(path))
     location, family, preset = resolve_model(cfg)
     if cfg.task != "auto":
         models.check_task_family(cfg.task, family)
@@ -189,7 +187,7 @@ def check_label_count(cfg: JobConfig, job_data) -> None:
         rows = len(job_data.train) + len(job_data.validation)
         column = job_data.roles.get("label", "label")
         raise DataError(code="too_many_labels", column=column, labels=n, rows=rows,
-                        limit=cfg.data.max_labels)
+                        limit=cfg.data.max_labels, field="data.max_labels")  # named by label
 
 
 def record_data(cfg: JobConfig, job_data) -> None:
@@ -228,7 +226,7 @@ def prepare(cfg: JobConfig, log_note=None, load_model: bool = True) -> Plan:
         from ..eval_budget import shrink_note
         if note := shrink_note(cfg):
             log_note(level="info", code="generation_samples_cpu", text=note,
-                     samples=cfg.train.generation_samples)
+                     samples=cfg.train.generation_samples, field="train.generation_samples")
     if not load_model:
         return plan
     from transformers import AutoTokenizer, set_seed

