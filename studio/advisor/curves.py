@@ -35,10 +35,12 @@ FLAT_DROP = 0.05
 # Smith 2017: good rates span about an order of magnitude; more than 3x the usual rate for
 # a model with a flat loss points at a rate too high, less than that at one too low.
 HIGH_RATIO = 3.0
-LR_DIVIDE_NAN, LR_DIVIDE, LR_MULTIPLY_FAR, LR_MULTIPLY = 10, 3, 10, 3
+LR_DIVIDE_NAN, LR_DIVIDE, LR_MULTIPLY = 10, 3, 3
 # The failed run's code when studio.advisor.live_check stopped it, and its finding's code.
 LIVE_CODES = {"diverged": "lr_too_high_rise", "diverged_nan": "lr_too_high_nan"}
-FAR_BELOW = 10.0                # 10x under the usual rate: multiply by 10, else by 3
+# 10x or more under the model's usual rate: back to that rate (a known-good one for the
+# model, where 10x more from a rate 30x too low still leaves it 3x too low), else x3.
+FAR_BELOW = 10.0
 
 
 def overfitting(f: RunFacts) -> Finding | None:
@@ -137,8 +139,9 @@ def lr_too_low_or_high_flat(f: RunFacts) -> Finding | None:
     if usual and lr > HIGH_RATIO * usual:
         return lr_finding("lr_too_high_flat", lr / LR_DIVIDE_NAN, **common,
                           ratio=round(lr / usual, 1), usual=usual)
-    factor = LR_MULTIPLY_FAR if usual and lr * FAR_BELOW <= usual else LR_MULTIPLY
-    return lr_finding("lr_too_low", lr * factor, **common)
+    if usual and lr * FAR_BELOW <= usual:
+        return lr_finding("lr_too_low", usual, **common)
+    return lr_finding("lr_too_low", lr * LR_MULTIPLY, **common)
 
 
 def lr_finding(code: str, new_lr: float, **params) -> Finding:

@@ -61,7 +61,7 @@ def test_lr_divided_by_1000_is_flat_and_too_low(data_dir, workspace):
     code, run_dir, registry = train_in_process(cfg, workspace)
     assert code == 0
     low = by_code(run_dir)["lr_too_low"]
-    assert low.suggestion == {"train.learning_rate": 1e-5} and "barely moved" in low.sentence
+    assert low.suggestion == {"train.learning_rate": 1e-3} and "barely moved" in low.sentence
     one_click(registry, run_dir)
 
 
