@@ -44,10 +44,15 @@ final = None
 while time.time() - t0 < timeout and final is None:
     time.sleep(0.5)
     final = next((e for e in read_all(path) if e["type"] in FINAL_TYPES), None)
+if final is None:  # out of time: stop the run (asked, then killed), it is not ours to leave
+    from studio.control import request_stop
+    for _ in range(2):
+        request_stop(registry, registry.get(run.id))
+        time.sleep(5)
 events = read_all(path)
 marks = [(e["stage"], e["time"]) for e in events if e["type"] == "stage"]
 end = final["time"] if final else time.time()
-stages = {}
+stages = {}  # a stage still running at the timeout counts until then
 for i, (name, at) in enumerate(marks):  # each stage lasts until the next one (or the end)
     stages[name] = round(stages.get(name, 0) + (marks[i + 1][1] if i + 1 < len(marks)
                                                   else end) - at, 2)
@@ -56,6 +61,8 @@ metrics = json.loads((registry.run_dir(run.id) / "metrics.json").read_text()) \
     if (registry.run_dir(run.id) / "metrics.json").exists() else {}
 print(json.dumps({
     "run_id": run.id, "status": final["type"] if final else "timeout",
+    "last_eval_progress": next((e for e in reversed(events) if e["type"] == "eval_progress"),
+                               None),
     "start_to_done": round(end - t0, 2),
     "before_first_stage": round(marks[0][1] - t0, 2) if marks else None,
     "stages": stages, "train_seconds": metrics.get("train_seconds"),

@@ -265,8 +265,6 @@ EN.update({
     "export_reused": "Reused the earlier {format} export (the model has not changed); the "
                      "download is {size}.",
     # The parity check after an export (studio.export.verify's report, rendered here).
-    "verify_running": "Checking the export: replaying validation rows through it with a "
-                      "runtime the studio does not train with…",
     "verify_missing": "{format} was not checked: {package} is not installed on this computer "
                       "(pip install -r requirements-llama.txt).",
     "verify_cls": "Checked with {runtime}: the same label as the studio on {same} of {rows} "

@@ -372,7 +372,6 @@ ZH.update({
     "export_ready": "{format} 已可下载（{size}）；正在检查它。",
     "verify_progress": "正在检查导出：{percent}%。",
     "export_reused": "复用了之前的 {format} 导出（模型没有变化）；下载大小为 {size}。",
-    "verify_running": "正在检查导出：用一个工作室训练时不使用的运行时重放验证集中的几行……",
     "verify_missing": "{format} 没有被检查：这台电脑上没有安装 {package}（pip install -r requirements-llama.txt）。",
     "verify_cls": "已用 {runtime} 检查：在 {rows} 个验证行中有 {same} 行与工作室给出相同的标签（{share}）；概率的最大差异为 {diff}。",
     "verify_gen": "已用 {runtime} 检查：在 {rows} 个验证提示中有 {same} 个的贪心回答与工作室逐 token 完全相同。",

@@ -224,8 +224,8 @@ def chat_once(page, text: str, number: int, shots: Path | None = None) -> str:
     try:
         page.locator("#try-chat", has_text=text).wait_for(timeout=30000)
     except Exception:
-        if shots:
-            page.screenshot(path=shots / f"chat-once-{number}-failed.png", full_page=True)
+        if shots:  # a busy machine renders slowly: give the picture time
+            page.screenshot(path=shots / f"chat-once-{number}-failed.png", timeout=120000)
         raise
     rows = page.locator("#try-chat .bot-row")
     deadline, seen, stable = time.time() + 60, None, 0

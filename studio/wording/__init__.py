@@ -15,7 +15,6 @@ from . import en
 # "[a|b]" in a problem sentence: a when the count is one, else b (English needs it; Chinese not).
 PLURAL = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")
 
-
 # Params that hold a setting's value ("lora"), which each catalogue words in its language.
 WORDED = ("method",)
 
@@ -29,6 +28,8 @@ def english(code: str, params: dict) -> str:
 
 
 class _English(string.Formatter):
+    """str.format, but a list param reads as its items joined by commas."""
+
     def format_field(self, value, format_spec):
         if isinstance(value, (list, tuple)) and not format_spec:
             return ", ".join(map(str, value))
@@ -41,4 +42,4 @@ _ENGLISH = _English()
 def problem_sentence(template: str, count: int, params: dict) -> str:
     """A data problem's sentence: the singular or plural words for `count`, then the params."""
     template = PLURAL.sub(lambda m: m.group(1) if count == 1 else m.group(2), template)
-    return template.format(count=count, **params)
+    return _ENGLISH.format(template, count=count, **params)
