@@ -84,8 +84,7 @@ def confine(path: str, *, client: str, book: UploadBook | None, roots: list[str]
     if book is not None and not os.path.isfile(real) and book.kept(real, client):
         real = book.kept(real, client)  # stored once: moved into the workspace earlier
     if not os.path.isfile(real):
-        raise refuse(name) if hosted else DataError(
-            f"The file '{name}' no longer exists; upload it again.", "file_missing", file=name)
+        raise refuse(name) if hosted else DataError(code="file_missing", file=name)
     size_mb = os.path.getsize(real) / 2**20
     if max_mb and size_mb > max_mb:
         raise DataError(code="upload_too_large", file=name, size=round(size_mb), limit=max_mb)

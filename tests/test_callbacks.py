@@ -168,6 +168,7 @@ def _agree(rank, init_file, flags, out):
     dist.destroy_process_group()
 
 
+@pytest.mark.heavy
 def test_a_stop_seen_by_one_process_stops_every_process(tmp_path):
     import torch.multiprocessing as mp
     from studio.callbacks import agreed

@@ -21,6 +21,7 @@ def trained(tmp_path_factory, data_dir):
     return ws
 
 
+@pytest.mark.heavy
 def test_quick_form_writes_resolved_job_yaml(trained):
     from studio.config import JobConfig
     run_dir = next((trained / "runs").iterdir())
@@ -30,6 +31,7 @@ def test_quick_form_writes_resolved_job_yaml(trained):
     assert job.data.text_column in ("", "text") and job.model.family == "bert"
 
 
+@pytest.mark.heavy
 def test_runs_json_lists_the_run(trained):
     r = run_cli("runs", "--json", "--workspace", str(trained))
     runs = json.loads(r.stdout)
@@ -38,6 +40,7 @@ def test_runs_json_lists_the_run(trained):
     assert runs[0]["status"] == "done" and runs[0]["metrics"]["accuracy"] >= 0.8
 
 
+@pytest.mark.heavy
 def test_predict_text_and_file(trained, data_dir, tmp_path):
     r = run_cli("predict", "keywords", "--text", "review 482913: the plot was wonderful",
                 "--text", "review 703518: the ending was dreadful", "--json",
@@ -55,6 +58,7 @@ def test_predict_text_and_file(trained, data_dir, tmp_path):
     assert len(pred) == 40 and {"prediction", "p_positive", "p_negative"} <= set(pred.columns)
 
 
+@pytest.mark.heavy
 def test_eval_on_held_out_file(trained, data_dir):
     r = run_cli("eval", "keywords", "--file", str(data_dir / "sentiment_test.csv"), "--json",
                 "--workspace", str(trained))
@@ -63,6 +67,7 @@ def test_eval_on_held_out_file(trained, data_dir):
     assert m["rows"] == 40 and m["accuracy"] >= 0.8 and len(m["confusion_matrix"]) == 2
 
 
+@pytest.mark.heavy
 def test_models_lists_offline_presets():
     r = run_cli("models", "--json")
     names = {p["name"]: p for p in json.loads(r.stdout)}
@@ -119,6 +124,7 @@ def test_errors_are_one_line_on_stderr(cli, args, words, want, data_dir, tmp_pat
     assert not runs.exists() or not list(runs.iterdir())  # no failed run left behind
 
 
+@pytest.mark.heavy
 def test_an_error_in_a_real_process_is_one_line_without_a_traceback(tmp_path):
     r = run_cli("train", "--data", "missing.csv", "--model", "tiny-bert", "--workspace",
                 str(tmp_path))
@@ -151,6 +157,7 @@ def test_runs_on_an_empty_workspace_says_how_to_start(cli, tmp_path):
     assert code == 0 and "No runs yet" in out and "python -m studio train" in out
 
 
+@pytest.mark.heavy
 def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
     """Stop at a step boundary (STOP file), then resume from the last checkpoint."""
     import subprocess
@@ -188,6 +195,7 @@ def test_stop_saves_model_and_resume_finishes(data_dir, tmp_path):
     assert resumed_logs[-1]["step"] == 80
 
 
+@pytest.mark.heavy
 def test_two_process_run_finishes(data_dir, tmp_path):
     import os
     import subprocess

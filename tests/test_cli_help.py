@@ -13,6 +13,7 @@ def verbs() -> dict[str, argparse.ArgumentParser]:
     return dict(sub.choices)
 
 
+@pytest.mark.heavy
 def test_top_level_help_runs_as_a_user_types_it():
     out = run_cli("--help")
     assert out.returncode == 0, out.stderr
@@ -25,6 +26,7 @@ def test_every_verb_formats_its_help(verb):
     assert verb in text and "usage:" in text
 
 
+@pytest.mark.heavy
 def test_a_verb_help_from_the_command_line():
     out = run_cli("export", "--help")
     assert out.returncode == 0, out.stderr

@@ -15,6 +15,7 @@ from studio.jobs import prepare
 
 @pytest.mark.parametrize("data, model, task", [("chat.json", "tiny-gpt", "chat"),
                                                ("pairs.csv", "tiny-t5", "text2text")])
+@pytest.mark.heavy
 def test_a_generation_run_counts_its_evaluation_rows_up_to_the_total(
         data, model, task, data_dir, workspace, monkeypatch):
     monkeypatch.setattr(eval_progress, "EMIT_EVERY", 0.0)  # every batch, so counts are seen

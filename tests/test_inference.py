@@ -21,6 +21,7 @@ def classifier(data_dir, tmp_path_factory):
     return run_dir, registry
 
 
+@pytest.mark.heavy
 def test_classify_gives_a_label_and_probabilities(classifier):
     run_dir, _ = classifier
     lm = load_run_model(run_dir / "model")
@@ -121,6 +122,7 @@ def test_chat_messages_flatten_the_chat_widgets_content_parts():
                     {"role": "user", "content": "second"}]
 
 
+@pytest.mark.heavy
 def test_generation_run_predicts_and_evaluates_files(data_dir, workspace, tmp_path):
     cfg = make_job(data_dir / "pairs.csv", "tiny-t5", train__max_steps=2,
                    train__eval_before="false")
@@ -136,6 +138,7 @@ def test_generation_run_predicts_and_evaluates_files(data_dir, workspace, tmp_pa
     assert m["perplexity"] == pytest.approx(2.718281828 ** m["eval_loss"], rel=1e-6)
 
 
+@pytest.mark.heavy
 def test_streaming_yields_growing_text(data_dir, workspace):
     cfg = make_job(data_dir / "chat.json", "tiny-gpt", train__max_steps=2,
                    train__eval_before="false")
@@ -160,6 +163,7 @@ def test_a_base_model_for_before_and_after(data_dir):
     assert classify(lm, ["x"])[0]["prediction"] in ("neg", "pos")
 
 
+@pytest.mark.heavy
 def test_a_lora_run_loads_merged_into_plain_weights(data_dir, workspace):
     from peft import PeftModel
     cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat", method__method="lora",
@@ -173,6 +177,7 @@ def test_a_lora_run_loads_merged_into_plain_weights(data_dir, workspace):
 
 
 @pytest.mark.parametrize("model", ["tiny-bert", "tiny-t5"])
+@pytest.mark.heavy
 def test_a_lora_classifier_gives_the_same_probabilities_on_every_load(model, data_dir, workspace):
     """The pooler (missing from tiny-bert's checkpoint) and T5's classification head are saved
     with the adapter; before, each load drew them anew and the probabilities changed."""

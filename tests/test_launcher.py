@@ -58,6 +58,7 @@ def test_the_command_is_the_run_folders_train_command(tmp_path):
                                                 max_parallel=0).max_parallel == 1
 
 
+@pytest.mark.heavy
 def test_queue_runs_one_at_a_time_and_cancels_waiting(data_dir, workspace):
     registry = Registry(workspace)
     queue = JobQueue(registry, max_parallel=1)

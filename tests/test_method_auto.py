@@ -156,6 +156,7 @@ def test_the_tiny_gpt_trains_in_full(data_dir):
     assert p.cfg.train.learning_rate == PRESETS["tiny-gpt"].learning_rate
 
 
+@pytest.mark.heavy
 def test_above_the_threshold_the_tiny_gpt_flips_to_lora_and_back(data_dir, low_threshold):
     p = jobs.preview(make_job(data_dir / "chat.json", "tiny-gpt", "chat"))
     assert p.cfg.method.method == "lora" and 0 < p.trainable < p.parameters / 10
@@ -172,6 +173,7 @@ def test_above_the_threshold_the_tiny_gpt_flips_to_lora_and_back(data_dir, low_t
         assert other.cfg.method.method == "full" and other.cfg.method.auto_reason == ""
 
 
+@pytest.mark.heavy
 def test_a_run_records_the_resolved_method_and_says_so_once(data_dir, tmp_path, low_threshold):
     cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat", train__max_steps=2,
                    train__eval_before="false", train__generation_samples=0,
@@ -193,6 +195,7 @@ def test_a_run_records_the_resolved_method_and_says_so_once(data_dir, tmp_path, 
     assert registry.get(run_dir.name).method == "lora"
 
 
+@pytest.mark.heavy
 def test_the_train_step_shows_the_resolved_method(data_dir, low_threshold):
     import gradio as gr
     from components import form, train_step

@@ -50,6 +50,7 @@ def differences(a, b) -> list[str]:
 
 
 @pytest.mark.parametrize("task, model", CELLS, ids=[f"{t}-{m}" for t, m in CELLS])
+@pytest.mark.heavy
 def test_page_and_cli_build_the_same_job(task, model, data_dir, tmp_path):
     path = (data_dir / FILES[task]).resolve()
     state = data_state(path)

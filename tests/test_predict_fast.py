@@ -37,6 +37,7 @@ def test_length_batches_cover_every_row_once_within_the_token_budget():
     assert len(batches) < len(lengths) / 8
 
 
+@pytest.mark.heavy
 def test_sorted_batches_give_the_plain_paths_labels_in_the_input_order(lm):
     texts = varied_texts(57)
     plain = classify(lm, texts, batch_size=32)
@@ -57,6 +58,7 @@ def test_text_pairs_keep_their_partner(lm):
         [r["probabilities"]["pos"] for r in plain], abs=1e-5)
 
 
+@pytest.mark.heavy
 def test_bf16_keeps_the_argmax_and_the_probabilities_close(lm):
     texts = varied_texts(40, 3)
     fp32 = predict.classify_window(lm, texts, bf16=False)
@@ -123,6 +125,7 @@ def test_a_file_without_text_is_refused_and_leaves_no_output(lm, tmp_path):
 
 
 @pytest.mark.parametrize("model", ["tiny-gpt", "tiny-t5"])
+@pytest.mark.heavy
 def test_other_families_classify_the_same_sorted_or_not(model):
     """A GPT classifier reads its last real token, whichever side the padding is on."""
     other = load_base_model(model, "classification", ["a", "b", "c"])

@@ -28,6 +28,7 @@ def test_the_studio_never_imports_ray_without_a_cluster():
 ray = pytest.importorskip("ray")
 
 
+@pytest.mark.heavy
 def test_no_cluster_at_the_address_is_refused_in_one_sentence(tmp_path):
     code = ("from studio.backends import make_backend\n"
             "try:\n    make_backend('auto', %r)\n"
@@ -123,6 +124,7 @@ def test_page_queue_on_ray_stop_kill_and_reattach(cluster, data_dir, workspace):
         ray.get_actor(f"studio-run-{third.id}", namespace="studio")  # its resources are free
 
 
+@pytest.mark.heavy
 def test_a_workspace_the_nodes_cannot_read_is_refused(cluster, tmp_path, monkeypatch):
     from studio.backends import ray_backend
     from studio.errors import ConfigError

@@ -178,6 +178,7 @@ def _open_registry(path: str, start) -> None:
     Registry(path).list()
 
 
+@pytest.mark.heavy
 def test_processes_opening_a_new_registry_together_all_succeed(tmp_path):
     """The ranks of a torchrun job open the same brand-new registry at once; SQLite answers
     all but one switch to WAL with 'database is locked' at once (no waiting), which made a

@@ -353,6 +353,7 @@ def test_training_child_environment_holds_no_secret(with_logins):
 
 # ---- 6. labels and the Try view ----------------------------------------------------------------
 
+@pytest.mark.heavy
 def test_5000_label_column_is_refused_before_training(tmp_path, monkeypatch):
     """Engine checked, called in-process as the Start button's handler."""
     import pandas as pd
@@ -372,6 +373,7 @@ def test_5000_label_column_is_refused_before_training(tmp_path, monkeypatch):
     assert registry.list() == []  # no run, no process
 
 
+@pytest.mark.heavy
 def test_300_class_try_view_is_bounded(tmp_path):
     """A real 300-class tiny run; its Try view draws a bounded matrix in bounded memory."""
     import tracemalloc
@@ -400,6 +402,7 @@ def test_300_class_try_view_is_bounded(tmp_path):
     assert try_step.TOP_CLASSES == 10  # the Label shows the top classes, not 300 bars
 
 
+@pytest.mark.heavy
 def test_hosted_page_has_no_remote_code_field_and_local_page_warns(tmp_path):
     from components.ui import build_ui
     from studio.inference import ModelCache

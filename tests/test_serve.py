@@ -64,6 +64,7 @@ def greedy(lm, n):
                          temperature=0)
 
 
+@pytest.mark.heavy
 def test_models_lists_the_run(client, chat_run):
     ids = [m.id for m in client.models.list().data]
     assert ids == [chat_run.name]
@@ -166,6 +167,7 @@ def test_two_requests_at_once_both_answer(client, chat_run):
     assert answers[0] == answers[1] and answers[0]
 
 
+@pytest.mark.heavy
 def test_classifier_is_served_on_classify(data_dir, tmp_path):
     code, run_dir, _ = train_in_process(make_job(data_dir / "sentiment.csv", "tiny-bert",
                                                  train__epochs=1, train__eval_before=False),
@@ -212,6 +214,7 @@ def _start_serve(chat_run, *python_args):
     raise AssertionError("serve did not start in 120 s")
 
 
+@pytest.mark.heavy
 def test_serve_command(chat_run):
     """`python -m studio serve RUN --port P --api-key K`, asked with the openai client."""
     proc, port = _start_serve(chat_run)
@@ -241,6 +244,7 @@ runpy.run_module("studio", run_name="__main__")
 """
 
 
+@pytest.mark.heavy
 def test_sigterm_calls_replies_off_and_exits_promptly(chat_run):
     proc, port = _start_serve(chat_run, "-c", SLOW_STUDIO)
     lines: list[str] = []

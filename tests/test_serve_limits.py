@@ -108,6 +108,7 @@ BAD = [({"temperature": "hot"}, "temperature"), ({"temperature": [1]}, "temperat
 
 
 @pytest.mark.parametrize("fields,param", BAD, ids=[f"{p}-{i}" for i, (_, p) in enumerate(BAD)])
+@pytest.mark.heavy
 def test_each_wrong_field_gets_a_400_naming_it(server, fields, param):
     r = post(server, {"messages": HELLO, "max_tokens": 2, **fields})
     assert r.status_code == 400, r.text

@@ -33,6 +33,7 @@ def check_events(events):
 
 
 @pytest.mark.parametrize("task, model, data", CELLS)
+@pytest.mark.heavy
 def test_every_cell_trains_and_saves(task, model, data, data_dir, workspace):
     cfg = make_job(data_dir / data, model, task, train__max_steps=3, train__batch_size=8)
     code, run_dir, registry = train_in_process(cfg, workspace)
@@ -82,6 +83,7 @@ def test_bert_refuses_generation_before_training(task, data, data_dir, workspace
     assert registry.get(run_dir.name).status == "failed"
 
 
+@pytest.mark.heavy
 def test_classifier_learns_and_beats_chance(data_dir, workspace):
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__epochs=12,
                    train__eval_strategy="no")
@@ -93,6 +95,7 @@ def test_classifier_learns_and_beats_chance(data_dir, workspace):
     assert metrics["after"]["accuracy"] >= 0.8 > metrics["before"]["accuracy"]
 
 
+@pytest.mark.heavy
 def test_same_seed_same_model_different_seed_different_head(data_dir, workspace):
     """train.seed covers the new classification head too, not only the data order."""
     from safetensors.torch import load_file
@@ -115,6 +118,7 @@ def test_same_seed_same_model_different_seed_different_head(data_dir, workspace)
     assert head and not all(torch.equal(weights_a[k], weights_c[k]) for k in head)
 
 
+@pytest.mark.heavy
 def test_seq2seq_loss_goes_down(data_dir, workspace):
     cfg = make_job(data_dir / "pairs.csv", "tiny-t5", train__epochs=6, train__batch_size=8)
     code, run_dir, _ = train_in_process(cfg, workspace)
@@ -123,6 +127,7 @@ def test_seq2seq_loss_goes_down(data_dir, workspace):
     assert metrics["after"]["eval_loss"] < metrics["before"]["eval_loss"] - 0.5
 
 
+@pytest.mark.heavy
 def test_lora_changes_only_adapter_weights(data_dir, workspace):
     from peft import PeftModel
     from studio.models import ensure_tiny
@@ -225,6 +230,7 @@ def test_a_stop_request_ends_at_the_next_step_with_the_model_saved(data_dir, wor
     assert not folder.metrics()  # no after-training evaluation for a stopped run
 
 
+@pytest.mark.heavy
 def test_resume_clears_the_old_stop_and_says_when_there_is_no_checkpoint(data_dir, workspace):
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__max_steps=2,
                    train__eval_before="false", train__save_checkpoints="false")

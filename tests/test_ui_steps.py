@@ -200,6 +200,7 @@ def test_estimate_uses_the_engine_split_not_its_own(services, tmp_path):
     assert f"**{p.total_steps} steps**" in text
 
 
+@pytest.mark.heavy
 def test_training_curves_progress_and_reattach(services, bert_run):
     registry, queue, _ = services
     run_id, tail = bert_run
@@ -286,6 +287,7 @@ def test_playground_classifies_and_compares(services, bert_run):
     assert run_id in [v for _, v in run_picker.run_choices(registry)]
 
 
+@pytest.mark.heavy
 def test_playground_chat_streams(services, gpt_run):
     registry, _, cache = services
     run_id, tail = gpt_run
@@ -303,6 +305,7 @@ def test_playground_chat_streams(services, gpt_run):
     assert len(steps) >= 2 and last["chat_in"] == "" and last["message"] == ""
 
 
+@pytest.mark.heavy
 def test_playground_chat_keeps_talking(services, gpt_run):
     """Three turns with the longest replies the page allows: the history grows past the tiny
     GPT's positions, and each turn still answers (it used to fail 'index out of range')."""

@@ -65,6 +65,7 @@ ERRORS: dict[str, str] = {
                  "writable and the disk has free space.",
     "family_mismatch": "model.family is '{value}' but {model} is a {family}-family model; set "
                        "model.family to auto or {family}.",
+    "file_missing": "The file '{file}' no longer exists; upload it again.",
     "gguf_pretokenizer": "GGUF export does not know this model's pre-tokenizer, so llama.cpp "
                          "would split text differently; use the merged format instead.",
     "gguf_quant": "The GGUF quantization '{quant}' is not offered; pick one of {quants}.",

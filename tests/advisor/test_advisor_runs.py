@@ -3,6 +3,7 @@ the engine; the findings are stored with the run (findings.json and `finding` ev
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from advisor_data import one_click
 from conftest import toy_sentiment
@@ -65,6 +66,7 @@ def test_lr_divided_by_1000_is_flat_and_too_low(data_dir, workspace):
     one_click(registry, run_dir)
 
 
+@pytest.mark.heavy
 def test_ten_times_the_epochs_on_a_small_noisy_file_overfits(data_dir, workspace, tmp_path):
     rows = toy_sentiment(40, seed=3)  # a quarter of the labels wrong: memorising them hurts
     for r in rows[1::4]:

@@ -74,6 +74,7 @@ def names_in(path: str) -> set[str]:
         return set(zf.namelist())
 
 
+@pytest.mark.heavy
 def test_zip_download_holds_the_model_and_its_card(registry, bert):
     updates, out = drain(ep.export_run(registry, bert, "zip", "f16", None, "en", owner=OWNER))
     assert len(updates) >= 3 and "Exporting zip" in updates[0]["status"]
@@ -88,6 +89,7 @@ def test_zip_download_holds_the_model_and_its_card(registry, bert):
     assert "Reused the earlier zip export" in again["status"]
 
 
+@pytest.mark.heavy
 def test_a_folder_export_is_offered_as_a_zip_made_next_to_it(registry, bert):
     _, out = drain(ep.export_run(registry, bert, "merged", "f16", None, "en", owner=OWNER))
     offered = Path(out["files"][0])

@@ -259,6 +259,7 @@ def peak_growth(path: Path, threshold: int) -> dict:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
+@pytest.mark.heavy
 def test_inspecting_20_mb_streams_in_bounded_memory(tmp_path):
     """Peak memory, measured in fresh processes, both files past the 2,000-row sample. The whole
     read grows with the text (about 4 MB per MB of file); streaming keeps a few hundred bytes per

@@ -88,6 +88,7 @@ def roundtrip(fmt: str, names, rows, writer) -> tuple[pd.DataFrame, dict]:
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
+@pytest.mark.heavy
 def test_roundtrip(fmt):
     @SETTINGS
     @given(tables())

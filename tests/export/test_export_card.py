@@ -20,6 +20,7 @@ def card_of(path):
     return yaml.safe_load(match.group(1)), text
 
 
+@pytest.mark.heavy
 def test_classifier_card(bert_run):
     result = export(bert_run, "merged")
     meta, text = card_of(result.path)
@@ -50,6 +51,7 @@ def test_classifier_card(bert_run):
         assert img.format == "PNG" and img.size[0] >= 600
 
 
+@pytest.mark.heavy
 def test_chat_card_has_lengths_and_generation_use(gpt_lora_run):
     meta, text = card_of(export(gpt_lora_run, "merged").path)
     assert meta["pipeline_tag"] == "text-generation" and "lora" in meta["tags"]

@@ -5,6 +5,7 @@ studio's answers."""
 import json
 import re
 
+import pytest
 import yaml
 
 from conftest import run_cli
@@ -62,6 +63,7 @@ def test_onnx_card_counts_every_validation_row(bert_run):
     assert result.details["checked_rows"] == rows
 
 
+@pytest.mark.heavy
 def test_smollm2_card_names_the_dequantized_gguf():
     note = gguf_source_note("smollm2-135m")
     assert "Q4_1-quantized GGUF" in note and "dequantized" in note
@@ -75,6 +77,7 @@ def test_merged_generation_config_is_greedy_like_the_studio(llama_lora_run, forg
     assert "do_sample=False" in result.snippets["transformers"]
 
 
+@pytest.mark.heavy
 def test_kept_chat_settings_follow_into_merged_zip_and_cli_modelfile(llama_lora_run,
                                                                    forget_settings):
     kept = {"temperature": 0.3, "top_p": 0.8, "max_new_tokens": 40, "system_prompt": "Be kind."}

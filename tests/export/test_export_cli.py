@@ -2,9 +2,12 @@
 import json
 import time
 
+import pytest
+
 from conftest import run_cli
 
 
+@pytest.mark.heavy
 def test_export_zip_from_the_command_line(bert_run):
     ws = bert_run.parent.parent
     out = run_cli("export", bert_run.name[:20], "--format", "zip", "--workspace", str(ws),
@@ -15,6 +18,7 @@ def test_export_zip_from_the_command_line(bert_run):
     assert result["size_bytes"] > 0 and "transformers" in result["snippets"]
 
 
+@pytest.mark.heavy
 def test_export_errors_are_one_line_and_exit_2(bert_run):
     ws = str(bert_run.parent.parent)
     started = time.monotonic()

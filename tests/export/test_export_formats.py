@@ -61,6 +61,7 @@ print("studio" in sys.modules)
 """
 
 
+@pytest.mark.heavy
 def test_zip_is_self_contained_and_loads_with_transformers_alone(bert_run, tmp_path):
     result = export(bert_run, "zip")
     assert result.path.suffix == ".zip" and result.size_bytes == result.path.stat().st_size

@@ -74,6 +74,7 @@ def test_tensor_names_are_llama_cpp_names(llama_lora_run):
 
 
 @pytest.mark.parametrize("arch,tie", [("qwen2", True), ("mistral", False), ("gpt2", True)])
+@pytest.mark.heavy
 def test_every_supported_architecture_round_trips(data_dir, tmp_path, arch, tie):
     """Qwen2 (biases, tied embeddings), Mistral (written as llama.cpp's "llama") and GPT-2
     (learned positions, fused qkv, Conv1D weights) read back with the same logits."""
@@ -186,6 +187,7 @@ def test_t5_refusals_do_not_send_the_user_in_a_circle(t5_run):
         assert e.value.params["instead"] == "zip / merged"
 
 
+@pytest.mark.heavy
 def test_smollm2_keeps_the_official_pre_tokenizer_name():
     """transformers' GGUF reader drops SmolLM2's digit splitter, so the structure alone says
     'gpt-2'; the base GGUF's own 'smollm' is kept (the name the official file uses)."""

@@ -53,6 +53,7 @@ def test_onnx_snippet_runs(bert_run, capsys):
     assert all(lab in printed for lab in labels)
 
 
+@pytest.mark.heavy
 def test_gpt_classifier_onnx_matches_the_run(data_dir, tmp_path):
     """A decoder classifier (scores the last real token): padding must not change it."""
     code, run_dir, _ = train_in_process(make_job(data_dir / "sentiment.csv", "tiny-gpt",
@@ -71,6 +72,7 @@ def test_generation_runs_are_refused(gpt_lora_run):
     assert "zip / merged / gguf instead" in str(e.value)  # tiny-gpt (GPT-2) has GGUF too
 
 
+@pytest.mark.heavy
 def test_minilm_onnx_matches_the_run(data_dir, tmp_path):
     """The real MiniLM-L6 encoder (about 13 s here: train one epoch, export, check)."""
     from studio.models import PRESETS, preset_available

@@ -22,6 +22,7 @@ def test_onnx_classifier_agrees_on_every_row(bert_run):
     assert "100%" in report_text(report)
 
 
+@pytest.mark.heavy
 def test_merged_classifier_in_a_fresh_process(bert_run):
     export(bert_run, "merged")
     report = verify(bert_run, "merged")
@@ -30,6 +31,7 @@ def test_merged_classifier_in_a_fresh_process(bert_run):
     assert report["same_labels"] == report["rows"] > 0
 
 
+@pytest.mark.heavy
 def test_merged_generator_gives_the_same_greedy_tokens(llama_lora_run):
     export(llama_lora_run, "zip")
     report = verify(llama_lora_run, "zip")
@@ -87,6 +89,7 @@ def test_missing_llama_cpp_is_said_plainly(llama_lora_run, monkeypatch):
     assert "Modelfile TEMPLATE: renders identically" in report_text(report)
 
 
+@pytest.mark.heavy
 def test_cli_export_verify_prints_the_report(bert_run):
     ws = bert_run.parent.parent
     out = run_cli("export", bert_run.name, "--format", "onnx", "--verify", "--workspace",

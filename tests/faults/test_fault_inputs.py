@@ -16,6 +16,7 @@ from faultkit import SAMPLE, cli, one_sentence, run_folders, train_args
     ("train.max_steps=inf", ["train.max_steps"]),
     ("train.max_length=32768", ["train.max_length", "512"]),  # tiny-bert has 512 positions
 ])
+@pytest.mark.heavy
 def test_a_bad_value_is_refused_before_a_run_exists(tmp_path, override, words):
     ws = tmp_path / "ws"
     r = cli(*train_args(ws, override))
@@ -26,6 +27,7 @@ def test_a_bad_value_is_refused_before_a_run_exists(tmp_path, override, words):
 
 
 @pytest.mark.parametrize("what", ["data", "data-folder", "model"])
+@pytest.mark.heavy
 def test_a_bad_path_is_refused_quickly_and_leaves_no_run(tmp_path, what):
     ws = tmp_path / "ws"
     args = {"data": ["--data", str(tmp_path / "missing.csv"), "--model", "tiny-bert"],
@@ -53,6 +55,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], capture_output=True)
 
 
+@pytest.mark.heavy
 def test_a_disk_too_small_for_the_run_is_refused_with_numbers(small_disk):
     ws = small_disk / "ws"
     r = cli(*train_args(ws, "train.max_steps=20", "train.eval_steps=5"))

@@ -18,6 +18,7 @@ def only_run(ws):
     return folders[0] if len(folders) == 1 else None
 
 
+@pytest.mark.heavy
 def test_kill_9_of_a_training_process_marks_the_run_failed_and_keeps_its_events(tmp_path):
     ws = tmp_path / "ws"
     proc = start(*train_args(ws, *LONG), log=tmp_path / "out.log")
@@ -68,6 +69,7 @@ def test_stop_then_resume_trains_to_the_end_with_a_clean_record(tmp_path):
     assert listed["status"] == "done" and listed["reason"] == ""  # old reason gone
 
 
+@pytest.mark.heavy
 def test_resume_of_a_run_that_is_still_training_is_refused(tmp_path):
     ws = tmp_path / "ws"
     proc = start(*train_args(ws, *LONG), log=tmp_path / "out.log")
@@ -106,6 +108,7 @@ def assert_disk_full(ws, run_dir, said: str) -> None:
     assert partial == []  # a half-written checkpoint would break resume
 
 
+@pytest.mark.heavy
 def test_a_full_disk_at_the_first_checkpoint_fails_the_run_with_one_sentence(tmp_path):
     ws = tmp_path / "ws"
     r = cli(*train_args(ws, "train.max_steps=40", "train.eval_steps=5"),

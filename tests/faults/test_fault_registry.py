@@ -34,6 +34,7 @@ def ids(ws) -> list[str]:
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty"])
+@pytest.mark.heavy
 def test_a_damaged_or_emptied_registry_is_rebuilt_from_the_folders(ws, damage):
     db = ws / "studio.sqlite"
     for extra in ("-wal", "-shm"):
@@ -56,6 +57,7 @@ def test_a_damaged_or_emptied_registry_is_rebuilt_from_the_folders(ws, damage):
     assert again.returncode == 0 and again.stderr.strip() == ""
 
 
+@pytest.mark.heavy
 def test_a_copied_workspace_reads_its_own_folders(ws, tmp_path):
     moved = tmp_path / "elsewhere" / "ws-copy"
     shutil.copytree(ws, moved)
@@ -71,6 +73,7 @@ def test_a_copied_workspace_reads_its_own_folders(ws, tmp_path):
                                                                            "negative")
 
 
+@pytest.mark.heavy
 def test_a_null_line_in_an_event_log_is_skipped(ws):
     run_dir = run_folders(ws)[0]
     events = run_dir / "events.jsonl"
@@ -97,6 +100,7 @@ def read_only(ws):
     make_writable(ws)
 
 
+@pytest.mark.heavy
 def test_a_read_only_workspace_lists_predicts_and_evaluates(read_only):
     ws, prefix = read_only
     before = {p: p.stat().st_mtime for p in ws.rglob("*")}
@@ -118,6 +122,7 @@ def test_a_read_only_workspace_lists_predicts_and_evaluates(read_only):
 @pytest.mark.parametrize("command", [
     "train", "resume", "stop", "export",
 ])
+@pytest.mark.heavy
 def test_writing_commands_on_a_read_only_workspace_say_one_sentence(read_only, command):
     ws, prefix = read_only
     first = run_folders(ws)[0].name

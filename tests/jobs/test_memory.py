@@ -101,6 +101,7 @@ def test_a_job_that_does_not_fit_gets_micro_batches_with_the_same_effective_batc
         f"~{plan.estimate.total / 2**30:.1f} GB.")
 
 
+@pytest.mark.heavy
 def test_a_started_job_records_the_change_and_says_so(data_dir, tmp_path, monkeypatch):
     big = jobs.plan_memory(tiny_chat(data_dir), budget_bytes=10**12).estimate.total
     small = jobs.plan_memory(tiny_chat(data_dir, train__batch_size=4),

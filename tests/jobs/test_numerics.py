@@ -102,6 +102,7 @@ def test_lora_in_bf16_stores_frozen_linears_in_bf16(data_dir):
     assert all(p.dtype == torch.float32 for p in fp32.model.parameters())
 
 
+@pytest.mark.heavy
 def test_lora_with_bf16_base_trains_and_evaluates(data_dir, workspace):
     cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat", method__method="lora",
                    method__lora_targets="all-linear", train__precision="bf16",

@@ -215,6 +215,7 @@ def test_same_seed_same_new_head(data_dir):
     assert not torch.equal(a.model.classifier.weight, c.model.classifier.weight)
 
 
+@pytest.mark.heavy
 def test_packing_is_auto_for_bert_only_and_refused_elsewhere(data_dir):
     def packing(model, **o):
         return jobs.prepare(make_job(data_dir / "sentiment.csv", model, "classification", **o)

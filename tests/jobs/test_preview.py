@@ -13,6 +13,7 @@ from studio.models import PRESETS, ensure_tiny
 
 @pytest.mark.parametrize("model, data, task", [("tiny-bert", "sentiment.csv", "auto"),
                                                ("tiny-t5", "pairs.csv", "text2text")])
+@pytest.mark.heavy
 def test_preview_says_what_the_run_then_does(data_dir, workspace, model, data, task):
     cfg = make_job(data_dir / data, model, task, train__epochs=1, train__batch_size=16,
                    train__eval_strategy="no", train__eval_before="false")

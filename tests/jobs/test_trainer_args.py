@@ -35,6 +35,7 @@ def test_every_rank_takes_its_share_of_the_rows():
 
 
 @pytest.mark.parametrize("grad_accum", [1, 3])
+@pytest.mark.heavy
 def test_total_steps_is_what_the_trainer_runs(data_dir, workspace, grad_accum):
     """216 training rows in batches of 16 are 14 batches; with 3 batches per optimizer step
     the Trainer takes ceil(14 / 3) = 5 steps an epoch (the last step has 2 batches)."""

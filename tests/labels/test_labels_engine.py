@@ -22,6 +22,7 @@ def flipped(tmp_path_factory):
     return path, truth, check_file(path)
 
 
+@pytest.mark.heavy
 def test_flipped_rows_rank_at_the_top_with_the_right_suggestion(flipped):
     path, truth, report = flipped
     assert report.rows == ROWS and report.source == "embeddings"
@@ -111,6 +112,7 @@ def test_saved_version_has_its_own_fingerprint_and_a_job_records_its_edits(flipp
     assert edits_for(version.path) == {}
 
 
+@pytest.mark.heavy
 def test_a_run_ranks_its_own_held_out_rows_or_says_it_has_none(tmp_path, flipped):
     import sys
     import yaml

@@ -130,6 +130,7 @@ def test_hosted_owner_sees_only_its_own_runs(registry):
     assert len(board(registry)[0].entries) == 2       # local mode: every run
 
 
+@pytest.mark.heavy
 def test_cli_prints_the_leaderboard_as_text_and_json(registry):
     fake_run(registry, "minilm-l6", labelled(200, A_RIGHT))
     fake_run(registry, "tiny-bert", labelled(200, B_RIGHT))

@@ -69,6 +69,7 @@ def test_degenerate_samples():
         paired_difference([1, 2], [1])
 
 
+@pytest.mark.heavy
 def test_mcnemar_interval_is_clopper_pearson_by_hand_and_agrees_with_the_test():
     from scipy.stats import beta
     result = mcnemar_exact(*table(25, 5, 150, 20))          # n = 200 rows, m = 30 discordant

@@ -19,6 +19,7 @@ def predictions(run_dir) -> dict[str, dict]:
     return {r["key"]: r for r in rows}
 
 
+@pytest.mark.heavy
 def test_two_trained_runs_rank_and_disagree_as_their_files_say(data_dir, tmp_path):
     ws = tmp_path / "ws"
     dirs = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from conftest import run_cli
 from studio.ratings import Rating, RatingStore
 from studio.ratings.export import export
@@ -46,6 +48,7 @@ def test_csv_keeps_every_vote(tmp_path):
     assert rows[1]["shown_first"] == "b" and rows[3]["answer_b"] == "Lima"
 
 
+@pytest.mark.heavy
 def test_cli_prints_each_pair_and_exports(tmp_path):
     ws = tmp_path / "ws"
     fill(ws)

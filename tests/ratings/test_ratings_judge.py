@@ -78,6 +78,7 @@ def test_a_judge_that_is_not_there_is_one_sentence():
     assert e.value.code == "rating_judge_failed" and "did not answer" in str(e.value)
 
 
+@pytest.mark.heavy
 def test_cli_shows_the_judges_agreement(endpoint, tmp_path):
     store = RatingStore(tmp_path)
     for r in RATINGS:

@@ -32,6 +32,7 @@ def two_runs(data_dir, tmp_path_factory):
     return registry, ids, ModelCache(3)
 
 
+@pytest.mark.heavy
 def test_validation_prompts_come_from_the_runs_samples(two_runs):
     registry, (a, b), _ = two_runs
     session = new_session(registry, a, b, seed=1)
@@ -41,6 +42,7 @@ def test_validation_prompts_come_from_the_runs_samples(two_runs):
     assert new_session(registry, a, b, seed=1).first == session.first  # seeded order
 
 
+@pytest.mark.heavy
 def test_ten_votes_through_the_panel_give_the_pairs_win_rate(two_runs):
     registry, (a, b), models = two_runs
     started = rp.start(registry, a, b, "typed", "\n".join(PROMPTS), None, "en", seed=3)

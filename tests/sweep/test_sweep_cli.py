@@ -18,6 +18,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "reviews_s
 FAST = ["train.epochs=1", "train.eval_before=false", "train.threads=1", "train.batch_size=32"]
 
 
+@pytest.mark.heavy
 def test_a_2x2_sweep_runs_four_candidates_on_one_split(tmp_path, capsys):
     ws = str(tmp_path / "ws")
     code = main(["sweep", "--data", str(SAMPLE), *FAST, "--workspace", ws, "--grid",
@@ -50,6 +51,7 @@ def test_a_2x2_sweep_runs_four_candidates_on_one_split(tmp_path, capsys):
     assert "score (95% CI)" in out or "candidate" in out  # the leaderboard (or plain table)
 
 
+@pytest.mark.heavy
 def test_a_budget_stops_launching_and_says_so(tmp_path, capsys):
     ws = str(tmp_path / "ws")
     job = JobConfig(task="classification")  # the job-file form this time
@@ -95,6 +97,7 @@ def test_an_impossible_model_task_pair_refuses_the_sweep(tmp_path, capsys, data_
     assert Registry(ws).list() == []
 
 
+@pytest.mark.heavy
 def test_early_stopping_stops_a_run_and_keeps_the_best_epoch(tmp_path):
     # A learning rate far too high for this model: the validation loss stops improving after
     # the first epoch, so patience 1 ends a 10-epoch run at epoch 2.

@@ -89,6 +89,7 @@ def test_t5_and_classification_heads_are_not_packed_as_lm():
     assert not lm_packing.supported_model(t5)
 
 
+@pytest.mark.heavy
 def test_auto_packs_gpt_chat_and_trains_on_packed_rows(data_dir, workspace):
     """train.packing empty = on for GPT-family chat; the run trains from packed rows."""
     from helpers import events_of, losses, make_job, train_in_process

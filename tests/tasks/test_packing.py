@@ -2,6 +2,7 @@
 import json
 import random
 
+import pytest
 import torch
 
 from helpers import events_of, losses, make_job, train_in_process
@@ -75,6 +76,7 @@ def test_supports_bert_sequence_classifiers_only():
     assert not supports(relative)
 
 
+@pytest.mark.heavy
 def test_packed_classifier_learns(data_dir, workspace):
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", train__epochs=12,
                    train__eval_strategy="no", train__packing="true")
