@@ -26,7 +26,7 @@ C = 1.0
 #   mean of the embedding LR and the TF-IDF LR (C=1 / CV):      0.46 / 0.30, 0.44 / 0.40
 #   this LR averaged over 3 / 5 / 10 repeated 5-fold splits:    0.46 / 0.60, 0.45 / 0.60,
 #                                                               0.46 / 0.60 (1 more flip of 250
-#                                                               at 2-6x the time: kept at 1)
+#                                                               at 1.4-6x the time: kept at 1)
 #   kNN consensus on the unit embeddings (k = 5, 10, 20, 50):   0.32-0.37 / 0.30-0.40 alone,
 #                                                               0.41-0.45 / 0.40-0.50 averaged
 #                                                               with this LR
