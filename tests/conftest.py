@@ -80,12 +80,13 @@ def pytest_collection_modifyitems(config, items):
     """Tiered tests run in CI and on request; the default local run stays quick. A test that
     asks for the `browser` fixture is a browser test, and one that starts the app (through the
     `app_server` fixture) a heavy one, whether or not its module remembered the marker, so
-    `-m "not browser"` and the default run agree."""
+    `-m "not browser"` and the default run agree. A browser test is not also made heavy, so
+    that --run-browser alone runs every browser test."""
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "browser" in names:
             item.add_marker(pytest.mark.browser)
-        if "app_server" in names:
+        if "app_server" in names and "browser" not in item.keywords:
             item.add_marker(pytest.mark.heavy)
     everything = config.getoption("--run-all") or in_ci()
     for mark in TIERS:

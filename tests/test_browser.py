@@ -298,7 +298,10 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
         lines.append(line)
     assert charts[0], "the second run drew no loss (or another chart before it)"
     before_loss = [x for x in lines[:-1] if x]
-    assert before_loss and all(x.startswith("Preparing") for x in before_loss), before_loss
+    # What the new run prepares ("Preparing: ...", or the base model's evaluation counting its
+    # rows and samples), never the first run's steps or time left.
+    assert before_loss and all(x.startswith(("Preparing", "Evaluating the base model"))
+                               for x in before_loss), before_loss
     # (the first loss may be the base model's eval loss; then the first training step)
     page.locator("#train-progress-text", has_text="Step").wait_for(timeout=60000)
     page.screenshot(path=shots / "chat-3-second-run.png", full_page=True)

@@ -7,6 +7,8 @@ import hashlib
 import json
 import secrets
 
+import pytest
+
 from hosted_app import App, client, raw_call, browser_http
 
 
@@ -17,6 +19,7 @@ def owner_of_cookie(cookie: str) -> str:
     return "anon:" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
+@pytest.mark.heavy
 def test_another_browsers_run_cannot_be_resumed(tmp_path):
     from test_resume import stopped_run
     from studio.runs import Registry

@@ -267,6 +267,7 @@ def test_stop_asks_then_kills(services):
 
 # ---- try -----------------------------------------------------------------------------------
 
+@pytest.mark.heavy
 def test_playground_classifies_and_compares(services, bert_run):
     registry, _, cache = services
     run_id, _ = bert_run
@@ -323,6 +324,7 @@ def test_playground_chat_keeps_talking(services, gpt_run):
     assert [m["role"] for m in history] == ["user", "assistant"] * 3
 
 
+@pytest.mark.heavy
 def test_the_engine_says_what_it_prepares(services, bert_run):
     registry, _, _ = services
     run_id, tail = bert_run
@@ -346,6 +348,7 @@ def test_confusion_matrix_picture():
 
 # ---- runs ----------------------------------------------------------------------------------
 
+@pytest.mark.heavy
 def test_runs_history_overlay_reopen_delete(services, bert_run, gpt_run):
     registry, _, cache = services
     table = runs_step.history(registry, "zh-CN")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import pandas as pd
+import pytest
 
 from advisor_data import one_click
 from conftest import POSITIVE, SUBJECTS, toy_sentiment
@@ -26,6 +27,7 @@ def fast(**overrides):
             **overrides}
 
 
+@pytest.mark.heavy
 def test_overfitting_with_early_stopping_keeps_the_best_model(data_dir, workspace, tmp_path):
     rows = toy_sentiment(40, seed=3)  # a quarter of the labels wrong: memorising them hurts
     for r in rows[1::4]:
@@ -45,6 +47,7 @@ def test_overfitting_with_early_stopping_keeps_the_best_model(data_dir, workspac
     assert "Epochs 30 →" in out["advice_message"]
 
 
+@pytest.mark.heavy
 def test_still_learning_with_validation_loss_still_falling(data_dir, workspace):
     cfg = make_job(data_dir / "chat.json", "tiny-gpt", "chat",
                    **fast(train__learning_rate=3e-3, train__epochs=3,
@@ -58,6 +61,7 @@ def test_still_learning_with_validation_loss_still_falling(data_dir, workspace):
     one_click(registry, run_dir)
 
 
+@pytest.mark.heavy
 def test_lr_x10_with_a_flat_loss_is_too_high_to_learn(data_dir, workspace):
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", "classification",
                    **fast(train__learning_rate=1e-2, train__max_steps=30))
@@ -69,6 +73,7 @@ def test_lr_x10_with_a_flat_loss_is_too_high_to_learn(data_dir, workspace):
     assert "Learning rate 0.01 → 0.001" in out["advice_message"]
 
 
+@pytest.mark.heavy
 def test_a_rare_class_served_badly(data_dir, workspace, tmp_path):
     """Validation: 40 positive rows and 8 negative ones, 6 of those with a positive word:
     accuracy stays high while the negative class's F1 falls (no class has recall 0)."""
