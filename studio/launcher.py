@@ -88,10 +88,7 @@ class JobQueue:
         hosting.check_job(cfg, policy, models.PRESETS)
         if policy.hosted and cfg.train.devices > 1:  # one visitor, one process
             raise ConfigError(code="hosted_devices", field="train.devices")
-        if policy.max_jobs_per_owner and owner:
-            active = self.registry.active(owner)
-            if len(active) >= policy.max_jobs_per_owner:
-                raise RunError(code="owner_job_limit", count=len(active))
+        self._check_owner(owner, policy)
         self.registry.require_writable("start a run")
         self._check_space(cfg)
         self.drop_abandoned()
@@ -113,10 +110,7 @@ class JobQueue:
         new job (studio.resuming says what refuses it)."""
         from .resuming import checkpoint_step, mark_resumed, resumable
         run = resumable(self.registry, run_id, owner)
-        if hosting.current().max_jobs_per_owner and run.owner:
-            active = self.registry.active(run.owner)
-            if len(active) >= hosting.current().max_jobs_per_owner:
-                raise RunError(code="owner_job_limit", count=len(active))
+        self._check_owner(run.owner, hosting.current())
         self.registry.require_writable("resume a run")
         ticket = self.rules.admit(address, run.owner, len(self._queued()), self._is_active)
         self.rules.placed(ticket, run.id, run.owner)
@@ -126,6 +120,18 @@ class JobQueue:
             self._waiting.append(run.id)
         self._pump()
         return self.registry.get(run.id) or run
+
+    def _check_owner(self, owner: str | None, policy) -> None:
+        """Hosted: an owner's running jobs and their share of the disk (runs and uploads) are
+        checked here, for a new job and a resumed one alike, whatever page or tool asks."""
+        from .retention import check_disk_share
+        if not owner:
+            return
+        if policy.max_jobs_per_owner:
+            active = self.registry.active(owner)
+            if len(active) >= policy.max_jobs_per_owner:
+                raise RunError(code="owner_job_limit", count=len(active))
+        check_disk_share(self.registry, owner, policy)
 
     def _check_space(self, cfg: JobConfig) -> None:
         """Refuse a job the workspace's disk cannot hold; a model that cannot be found here

@@ -125,3 +125,27 @@ def test_another_owners_run_is_refused_like_a_missing_one(queue):
     assert resume_button.shown(queue.registry, run.id, "anon:alice")["resume"]["visible"]
     zh = resume_button.resume(queue, run.id, "zh-CN", owner_value="anon:mallory")
     assert "没有任务" in zh["message"]
+
+
+def test_a_hosted_owner_over_their_disk_share_can_neither_start_nor_resume(queue, monkeypatch):
+    """The per-owner disk share is the queue's own check, for a new job and a resumed one
+    alike: a page or tool that forgets to ask first is still refused."""
+    from studio import hosting, retention
+    monkeypatch.setenv(hosting.HOSTED_ENV, "1")
+    run = stopped_run(queue.registry, owner="alice")
+    (queue.registry.folder(run).checkpoints_dir / "checkpoint-10" / "weights.bin").write_bytes(
+        b"0" * 200_000)
+    monkeypatch.setenv(retention.DISK_ENV, "0.1")  # MB; alice's run folder is larger
+    with pytest.raises(RunError) as refused:
+        queue.resume(run.id, owner="alice")
+    assert refused.value.code == "disk_share_full"
+    cfg = JobConfig(task="classification", name="again")
+    cfg.model.name = "tiny-bert"
+    cfg.data.train_file = "/data/reviews.csv"
+    cfg.data.max_rows = 100
+    with pytest.raises(RunError) as refused:
+        queue.submit(cfg, owner="alice")
+    assert refused.value.code == "disk_share_full"
+    assert queue.registry.get(run.id).status == "stopped" and not queue.backend.argv
+    monkeypatch.setenv(retention.DISK_ENV, "100")  # within the share: the resume is queued
+    assert queue.resume(run.id, owner="alice").status in ("queued", "running")
