@@ -107,9 +107,8 @@ def cast_value(path: str, tp, value):
         if base is str:
             return str(value)
     except (TypeError, ValueError):
-        name = {int: "a whole number", float: "a number", bool: "true or false"}.get(base, base)
-        raise ConfigError(f"{path} must be {name}, got '{value}'.", "bad_type", field=path,
-                          value=str(value), kind=base.__name__) from None
+        raise ConfigError(code="bad_type", field=path, value=str(value),
+                          kind=base.__name__) from None
     return value
 
 
@@ -118,15 +117,14 @@ def check_value(path: str, f: dataclasses.Field, value) -> None:
     if value is None:
         return
     if m.get("choices") and value not in m["choices"]:
-        raise ConfigError(f"{path} is '{value}'; allowed values: {', '.join(m['choices'])}.",
-                          "bad_choice", field=path, value=value, choices=list(m["choices"]))
+        raise ConfigError(code="bad_choice", field=path, value=value,
+                          choices=list(m["choices"]))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         lo, hi = m.get("min"), m.get("max")
         if lo is not None and value < lo:
             raise ConfigError(code="too_small", field=path, value=value, min=lo)
         if hi is not None and value > hi:
-            raise ConfigError(f"{path} is {value}; it must be at most {hi}.", "too_large",
-                              field=path, value=value, max=hi)
+            raise ConfigError(code="too_large", field=path, value=value, max=hi)
 
 
 def set_field(cfg, path: str, value) -> None:

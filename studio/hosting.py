@@ -68,9 +68,7 @@ def check_job(cfg, policy: Policy, presets=()) -> None:
     if not policy.hosted:
         return
     if cfg.model.trust_remote_code:
-        raise ConfigError("This hosted studio does not run code shipped with models; turn "
-                          "model.trust_remote_code off or run the studio on your own machine.",
-                          "hosted_remote_code")
+        raise ConfigError(code="hosted_remote_code")
     check_model_name(cfg.model.name, policy, presets)
     if policy.max_rows and (cfg.data.max_rows == 0 or cfg.data.max_rows > policy.max_rows):
         cfg.data.max_rows = policy.max_rows  # said on the page next to the limit

@@ -132,8 +132,7 @@ def resolve_location(name: str, trust_remote_code: bool = False) -> tuple[str, P
     policy = hosting.current()
     hosting.check_model_name(name, policy, PRESETS)
     if policy.hosted and trust_remote_code:
-        raise ModelError("This hosted studio does not run code shipped with models; run the "
-                         "studio on your own machine for this model.", "hosted_remote_code")
+        raise ModelError(code="hosted_remote_code_model", model=name)
     preset = PRESETS.get(name)
     if preset is not None:
         if preset.source == "tiny":
@@ -269,13 +268,10 @@ def read_config(location: str, trust_remote_code: bool = False):
         return AutoConfig.from_pretrained(location, trust_remote_code=trust_remote_code)
     except ValueError as e:
         if "trust_remote_code" in str(e):
-            raise ModelError(f"The model '{location}' ships its own code; turn on "
-                             f"model.trust_remote_code only if you trust it.",
-                             "remote_code") from None
+            raise ModelError(code="remote_code", model=location) from None
         raise
     except OSError as e:
-        raise ModelError(f"Could not load the model '{location}': {first_line(e)}",
-                         "load_failed") from None
+        raise ModelError(code="load_failed", model=location, detail=first_line(e)) from None
 
 
 def first_line(e: BaseException) -> str:

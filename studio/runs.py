@@ -153,12 +153,11 @@ class Registry:
 
     def require_writable(self, action: str = "change it") -> None:
         """Refuse a write on a read-only workspace with one sentence (code
-        workspace_read_only)."""
+        workspace_read_only); `action` (what was refused) goes to the log, not the sentence,
+        whose words the catalogues own."""
         if self.read_only:
-            raise RunError(f"The workspace {self.workspace} is read-only; runs can be listed, "
-                           f"used for predict and eval, but to {action} give write access or "
-                           f"use another workspace (--workspace DIR).", "workspace_read_only",
-                           workspace=str(self.workspace), action=action)
+            log.info("refused on the read-only workspace %s: %s", self.workspace, action)
+            raise RunError(code="workspace_read_only", workspace=str(self.workspace))
 
     def _create_schema(self) -> None:
         # Processes that open a new registry at the same moment (the ranks of a torchrun job,

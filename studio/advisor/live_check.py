@@ -48,8 +48,8 @@ class DivergenceCheck(TrainerCallback):
         finding = lr_finding(code, (self.lr or 0) / LR_DIVIDE_NAN, **params)
         self.writer.emit("finding", code=finding.code, text=finding.sentence,
                          params=finding.params, suggestion=finding.suggestion)
-        raise RunError(finding.sentence, "diverged_nan" if code.endswith("nan") else
-                       "diverged", **finding.params)
+        raise RunError(code="diverged_nan" if code.endswith("nan") else "diverged",
+                       **finding.params)
 
 
 def finite(x) -> bool:

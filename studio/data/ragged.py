@@ -60,13 +60,5 @@ def read_ragged(path: Path, encoding: str, delim: str, width: int, *, header: bo
 
 
 def ragged_error(path: Path, delim: str, width: int, line: int | None, found) -> DataError:
-    name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
-    where = f"Line {line}" if line else "A row"
-    return DataError(f"{where} of {path.name} has {_fields(found)} but the first "
-                     f"row has {width}; fix the missing {name} there, or quote text that "
-                     f"contains a {name}.", "ragged_rows", file=path.name, line=line, found=found,
-                     expected=width, delimiter=delim)
-
-
-def _fields(n) -> str:
-    return "1 field" if n == 1 else f"{n} fields"
+    return DataError(code="ragged_rows" if line else "ragged_row_unknown_line", file=path.name,
+                     line=line, found=found, expected=width, delimiter=delim)

@@ -50,10 +50,8 @@ def check_size(path: Path) -> int:
     limit = max_upload_bytes()
     if size > limit:
         size_mb, limit_mb = round(size / 2**20, 1), round(limit / 2**20, 1)
-        raise DataError(f"{path.name} is {size_mb} MB, above the upload limit of "
-                        f"{limit_mb} MB; use a smaller file or raise STUDIO_MAX_UPLOAD_MB.",
-                        "too_large",
-                        file=path.name, size_mb=size_mb, limit_mb=limit_mb)
+        raise DataError(code="file_too_large", file=path.name, size_mb=size_mb,
+                        limit_mb=limit_mb)
     return size
 
 

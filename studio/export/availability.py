@@ -56,25 +56,15 @@ def _gguf_reason(folder: RunFolder, info: dict) -> str | tuple | None:
     return None
 
 
-GGUF_WHAT = ("GGUF export is for chat and text runs on decoder models llama.cpp runs (GPT-2, "
-             "Llama, Mistral or Qwen2 architecture, such as smollm2-135m, gpt2 or "
-             "qwen2.5-0.5b-instruct)")
-
-
 def _with_instead(why, folder: RunFolder, info: dict, instead: str) -> ExportError:
     code, detail = why if isinstance(why, tuple) else (why, "")
     task, family = info.get("task"), info.get("family")
     if code == "onnx_unsupported":
-        text = (f"ONNX export is for classification runs; run {folder.id} generates text, so "
-                f"export it as {instead} instead.")
-        return ExportError(text, "onnx_unsupported", task=task, instead=instead)
+        return ExportError(code="onnx_unsupported", run=folder.id, task=task, instead=instead)
     if code == "gguf_unsupported":
-        text = (f"{GGUF_WHAT}; run {folder.id} is a {family} {task} run, so export it as "
-                f"{instead} instead.")
-        return ExportError(text, "gguf_unsupported", family=family, task=task,
+        return ExportError(code="gguf_unsupported", run=folder.id, family=family, task=task,
                            instead=instead)
     if code == "gguf_architecture":
-        return ExportError(f"{GGUF_WHAT}; this run's model is a '{detail}', so export it as "
-                           f"{instead} instead.", "gguf_unsupported", model_type=detail,
-                           family=family, task=task, instead=instead)
+        return ExportError(code="gguf_architecture", model_type=detail, family=family,
+                           task=task, instead=instead)
     return ExportError(code="gguf_rope", rope=detail, instead=instead)

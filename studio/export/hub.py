@@ -37,13 +37,10 @@ def hub_token(token: str | None) -> str:
     if token:
         return token
     if current().hosted:
-        raise ExportError("On this hosted studio, pushing needs your own Hugging Face write "
-                          "token; enter it for this push.", "hub_token")
+        raise ExportError(code="hub_token_hosted")
     token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or ""
     if not token:
-        raise ExportError("Pushing needs a Hugging Face write token in the HF_TOKEN environment "
-                          "variable; it is used for this push only and never stored.",
-                          "hub_token")
+        raise ExportError(code="hub_token")
     return token
 
 

@@ -28,12 +28,19 @@ def english(code: str, params: dict) -> str:
 
 
 class _English(string.Formatter):
-    """str.format, but a list param reads as its items joined by commas."""
+    """str.format, but a list param reads as its items joined by commas and a !w one by its
+    English words."""
 
     def format_field(self, value, format_spec):
         if isinstance(value, (list, tuple)) and not format_spec:
             return ", ".join(map(str, value))
         return format(value, format_spec)
+
+    def convert_field(self, value, conversion):
+        # {kind!w}: a value's English words (en.WORDS), so params carry codes, never English.
+        if conversion == "w":
+            return en.WORDS.get(value, value)
+        return super().convert_field(value, conversion)
 
 
 _ENGLISH = _English()

@@ -1,12 +1,18 @@
 """English: the sentence of every engine error code and data problem, in one file.
 
 Change a message here and the CLI, the failed event and the English page all say the new words;
-zh_cn.py holds the Chinese sentence of each code with the same {params}. An error raised with
+components/strings_zh.py (ZH_ERRORS) holds the Chinese sentence of each code with the same {params}. An error raised with
 a code listed here and no message of its own is worded from this file (studio.errors).
 """
 
+# What GGUF export takes: the start of both of its refusals (gguf_unsupported, gguf_architecture).
+GGUF_WHAT = ("GGUF export is for chat and text runs on decoder models llama.cpp runs (GPT-2, "
+             "Llama, Mistral or Qwen2 architecture, such as smollm2-135m, gpt2 or "
+             "qwen2.5-0.5b-instruct)")
+
 # Engine codes -> sentence: errors (StudioError and its kinds) and the memory planner's notes;
 # {params} as the engine gives them.
+
 ERRORS: dict[str, str] = {
     "address_job_limit": "Your network address already has {count} jobs queued or training; wait "
                          "for one to finish, or stop one first.",
@@ -259,10 +265,55 @@ ERRORS: dict[str, str] = {
     "verify_no_export": "Run {run} has no {format} export to check yet; export it first.",
     "zip_bomb": "{file} expands {ratio:,} times when unpacked, more than the {limit} times a real "
                 "spreadsheet does; save it again from Excel or as CSV.",
+    # A setting's value (studio/fields.py); the page words these with the setting's label
+    # (components cfg_<code>), the CLI and a failed event with its config path.
+    "bad_choice": "{field} is '{value}'; allowed values: {choices}.",
+    "bad_type": "{field} must be {kind!w}, got '{value}'.",
+    "too_large": "{field} is {value}; it must be at most {max}.",
+    "file_too_large": "{file} is {size_mb} MB, above the upload limit of {limit_mb} MB; use a "
+                      "smaller file or raise STUDIO_MAX_UPLOAD_MB.",
+    "ragged_rows": "Line {line} of {file} does not have as many fields as the first row ({found}, "
+                   "not {expected}); fix the separators on that line, or quote text that "
+                   "contains one.",
+    "ragged_row_unknown_line": "A row of {file} does not have as many fields as the first row "
+                               "({found}, not {expected}); fix the separators on that row, or "
+                               "quote text that contains one.",
+    # The live divergence check's stop (studio/advisor/live_check.py): the advisor finding's
+    # sentence (lr_too_high_rise / lr_too_high_nan) with the same numbers.
+    "diverged": "The loss rose to {loss:g} at step {step}, {factor:g}x the first loss "
+                "({first_loss:g}), with learning rate {lr:g}: training diverged; train again with "
+                "learning rate {new_lr:g}.",
+    "diverged_nan": "The loss became NaN at step {step} with learning rate {lr:g}: the learning "
+                    "rate is too high; train again with {new_lr:g}.",
+    "onnx_unsupported": "ONNX export is for classification runs; run {run} generates text, so "
+                        "export it as {instead} instead.",
+    "gguf_unsupported": GGUF_WHAT + "; run {run} is not one of them, so export it as {instead} "
+                                    "instead.",
+    "gguf_architecture": GGUF_WHAT + "; this run's model is a '{model_type}', so export it as "
+                                     "{instead} instead.",
+    "hosted_remote_code": "This hosted studio does not run code shipped with models; turn "
+                          "model.trust_remote_code off or run the studio on your own machine.",
+    "hosted_remote_code_model": "This hosted studio does not run code shipped with models; run "
+                                "the studio on your own machine for the model {model}.",
+    "hub_token": "Pushing needs a Hugging Face write token in the HF_TOKEN environment variable; "
+                 "it is used for this push only and never stored.",
+    "hub_token_hosted": "On this hosted studio, pushing needs your own Hugging Face write token; "
+                        "enter it for this push.",
+    "load_failed": "Could not load the model '{model}' ({detail}); check the name or folder, or "
+                   "pick another model.",
+    "remote_code": "The model '{model}' ships its own code; turn on model.trust_remote_code only "
+                   "if you trust it.",
+    "workspace_read_only": "The workspace {workspace} is read-only; runs can be listed, used for "
+                           "predict and eval, but training, stopping, exporting and deleting "
+                           "need write access: give it, or use another workspace "
+                           "(--workspace DIR).",
 }
 
 # The English word of a setting's value where an engine sentence names it ({method}: lora).
 CHOICES = {"full": "full", "lora": "LoRA"}
+
+# The English words of a value a sentence marks with !w ({kind!w}: int -> a whole number).
+WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false"}
 
 # Data problems (studio.data.problems) by (kind, action or wording); {count} plus the
 # Problem's params. "[a|b]" picks the singular or plural wording for the count.
