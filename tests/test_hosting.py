@@ -80,7 +80,7 @@ def test_hosted_job_refuses_remote_code_and_caps_rows(monkeypatch):
     monkeypatch.setenv(hosting.HOSTED_ENV, "1")
     with pytest.raises(ModelError) as e:
         models.resolve_location("owner/name", trust_remote_code=True)
-    assert e.value.code == "hosted_remote_code"
+    assert e.value.code == "hosted_remote_code_model" and "owner/name" in str(e.value)
 
 
 def test_training_child_environment_holds_no_secrets():

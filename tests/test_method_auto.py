@@ -205,7 +205,11 @@ def test_the_train_step_shows_the_resolved_method(data_dir, low_threshold):
     assert widget.value == "auto"
     assert widget.choices[0][0].key == "choice_method.method_auto"  # "auto (by model size)"
     p = jobs.preview(make_job(data_dir / "chat.json", "tiny-gpt", "chat"))
-    assert train_step.method_lines(p, "en") == [p.cfg.method.auto_reason]
+    # The page words the way out with the field on the page ("Method"), the engine's own
+    # sentence (CLI, log) with the setting path; both name the model and its size.
+    [en] = train_step.method_lines(p, "en")
+    assert en.startswith("LoRA chosen because tiny-gpt has ") and "set Method to full" in en
+    assert "set method.method=full" in p.cfg.method.auto_reason
     [zh] = train_step.method_lines(p, "zh-CN")
     # The Chinese sentence names the choice on the page, not the raw setting path.
     assert zh.startswith("已选择 LoRA：tiny-gpt 有 ") and "全量微调" in zh

@@ -103,6 +103,73 @@ def test_a_catalogue_code_has_no_second_english_sentence_at_a_raise_site():
     assert not twice, f"raise these with code= and params only (en.py words them): {twice}"
 
 
+# Raise sites that still write their own sentence beside a code, by (file, function): a data
+# problem that blocks training is raised with its kind as the code and the problem's own
+# sentence (studio.data.problems), prefixed with the file it is in.
+OWN_SENTENCE = {("studio/data/pipeline.py", "raise_blocking")}
+
+
+def worded_at_the_raise_site() -> list[tuple[str, str, int]]:
+    """(file, function, line) of every error in studio/ built with a code (any expression) and
+    a message of its own: English that bypasses the catalogue."""
+    trees = {p: ast.parse(p.read_text(encoding="utf-8")) for p in STUDIO.rglob("*.py")}
+    classes = error_classes(trees)
+    return sorted((str(path.relative_to(ROOT)), name, line)
+                  for path, tree in trees.items() for name, line in own_sentences(tree, classes))
+
+
+def own_sentences(tree, classes) -> list[tuple[str, int]]:
+    """(function, line) of each call of an error class in `tree` with a code and a message."""
+    where = {}
+    for func in ast.walk(tree):  # outer functions first: an inner one overwrites its nodes
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            where.update({id(n): func.name for n in ast.walk(func)})
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(
+                node.func, "id", getattr(node.func, "attr", None)) in classes):
+            continue
+        code = next((k.value for k in node.keywords if k.arg == "code"),
+                    node.args[1] if len(node.args) > 1 else None)
+        message = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "message"), None)
+        if code is not None and not (message is None or (isinstance(message, ast.Constant)
+                                                         and message.value is None)):
+            found.append((where.get(id(node), "<module>"), node.lineno))
+    return found
+
+
+def test_an_error_with_a_code_takes_its_sentence_from_the_catalogue():
+    """Every code's English lives in studio/wording/en.py: a raise site gives the code and its
+    params, never a sentence of its own (a site without any code may still word itself)."""
+    own = [(f, name, line) for f, name, line in worded_at_the_raise_site()
+           if (f, name) not in OWN_SENTENCE]
+    assert not own, f"raise these with code= and params only and word them in en.py: {own}"
+    listed = {(f, name) for f, name, _ in worded_at_the_raise_site()}
+    assert OWN_SENTENCE <= listed, f"drop from OWN_SENTENCE: {OWN_SENTENCE - listed}"
+
+
+def test_the_walk_sees_every_way_of_giving_a_sentence_beside_a_code():
+    source = """
+def f(x, kind):
+    raise DataError(f"{x} is bad.", "bad_thing", file=x)
+def g(x, kind):
+    def inner():
+        return RunError("No.", code=kind)
+    raise ConfigError(message="Bad.", code="c")
+def fine(x):
+    return DataError(code="bad_thing", file=x), ConfigError(f"{x} has no code.")
+"""
+    found = own_sentences(ast.parse(source), {"DataError", "RunError", "ConfigError"})
+    assert sorted(found) == [("f", 3), ("g", 7), ("inner", 6)]
+
+
+def test_a_setting_code_has_the_same_placeholders_in_both_languages():
+    """A wrong setting is worded by en.py for the CLI and by the page's cfg_<code> in Chinese."""
+    for code in SETTING_CODES:
+        assert names(en.ERRORS[code]) == names(ZH["cfg_" + code]), code
+
+
 def test_both_languages_fill_the_same_placeholders():
     differ = {code: (names(en.ERRORS[code]) ^ names(ZH_ERRORS[code]))
               for code in set(en.ERRORS) & set(ZH_ERRORS)

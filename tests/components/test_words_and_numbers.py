@@ -100,10 +100,10 @@ def test_engine_setting_errors_are_named_wherever_they_surface():
 
 
 def test_the_studio_data_upload_limit_keeps_its_own_sentence():
-    """DataError 'too_large' (an upload) shares its code with the setting's 'too_large'."""
+    """DataError 'file_too_large' (an upload) has its own code, not the setting's 'too_large'."""
     from studio.errors import DataError
-    e = DataError("x.csv is 300 MB.", "too_large", file="x.csv", size_mb=300, limit_mb=200)
-    assert error_text(e, "en") == "x.csv is 300 MB."
+    e = DataError(code="file_too_large", file="x.csv", size_mb=300, limit_mb=200)
+    assert error_text(e, "en") == str(e) and str(e).startswith("x.csv is 300 MB, above")
     assert "上传上限" in error_text(e, "zh-CN")
 
 

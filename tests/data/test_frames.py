@@ -84,4 +84,4 @@ def test_upload_limit_holds_for_cached_frames(reads, monkeypatch):
     monkeypatch.setenv("STUDIO_MAX_UPLOAD_MB", "0.0001")
     with pytest.raises(DataError) as e:
         read_table(fx("checks.csv"))
-    assert e.value.code == "too_large"
+    assert e.value.code == "file_too_large"

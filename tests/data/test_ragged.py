@@ -22,7 +22,8 @@ def test_a_short_row_is_an_error_naming_its_line():
     assert e.value.code == "ragged_rows"
     assert (e.value.params["line"], e.value.params["found"], e.value.params["expected"]) == \
         (4, 1, 2)
-    assert str(e.value).startswith("Line 4 of short_row.csv has 1 field but the first row has 2")
+    assert str(e.value).startswith("Line 4 of short_row.csv does not have as many fields as the "
+                                   "first row (1, not 2);")
 
 
 def test_limit_stops_before_an_odd_row(tmp_path):
@@ -42,5 +43,6 @@ def test_sep_line_blank_lines_and_no_header(tmp_path):
 
 def test_error_wording_without_a_line():
     err = ragged_error(Path("x.tsv"), "\t", 3, None, 5)
-    assert str(err) == ("A row of x.tsv has 5 fields but the first row has 3; fix the missing "
-                        "tab there, or quote text that contains a tab.")
+    assert err.code == "ragged_row_unknown_line"
+    assert str(err) == ("A row of x.tsv does not have as many fields as the first row (5, not 3); "
+                        "fix the separators on that row, or quote text that contains one.")

@@ -42,7 +42,8 @@ def test_size_limit(monkeypatch):
     monkeypatch.setenv("STUDIO_MAX_UPLOAD_MB", "0.0001")
     with pytest.raises(DataError) as e:
         read_table(fx("checks.csv"))
-    assert e.value.code == "too_large" and e.value.params["limit_mb"] == 0.0
+    assert e.value.code == "file_too_large" and e.value.params["limit_mb"] == 0.0
+    assert "above the upload limit of 0.0 MB" in str(e.value)
 
 
 @pytest.mark.parametrize("value,shown", [(None, ""), (True, "TRUE"), (3.0, "3"), (2.5, "2.5"),

@@ -122,6 +122,6 @@ def test_hosted_studio_never_pushes_with_the_servers_token(bert_run, fake_hub, m
     monkeypatch.setattr(hosting, "current", lambda: hosting.Policy.hosted_defaults())
     with pytest.raises(ExportError) as e:
         export_hub.push(bert_run, "someone/model")
-    assert e.value.code == "hub_token"
+    assert e.value.code == "hub_token_hosted" and "HF_TOKEN" not in str(e.value)
     export_hub.push(bert_run, "someone/model", token="hf_users_own")
     assert fake_hub.calls[0][3] == "hf_users_own"
