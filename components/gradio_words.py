@@ -29,7 +29,8 @@ GRADIO_KEYS = {"common.complete": "gradio_complete", "common.error": "gradio_err
 # key; the key's {groups} are the expression's groups in order ({0}, {1}).
 HARD_CODED = {
     "text": {r"^processing \|$": "gradio_processing",
-             r"^queue: (\d+)/(\d*) \|$": "gradio_queue"},
+             r"^queue: (\d+)/(\d*) \|$": "gradio_queue",
+             r"^Loading content$": "gradio_loading_content"},  # the chat's pending answer
     # aria-label and title (a title is also a tooltip); the components the studio uses
     "label": {r"^number input for (.*)$": "gradio_number_input",
               r"^range slider for (.*)$": "gradio_range_slider",
@@ -48,6 +49,12 @@ HARD_CODED = {
               r"^Gradio footer navigation$": "gradio_footer_nav",
               r"^Empty value$": "gradio_empty_value", r"^Dataframe$": "gradio_dataframe",
               r"^[Cc]opy$": "gradio_copy", r"^[Cc]opied$": "gradio_copied",
+              # the chat box (its role names are gradio's: "user", "bot")
+              r"^chatbot conversation$": "gradio_chat_conversation",
+              r"^Copy conversation$": "gradio_copy_conversation",
+              r"^Copy message$": "gradio_copy_message",
+              r"^user's message: (.*)$": "gradio_user_message",
+              r"^bot's message: (.*)$": "gradio_bot_message",
               # the charts (Vega) describe themselves to screen readers in English
               r"^Vega visualization$": "gradio_chart",
               r"^X-axis titled '(.*)' for .*$": "gradio_x_axis",

@@ -569,4 +569,7 @@ EN.update({
     "gradio_legend": "Legend titled '{0}'", "gradio_legend_plain": "Legend",
     "gradio_empty_value": "Empty value", "gradio_dataframe": "Dataframe", "gradio_copy": "Copy",
     "gradio_copied": "Copied",
+    "gradio_chat_conversation": "chatbot conversation", "gradio_loading_content": "Loading content",
+    "gradio_copy_conversation": "Copy conversation", "gradio_copy_message": "Copy message",
+    "gradio_user_message": "user's message: {0}", "gradio_bot_message": "bot's message: {0}",
 })

@@ -801,7 +801,7 @@ ZH_FINDING_SHORT: dict[str, str] = {
     "lr_too_high_spikes": "学习率太高（损失跳动）",
     "lr_too_high_flat": "学习率太高（损失不动）",
     "lr_too_low": "学习率太低",
-    "classes_ignored": "忽略了 {classes}",
+    "classes_ignored": "忽略了类别“{classes}”",
     "classes_unbalanced": "忽视少见类别",
     "too_little_data": "数据太少（{rows} 行）",
     "too_little_data_lora": "数据太少（{rows} 行）",
@@ -828,4 +828,7 @@ ZH.update({
     "gradio_chart_title": "标题“{0}”", "gradio_legend": "图例“{0}”", "gradio_legend_plain": "图例",
     "gradio_empty_value": "空值", "gradio_dataframe": "数据表", "gradio_copy": "复制",
     "gradio_copied": "已复制",
+    "gradio_chat_conversation": "聊天对话", "gradio_loading_content": "正在加载内容",
+    "gradio_copy_conversation": "复制对话", "gradio_copy_message": "复制消息",
+    "gradio_user_message": "用户的消息：“{0}”", "gradio_bot_message": "模型的回答：“{0}”",
 })

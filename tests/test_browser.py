@@ -409,7 +409,9 @@ ALLOWED = {"BERT", "GPT", "T5", "LoRA", "Hugging", "Face", "Hub", "ID", "CSV", "
            # the Export panel's format, program and API names, and the Hub id's form
            "merged", "curl", "OpenAI", "Qwen2", "owner/name", "Modelfile", "top-p",
            # model architectures packing supports, and the multi-process launcher's name
-           "Mistral", "Qwen", "torchrun"}
+           "Mistral", "Qwen", "torchrun",
+           # authors and papers the advisor's reasons cite ("Mosbach 等 2021")
+           "Brown", "Dettmers", "Devlin", "Hu", "Mosbach", "Raffel", "Taori", "Zhang", "GPT-3"}
 ALLOWED_PATTERNS = (
     r"^\d{8}-\d{6}-[\w.-]+$|^[0-9a-f]{12}$",  # a run id, or its short form in a legend
     r"^[\w.-]+\.(csv|tsv|json|jsonl|parquet|xlsx|txt|yaml|zip|gguf|onnx)$",  # a file name

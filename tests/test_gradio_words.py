@@ -18,7 +18,9 @@ CHROMIUM = "/usr/bin/chromium"
 RECORD = """() => { window.__said = new Set();
   const keep = () => document.querySelectorAll(
       '.progress-text, .meta-text, .meta-text-center, [aria-live]')
-    .forEach(e => { const t = e.innerText.trim(); if (t) window.__said.add(t); });
+    .forEach(e => { const t = (e.closest('#try-chat')  // the chat's messages are the user's
+        ? Array.from(e.querySelectorAll('.sr-only')).map(s => s.textContent).join(' ')
+        : e.innerText).trim(); if (t) window.__said.add(t); });
   new MutationObserver(keep).observe(document.body,
       {subtree: true, childList: true, characterData: true}); }"""
 # Screen-reader labels and tooltips (a table's header tooltip is the file's column name).
@@ -34,7 +36,8 @@ def english_labels(page, allowed=lambda word: word in NAMES) -> list[str]:
     name) or inside quotes (the page's own, already translated title) aside."""
     out = []
     for label in page.evaluate(LABELS):
-        text = re.sub(r"[“'][^”']*[”']", " ", label)
+        # a quoted value (a chat message may hold an apostrophe: strip “…” whole first)
+        text = re.sub(r"'[^']*'", " ", re.sub(r"“.*”", " ", label))
         words = re.findall(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]|[A-Za-z]", text)
         if any(re.search(r"[A-Za-z]{2}", w) and w not in NAMES and not allowed(w)
                for w in words):

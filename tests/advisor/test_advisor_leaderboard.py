@@ -36,7 +36,7 @@ def test_each_run_shows_its_findings_in_both_languages(tmp_path):
     assert list(frame.columns)[-1] == "run id"  # a row click still finds its run by the id
 
     zh = leaderboard_view.show(reg, None, "zh-CN")["table"]["value"]
-    assert "第 2 轮后过拟合; 忽略了 negative" in zh["诊断"].tolist()
+    assert "第 2 轮后过拟合; 忽略了类别“negative”" in zh["诊断"].tolist()
 
     entry = next(e for e in board(reg)[0].to_dict()["runs"] if e["run_id"] == bad)
     assert [f["code"] for f in entry["findings"]] == ["overfitting", "classes_ignored"]
