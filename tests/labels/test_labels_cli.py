@@ -27,10 +27,12 @@ def test_labels_json_top_and_out_write_a_cleaned_version(tmp_path):
     assert set(first) >= {"row", "text", "given", "suggested", "confidence"}
     assert first["suggested"] == truth[first["row"]]
     assert sum(result["per_class"].values()) == result["flagged"]
-    # --out: the flagged rows above the default threshold left out, the edits beside it
+    # --out: the rows at least the default threshold confident (the top 5% of the file's
+    # rows: 3 of 60, the three flips) left out, the edits beside it
     cleaned = pd.read_csv(out)
     excluded = set(result["version"]["excluded"])
-    assert FLIPPED <= excluded and len(cleaned) == ROWS - len(excluded)
+    assert excluded == FLIPPED and len(cleaned) == ROWS - len(excluded)
+    assert 0.5 <= result["threshold"] <= min(s["confidence"] for s in result["suspects"][:3])
     record = json.loads((tmp_path / "cleaned.csv.edits.json").read_text())
     assert set(record["excluded"]) == excluded
     assert record["fingerprint"] == fingerprint.of_files(str(out)) == \

@@ -36,6 +36,31 @@ def test_flipped_rows_rank_at_the_top_with_the_right_suggestion(flipped):
     assert scores == sorted(scores)  # ranked by self-confidence, lowest first
 
 
+@pytest.mark.heavy
+def test_the_default_cut_takes_the_top_share_of_the_rows(flipped):
+    path, truth, report = flipped
+    # 5% of 60 rows is 3: the cut is the third most confident suggestion, rounded down
+    third = sorted((s.confidence for s in report.suspects), reverse=True)[2]
+    assert report.threshold == int(third * 100) / 100
+    assert {s.row for s in report.above(report.threshold)} == FLIPPED
+    assert report.to_dict()["threshold"] == report.threshold
+
+
+def test_the_default_cut_on_a_large_file_and_on_a_clean_one():
+    from studio.labels.finder import TOP_SHARE, LabelReport, Suspect
+    confidences = [0.99, 0.97, 0.9, 0.85, 0.8, 0.77, 0.7, 0.6, 0.55, 0.51]
+    suspects = [Suspect(row=i + 1, text="t", given="a", suggested="b", confidence=c,
+                        given_probability=1 - c) for i, c in enumerate(confidences)]
+    report = LabelReport(path="f.csv", source="embeddings", method="m", rows=100,
+                         labels=["a", "b"], suspects=suspects)
+    assert TOP_SHARE == 0.05 and report.threshold == 0.8  # the 5 most confident of 100 rows
+    assert len(report.above(report.threshold)) == 5
+    report.rows = 1000  # 50 rows wanted, 10 flagged: every flagged row
+    assert report.threshold == 0.51
+    assert LabelReport(path="f.csv", source="embeddings", method="m", rows=100,
+                       labels=["a", "b"]).threshold == 1.0  # nothing flagged: nothing taken
+
+
 def test_probabilities_are_out_of_fold_never_in_sample():
     # Each row has a feature of its own: a model that saw the row fits its label exactly, a
     # model that held it out knows nothing about it and falls back to the class balance.
