@@ -1,6 +1,6 @@
 """Other out-of-fold scores for "Check labels", on cached embeddings (seconds per try).
 
-    python bench/labels_tries.py [--seed 0] [--rows 5000] [--cache DIR]
+    python bench/labels_tries.py [--seed 0] [--rows 5000] [--cache DIR] [--cuts]
 
 The same noisy files as bench/labels_noise.py (SST-2 `--rows` sampled, the shipped sample; 5%
 flipped with the seed) are embedded once with studio.labels.embed and cached in --cache; then
@@ -13,7 +13,9 @@ ranking of its probabilities) is printed for:
   knnK        kNN consensus on the unit embeddings: each row's class shares among its K
               nearest other rows (cosine), smoothed by half a vote per class
   knnK+lr     the mean of the two
-Results are in README "### Suspicious labels" and bench/results/labels_noise/tries.md.
+--cuts prints instead, for the kept model, the flips among the rows at least each confidence
+and what the default cut (studio.labels.finder.LabelReport.threshold: the top 5% of the rows)
+takes. Results are in README "### Suspicious labels" and bench/results/labels_noise/tries.md.
 """
 from __future__ import annotations
 
@@ -58,12 +60,31 @@ def knn_probs(X, y, n_classes: int, k: int) -> np.ndarray:
     return (share * k + 0.5) / (k + 0.5 * n_classes)
 
 
+def cuts(name: str, y, probs, flipped: set) -> None:
+    """Flips among the flagged rows at least each confidence, and the default cut's share."""
+    from studio.labels import rank
+    from studio.labels.finder import LabelReport, Suspect
+    issues = [i for i in rank.label_issues(y, probs) if probs[i].argmax() != y[i]]
+    report = LabelReport(path=name, source="embeddings", method="", rows=len(y), labels=[],
+                         suspects=[Suspect(row=i, text="", given="", suggested="",
+                                           confidence=float(probs[i].max()),
+                                           given_probability=float(probs[i][y[i]]))
+                                   for i in issues])
+    for cut in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, report.threshold):
+        took = {s.row for s in report.above(cut)}
+        hit = len(took & flipped)
+        print(f"{name:18s} {'default ' if cut == report.threshold else ''}cut {cut:.2f}: "
+              f"{len(took)} rows, flips among them {hit / max(1, len(took)):.2f}, "
+              f"recall {hit / len(flipped):.2f}", flush=True)
+
+
 def main() -> int:
     from studio.labels.crossfit import out_of_fold
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--rows", type=int, default=5000)
     ap.add_argument("--cache", default="/tmp/labels_tries")
+    ap.add_argument("--cuts", action="store_true", help="confidence cuts of the kept model")
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -73,6 +94,9 @@ def main() -> int:
         n, k = int(y.max()) + 1, math.ceil(0.05 * len(y))
         started = time.perf_counter()
         lr = out_of_fold(X, y, n, seed=args.seed)
+        if args.cuts:
+            cuts(name, y, lr, flipped)
+            continue
         tries = {"lr": (lr, time.perf_counter() - started)}
         for reps in (3, 5, 10):
             started = time.perf_counter()
