@@ -300,8 +300,11 @@ def test_chat_second_run_and_following_it_from_another_browser(server, browser, 
     before_loss = [x for x in lines[:-1] if x]
     # What the new run prepares ("Preparing: ...", or the base model's evaluation counting its
     # rows and samples), never the first run's steps or time left.
-    assert before_loss and all(x.startswith(("Preparing", "Evaluating the base model"))
-                               for x in before_loss), before_loss
+    new_run = ("Preparing", "Evaluating the base model")
+    assert all(x.startswith(new_run) for x in before_loss), before_loss
+    # On a busy machine the new run's header and its first loss can come in one poll; the
+    # line beside that first loss is then already the new run's (its 700 steps).
+    assert before_loss or lines[-1].startswith(new_run) or "/700" in lines[-1], lines
     # (the first loss may be the base model's eval loss; then the first training step)
     page.locator("#train-progress-text", has_text="Step").wait_for(timeout=60000)
     page.screenshot(path=shots / "chat-3-second-run.png", full_page=True)
