@@ -38,9 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ["train.epochs=1", "train.max_length=64", "train.eval_before=false",
             "train.eval_strategy=no", "train.save_checkpoints=false", "train.threads=1"]
 MODEL = "minilm-l6"
-
-
 ALL_FLAGGED = 0.5  # the "cleaned" version: every flagged row of a two-class file
+
 
 def dev_file() -> Path:
     return Path(os.environ.get("BENCH_DATA", ROOT.parent / "shared" / "data")) / "sst2_dev.tsv"

@@ -592,7 +592,7 @@ ZH.update({
     "try_batch_unknown_labels": "未评分：标签列中有模型训练时没有见过的标签（{labels}）。",
 })
 
-# 第 21 号议题：数据步骤的“检查标签”（components/labels_panel.py、studio.labels）。
+# 数据步骤的“检查标签”（components/labels_panel.py、studio.labels）。
 ZH.update({
     "labels_check": "检查标签",
     "labels_threshold": "置信度阈值",

@@ -20,7 +20,8 @@ def add_parsers(sub, workspace_arg) -> None:
                                  "with an .edits.json record beside it.")
     p.add_argument("--threshold", type=float, default=None,
                    help="Act on suggestions at least this confident (default: the confidence "
-                        f"that takes the top {TOP_SHARE * 100:.0f}%% of the file's rows, as the page).")
+                        f"that takes the top {TOP_SHARE * 100:.0f}%% of the file's rows, as the "
+                        "page).")
     p.add_argument("--relabel", action="store_true",
                    help="With --out: give those rows the suggested label instead of excluding "
                         "them.")

@@ -1,4 +1,4 @@
-"""Layout items of the browser walk (issue 22): the confusion matrix's column labels clear of the
+"""Layout items of the browser walk: the confusion matrix's column labels clear of the
 image's title badge and its digits readable on a saturated cell; the data preview's columns
 sharing the width (an alpaca file's "output" on screen)."""
 from __future__ import annotations

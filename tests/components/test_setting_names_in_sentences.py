@@ -1,5 +1,5 @@
 """A sentence on the page names a setting as the form labels it, in the page's language, and
-its values as the form shows them; the CLI's sentence keeps the config path (issue 22: "train.
+its values as the form shows them; the CLI's sentence keeps the config path (a walk found "train.
 packing ... auto or false" on the English page, raw paths in Chinese sentences)."""
 from __future__ import annotations
 
