@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 def finding_text(finding, lang: str) -> str:
     """One finding (a studio.advisor Finding or its dict) in `lang`; English when the
     language has no sentence for its code."""
-    from studio.advisor.finding import SENTENCES, show
+    from studio.advisor.finding import SENTENCES, shown
     d = finding if isinstance(finding, dict) else finding.to_dict()
-    params = {k: show(v) for k, v in (d.get("params") or {}).items()}
+    params = shown(d.get("params") or {})
     return worded(lang, {"en": SENTENCES, "zh-CN": ZH_FINDINGS}, d.get("code"), params,
                   str(d.get("sentence") or ""))
 

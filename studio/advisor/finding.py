@@ -9,17 +9,17 @@ from dataclasses import asdict, dataclass, field
 SENTENCES = {
     "overfitting": "Validation loss was lowest at epoch {best_epoch} (step {best_step}, "
                    "{best_loss}) and has risen {rise_pct}% since, to {last_loss}: the model is "
-                   "overfitting; the saved model is the last one, so train for {epochs} epochs "
+                   "overfitting; the saved model is the last one, so train for {epochs_phrase} "
                    "(or turn on early stopping to keep the best).",
     "overfitting_best_kept": "Validation loss was lowest at epoch {best_epoch} (step "
                              "{best_step}, {best_loss}) and has risen {rise_pct}% since, to "
                              "{last_loss}: the model is overfitting; the saved model is the "
-                             "best one, from step {best_step}; {epochs} epochs would be enough.",
+                             "best one, from step {best_step}; {epochs_phrase} would be enough.",
     "still_learning": "Training loss fell {train_drop_pct}% and validation loss "
                       "{val_drop_pct}% over the last part of the run: the model is still "
-                      "learning; train for {epochs} epochs.",
+                      "learning; train for {epochs_phrase}.",
     "still_learning_train": "Training loss fell {train_drop_pct}% over the last part of the "
-                            "run: the model is still learning; train for {epochs} epochs.",
+                            "run: the model is still learning; train for {epochs_phrase}.",
     "lr_too_high_nan": "The loss became NaN at step {step} with learning rate {lr}: the "
                        "learning rate is too high; train again with {new_lr}.",
     "lr_too_high_rise": "The loss rose to {loss} at step {step}, {factor}x the first loss "
@@ -90,8 +90,8 @@ class Finding:
 
     @classmethod
     def make(cls, code: str, suggestion: dict | None = None, **params) -> "Finding":
-        shown = {k: show(v) for k, v in params.items()}
-        return cls(code, params, SENTENCES[code].format(**shown), dict(suggestion or {}))
+        return cls(code, params, SENTENCES[code].format(**shown(params)),
+                   dict(suggestion or {}))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -104,6 +104,16 @@ class Finding:
     def overrides(self) -> list[str]:
         """The suggestion as `key=value` words for `python -m studio train`."""
         return [f"{k}={show(v)}" for k, v in self.suggestion.items()]
+
+
+def shown(params: dict) -> dict:
+    """A finding's params as its sentences print them, plus the English words they need
+    ("1 epoch", "3 epochs"): the one place both the engine and the page format them."""
+    words = {k: show(v) for k, v in (params or {}).items()}
+    if "epochs" in words:
+        words["epochs_phrase"] = f"{words['epochs']} epoch" + \
+            ("" if words["epochs"] == "1" else "s")
+    return words
 
 
 def show(value):

@@ -19,6 +19,15 @@ def one(folder, code):
 
 
 # ---- overfitting (Prechelt's generalization loss) -----------------------------------------
+def test_one_epoch_is_singular_on_the_page_and_in_the_engine(tmp_path):
+    from components.advice_view import finding_text
+    f = one(fake_run(tmp_path, falling(), evals=[0.5, 0.6, 0.7], epochs=3), "overfitting")
+    assert f.suggestion == {"train.epochs": 1}
+    for text in (f.sentence, finding_text(f, "en"), finding_text(f.to_dict(), "en")):
+        assert "train for 1 epoch (" in text and "1 epochs" not in text
+    assert "训练 1 轮" in finding_text(f, "zh-CN")
+
+
 def test_overfitting_names_the_best_epoch_and_suggests_it(tmp_path):
     f = one(fake_run(tmp_path, falling(), evals=[0.9, 0.6, 0.5, 0.55], epochs=4),
             "overfitting")
