@@ -51,6 +51,21 @@ def test_a_rise_under_the_threshold_is_noise(tmp_path):
                                                evals=[0.9, 0.5, 0.5 * rise]))
 
 
+def test_a_small_rise_that_keeps_going_is_overfitting(tmp_path):
+    # Prechelt's UP_3 with GL >= 1%: three rises in a row at the end, 2% over the best
+    f = one(fake_run(tmp_path, falling(), evals=[0.9, 0.5, 0.502, 0.505, 0.51], epochs=5),
+            "overfitting")
+    assert f.suggestion == {"train.epochs": 2} and f.params["rise_pct"] == 2.0
+
+
+@pytest.mark.parametrize("evals", [
+    [0.9, 0.5, 0.49, 0.495, 0.5],          # 2% over the best, but two rises, not three
+    [0.9, 0.5, 0.501, 0.502, 0.503],       # three rises, but 0.6% in all: noise's size
+])
+def test_a_short_or_tiny_rise_is_not_overfitting(tmp_path, evals):
+    assert "overfitting" not in codes(fake_run(tmp_path, falling(), evals=evals, epochs=5))
+
+
 # ---- still learning ------------------------------------------------------------------------
 def steep(n=20):
     return [2.0 - 1.5 * i / n for i in range(n)]  # a straight line down: far from flat
@@ -114,6 +129,15 @@ def test_flat_loss_far_below_the_usual_rate_goes_back_to_it(tmp_path):
     f = one(fake_run(tmp_path / "b", FLAT, lr=1e-3 / 30), "lr_too_low")
     assert f.suggestion == {"train.learning_rate": 1e-3}
     assert "barely moved" in f.sentence and "too low" in f.sentence
+
+
+def test_one_noisy_batch_does_not_hide_a_flat_loss(tmp_path):
+    # SmolLM2 LoRA at lr/30 on 64 alpaca records: the first batch's 2.56 made the thirds'
+    # means fall 8.6%; their medians fell 1.4%, and the validation loss 0.06%
+    logged = [2.562, 1.718, 1.725, 1.667, 1.702, 1.742, 1.635, 1.645, 2.056, 1.637, 1.566,
+              2.051, 1.759]
+    f = one(fake_run(tmp_path, logged, lr=1e-3 / 30), "lr_too_low")  # tiny-bert's usual 1e-3
+    assert f.suggestion == {"train.learning_rate": 1e-3}
 
 
 def test_flat_loss_near_the_usual_rate_multiplies_by_three(tmp_path):
