@@ -733,6 +733,8 @@ ZH_FINDINGS: dict[str, str] = {
                         "训练发散了；请用学习率 {new_lr} 重新训练。",
     "lr_too_high_spikes": "学习率为 {lr} 时，损失在下降后又 {spikes} 次跳回最初损失（{first_loss}）之上："
                           "学习率太高；请试试 {new_lr}。",
+    "lr_too_high_jump": "学习率为 {lr}（是该模型常用值 {usual} 的 {ratio} 倍）时，损失在第 {step} 步跳到 {loss}，"
+                        "是最初损失（{first_loss}）的 {factor} 倍：学习率太高；请用 {new_lr} 重新训练。",
     "lr_too_high_flat": "学习率为 {lr}（是该模型常用值 {usual} 的 {ratio} 倍）时，损失几乎没有变化"
                         "（从 {first_loss} 到 {last_loss}，下降 {drop_pct}%）：学习率太高，学不到东西；请试试 {new_lr}。",
     "lr_too_low": "学习率为 {lr} 时，损失几乎没有变化（从 {first_loss} 到 {last_loss}，下降 {drop_pct}%）："
@@ -799,6 +801,7 @@ ZH_FINDING_SHORT: dict[str, str] = {
     "lr_too_high_nan": "学习率太高（NaN）",
     "lr_too_high_rise": "学习率太高（发散）",
     "lr_too_high_spikes": "学习率太高（损失跳动）",
+    "lr_too_high_jump": "学习率太高（损失骤升）",
     "lr_too_high_flat": "学习率太高（损失不动）",
     "lr_too_low": "学习率太低",
     "classes_ignored": "忽略了类别“{classes}”",

@@ -32,6 +32,12 @@ MAX_EPOCHS = 100                # train.epochs' own maximum
 # past the largest good rate the loss stops falling, turns ragged, then rises. A loss
 # DIVERGE_FACTOR x above the first one is divergence (also the live check's rule).
 DIVERGE_FACTOR = 3.0
+# A jump: at a rate more than HIGH_RATIO x the model's usual one, a logged loss JUMP_FACTOR x
+# the first one. Full fine-tuning of SmolLM2 at 30x its usual rate (1.5e-3) jumped to 2.05x
+# and 1.72x its first loss during warm-up, then fell, so neither divergence (3x) nor spikes
+# (which need a fall first) saw it, and its validation loss ended 1.8x the default run's. No
+# run at or under its usual rate in bench/advisor_check.py went above 1.07x.
+JUMP_FACTOR = 1.5
 # Spikes: after the loss has fallen below SPIKE_LOW x the first loss, it comes back above
 # the first loss SPIKES times or more, in at least SPIKE_SHARE of the logs since (one small
 # batch's loss is noisy: a few jumps in a hundred logs are batches, not the rate).
@@ -117,12 +123,17 @@ def lr_too_high(f: RunFacts) -> Finding | None:
     for _, loss in losses[1:]:
         since += since > 0 or loss < SPIKE_LOW * first
         spikes += since > 0 and loss > first
+    usual = usual_learning_rate(f.model, f.family, f.method, f.parameters)
     if spikes >= SPIKES and spikes >= SPIKE_SHARE * since:
         # far above the model's usual rate: back by 10x, else by 3x
-        usual = usual_learning_rate(f.model, f.family, f.method, f.parameters)
         divide = LR_DIVIDE_NAN if usual and lr >= FAR_BELOW * usual else LR_DIVIDE
         return lr_finding("lr_too_high_spikes", lr / divide, spikes=spikes,
                           first_loss=round(first, 4), lr=lr)
+    if usual and lr > HIGH_RATIO * usual and peak[1] > JUMP_FACTOR * first:
+        # back to the model's usual rate, known to be good for it
+        return lr_finding("lr_too_high_jump", usual, loss=round(peak[1], 4), step=peak[0],
+                          factor=round(peak[1] / first, 2), first_loss=round(first, 4), lr=lr,
+                          ratio=round(lr / usual, 1), usual=usual)
     return None
 
 

@@ -28,6 +28,9 @@ SENTENCES = {
     "lr_too_high_spikes": "The loss jumped back above the first loss ({first_loss}) {spikes} "
                           "times after it had fallen, with learning rate {lr}: the learning "
                           "rate is too high; try {new_lr}.",
+    "lr_too_high_jump": "The loss jumped to {loss} at step {step}, {factor}x the first loss "
+                        "({first_loss}), with learning rate {lr}, {ratio}x the usual {usual} for "
+                        "this model: the learning rate is too high; train again with {new_lr}.",
     "lr_too_high_flat": "The loss barely moved ({drop_pct}% from {first_loss} to {last_loss}) "
                         "with learning rate {lr}, {ratio}x the usual {usual} for this model: "
                         "the learning rate is too high to learn; try {new_lr}.",
@@ -62,6 +65,7 @@ SHORT = {
     "lr_too_high_nan": "LR too high (NaN)",
     "lr_too_high_rise": "LR too high (diverged)",
     "lr_too_high_spikes": "LR too high (spikes)",
+    "lr_too_high_jump": "LR too high (loss jumped)",
     "lr_too_high_flat": "LR too high (flat loss)",
     "lr_too_low": "LR too low",
     "classes_ignored": "ignores {classes}",

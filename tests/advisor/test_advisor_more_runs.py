@@ -74,6 +74,21 @@ def test_lr_x10_with_a_flat_loss_is_too_high_to_learn(data_dir, workspace):
 
 
 @pytest.mark.heavy
+def test_lr_x40_whose_loss_jumps_goes_back_to_the_usual_rate(data_dir, workspace):
+    # 40x tiny-bert's 1e-3, a long warm-up: the loss jumps to ~2.3x its first value and
+    # falls back, under divergence's 3x and without the fall that spikes need
+    cfg = make_job(data_dir / "sentiment.csv", "tiny-bert", "classification",
+                   **fast(train__learning_rate=4e-2, train__warmup_ratio=0.3,
+                          train__max_steps=30))
+    code, run_dir, registry = train_in_process(cfg, workspace)
+    assert code == 0
+    jump = by_code(run_dir)["lr_too_high_jump"]
+    assert jump.params["factor"] >= 1.5 and jump.params["ratio"] == 40
+    assert jump.suggestion == {"train.learning_rate": 1e-3}
+    assert "Learning rate 0.04 → 0.001" in one_click(registry, run_dir)["advice_message"]
+
+
+@pytest.mark.heavy
 def test_a_rare_class_served_badly(data_dir, workspace, tmp_path):
     """Validation: 40 positive rows and 8 negative ones, 6 of those with a positive word:
     accuracy stays high while the negative class's F1 falls (no class has recall 0)."""

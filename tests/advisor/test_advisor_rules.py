@@ -118,6 +118,24 @@ def test_spikes_back_above_the_first_loss(tmp_path):
         tmp_path / "one", [1.0, 0.6, 1.2, 0.5, 0.45, 0.4, 0.4, 0.3], lr=3e-3))
 
 
+JUMP = [0.70, 0.68, 1.60, 0.90, 0.70, 0.69, 0.70, 0.66]   # 2.29x the first loss, then back
+
+
+def test_a_jump_at_a_rate_far_above_the_usual_one_goes_back_to_it(tmp_path):
+    f = one(fake_run(tmp_path, JUMP, lr=3e-2), "lr_too_high_jump")  # tiny-bert's usual 1e-3
+    assert f.params["factor"] == 2.29 and f.params["ratio"] == 30 and f.params["step"] == 3
+    assert f.suggestion == {"train.learning_rate": 1e-3}
+    assert "30x the usual 0.001" in f.sentence and "train again with 0.001" in f.sentence
+
+
+@pytest.mark.parametrize("losses,lr", [
+    (JUMP, 1e-3),                                          # at the usual rate: a noisy batch
+    ([0.70, 0.68, 1.00, 0.90, 0.70, 0.69, 0.70, 0.66], 3e-2),  # 1.43x: under the jump
+])
+def test_no_jump_at_the_usual_rate_or_under_one_and_a_half_times(tmp_path, losses, lr):
+    assert "lr_too_high_jump" not in codes(fake_run(tmp_path, losses, lr=lr))
+
+
 # ---- flat loss: too low, or far too high ----------------------------------------------------
 FLAT = [0.70, 0.69, 0.70, 0.69, 0.70, 0.69, 0.70, 0.69]
 
